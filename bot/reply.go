@@ -1,0 +1,109 @@
+package bot
+
+import "time"
+
+// Platform names where a request came from.
+type Platform string
+
+// The platforms the core knows by name. Adapters may use others.
+const (
+	PlatformCLI     Platform = "cli"
+	PlatformSlack   Platform = "slack"
+	PlatformDiscord Platform = "discord"
+)
+
+// Request is one question put to the bot: the text after the command
+// ("kazakhstan risks" for "/brief kazakhstan risks") and who asked where.
+type Request struct {
+	Platform Platform
+	// User and Channel are platform identifiers; the core treats them as opaque.
+	User    string
+	Channel string
+	// Text is what the user typed after the command or mention.
+	Text string
+}
+
+// Kind says what sort of answer a Reply is.
+type Kind string
+
+// Reply kinds, also used as the "kind" label of metrics and logs.
+const (
+	KindHelp     Kind = "help"
+	KindList     Kind = "list"
+	KindOverview Kind = "overview"
+	KindSection  Kind = "section"
+	KindFull     Kind = "full"
+	KindSearch   Kind = "search"
+	KindNotFound Kind = "not_found"
+	KindError    Kind = "error"
+)
+
+// Visibility says who should see a reply, where the platform can choose.
+type Visibility string
+
+// Visibilities. VisibilityDefault leaves the choice to the adapter's configuration.
+const (
+	VisibilityDefault Visibility = ""
+	VisibilityPrivate Visibility = "private"
+	VisibilityPublic  Visibility = "public"
+)
+
+// Reply is the core's structured answer. It holds no markup: each platform
+// renders it in its own way, escaping every text field.
+type Reply struct {
+	Kind Kind `json:"kind"`
+	// Topic is the topic key the reply is about, when it is about one briefing.
+	Topic string `json:"topic,omitempty"`
+	// Title heads the answer ("Kazakhstan", "Topics", "Search: accords").
+	Title string `json:"title"`
+	// Notes are short remarks shown before the body
+	// ("Showing Kazakhstan for 'kazakstan'.").
+	Notes []string `json:"notes,omitempty"`
+	// Lede holds introductory paragraphs.
+	Lede []string `json:"lede,omitempty"`
+	// Sections are the briefing sections (or help sections) to show, in order.
+	Sections []Section `json:"sections,omitempty"`
+	// Items are list entries: topics for KindList, hits for KindSearch.
+	Items []Item `json:"items,omitempty"`
+	// Suggestions are queries the user could send next, such as the
+	// briefing's other sections or "did you mean" topics.
+	Suggestions []Suggestion `json:"suggestions,omitempty"`
+	Footer      Footer       `json:"footer"`
+	Visibility  Visibility   `json:"visibility,omitempty"`
+}
+
+// Section is a titled part of a reply.
+type Section struct {
+	Heading string  `json:"heading"`
+	Blocks  []Block `json:"blocks"`
+}
+
+// Block is a paragraph or a bullet with an optional label.
+type Block struct {
+	Bullet bool   `json:"bullet,omitempty"`
+	Label  string `json:"label,omitempty"`
+	Text   string `json:"text"`
+}
+
+// Item is one entry of a list or search reply.
+type Item struct {
+	Title string `json:"title"`
+	// Text is a one-line headline or a search snippet.
+	Text string    `json:"text,omitempty"`
+	Date time.Time `json:"date,omitzero"`
+	// Query asks for this item ("kazakhstan", "kazakhstan risks").
+	Query string `json:"query,omitempty"`
+}
+
+// Suggestion is a follow-up query with a short human label,
+// rendered as a button where the platform has them.
+type Suggestion struct {
+	Label string `json:"label"`
+	Query string `json:"query"`
+}
+
+// Footer carries where an answer came from.
+type Footer struct {
+	Source string    `json:"source,omitempty"`
+	Date   time.Time `json:"date,omitzero"`
+}
