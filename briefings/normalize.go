@@ -1,0 +1,188 @@
+package briefings
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalize folds case and diacritics and collapses punctuation and space,
+// for comparing names. Latin letters lose their accents ("Türkiye" and
+// "turkiye" are equal); other scripts are kept as they are, so a Cyrillic
+// alias such as "Казахстан" still matches itself. Apostrophes vanish rather
+// than split words, so "What’s new" becomes "whats new".
+func Normalize(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	pendingSpace := false
+	emit := func(r rune) {
+		if pendingSpace && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		pendingSpace = false
+		b.WriteRune(r)
+	}
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if !ascii {
+		s = norm.NFD.String(s)
+	}
+	var prevBase rune
+	for _, r := range s {
+		switch {
+		case r == '\'' || r == '’' || r == 'ʼ' || r == '‘':
+			// "Kazakhstan’s" → "kazakhstans".
+		case unicode.Is(unicode.Mn, r):
+			if !isLatin(prevBase) {
+				emit(r)
+			}
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			prevBase = r
+			emit(unicode.ToLower(r))
+		default:
+			prevBase = 0
+			pendingSpace = true
+		}
+	}
+	out := b.String()
+	if !ascii {
+		out = norm.NFC.String(out)
+	}
+	return out
+}
+
+func isLatin(r rune) bool {
+	return r != 0 && (r < 0x250 || unicode.Is(unicode.Latin, r))
+}
+
+// stopWords are dropped from search terms and from section queries.
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`a an and are as at be been but by can could did do does for from
+		had has have he her his how i if in into is it its may might more most no not of on or our
+		over s so such than that the their them then there these they this those to too under up
+		us was we were what when where which while who whom why will with would you your also
+		about after before between during per via`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// stemmer stems English words, remembering earlier answers in a cache
+// shared by all goroutines, because the Snowball stemmer costs about a
+// microsecond a word and a corpus repeats its vocabulary endlessly.
+type stemmer struct{}
+
+var (
+	stemCache     sync.Map // word → stem
+	stemCacheSize atomic.Int64
+)
+
+// maxStemCache bounds the cache against a stream of never-seen words.
+const maxStemCache = 1 << 20
+
+func newStemmer() *stemmer { return &stemmer{} }
+
+// stem returns the stem of a normalized word.
+func (*stemmer) stem(w string) string {
+	if st, ok := stemCache.Load(w); ok {
+		return st.(string)
+	}
+	st := stemWord(w)
+	if stemCacheSize.Load() < maxStemCache {
+		if _, loaded := stemCache.LoadOrStore(strings.Clone(w), st); !loaded {
+			stemCacheSize.Add(1)
+		}
+	}
+	return st
+}
+
+func stemWord(w string) string {
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf || (w[i] >= '0' && w[i] <= '9') {
+			return w // Snowball English knows only Latin words.
+		}
+	}
+	return english.Stem(w, true)
+}
+
+// forEachWord calls fn with each normalized word of s and the byte offset in
+// s where the word starts. It is the tokenizer of the search index and must
+// agree with Normalize on what a word is.
+func forEachWord(s string, fn func(word string, off int)) {
+	start := -1
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		raw := s[start:end]
+		w := raw
+		simple := true
+		for i := 0; i < len(raw); i++ {
+			c := raw[i]
+			if c >= utf8.RuneSelf || (c >= 'A' && c <= 'Z') || c == '\'' {
+				simple = false
+				break
+			}
+		}
+		if !simple {
+			w = strings.ReplaceAll(Normalize(raw), " ", "")
+		}
+		if w != "" {
+			fn(w, start)
+		}
+		start = -1
+	}
+	for i, r := range s {
+		word := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) ||
+			r == '\'' || r == '’'
+		if word {
+			if start < 0 {
+				start = i
+			}
+		} else {
+			flush(i)
+		}
+	}
+	flush(len(s))
+}
+
+// queryStems returns the distinct stems of the words of q, stop-words dropped.
+func queryStems(q string) []string {
+	st := newStemmer()
+	var out []string
+	seen := map[string]bool{}
+	forEachWord(q, func(w string, _ int) {
+		if stopWords[w] {
+			return
+		}
+		s := st.stem(w)
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	})
+	return out
+}
+
+// similarStems reports whether two stems name the same idea: equal, or one
+// a prefix of the other when both are long enough ("econom", "economi").
+func similarStems(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	return len(a) >= 5 && strings.HasPrefix(b, a)
+}

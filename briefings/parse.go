@@ -1,0 +1,216 @@
+package briefings
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxFileSize is the largest briefing file Parse accepts.
+const MaxFileSize = 1 << 20
+
+// DefaultDate dates briefings that name no date when the file's
+// modification time is zero, as it is for files embedded with go:embed
+// (the bundled samples). It is fixed so that answers do not change from one
+// build to the next.
+var DefaultDate = time.Date(2025, time.November, 7, 0, 0, 0, 0, time.UTC)
+
+// Parse parses one briefing file. b is nil when the file cannot be used;
+// problems lists everything wrong, warnings included. The shape is chosen by
+// extension: ".md" and ".markdown" are Markdown with optional YAML front
+// matter, anything else is plain text.
+func Parse(path string, data []byte, modTime time.Time) (b *Briefing, problems []Problem) {
+	b, problems = parse(path, data, modTime)
+	for i := range problems {
+		problems[i].Path = path
+		if problems[i].Line < 1 {
+			problems[i].Line = 1
+		}
+	}
+	return b, problems
+}
+
+func parse(p string, data []byte, modTime time.Time) (*Briefing, []Problem) {
+	if len(data) > MaxFileSize {
+		return nil, []Problem{{Line: 1, Message: "file is larger than 1 MiB"}}
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return nil, []Problem{{Line: lineOf(data, i), Message: "binary file: NUL byte"}}
+	}
+	if !utf8.Valid(data) {
+		i := 0
+		for i < len(data) {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			i += size
+		}
+		return nil, []Problem{{Line: lineOf(data, i), Message: "invalid UTF-8"}}
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	s := strings.ReplaceAll(string(data), "\r\n", "\n")
+	if strings.TrimSpace(s) == "" {
+		return nil, []Problem{{Line: 1, Message: "empty file"}}
+	}
+
+	var (
+		b     *Briefing
+		probs []Problem
+		fm    *frontMatter
+		meta  crsMeta
+	)
+	switch strings.ToLower(filepath.Ext(p)) {
+	case ".md", ".markdown":
+		yamlText, n, found, prob := splitFrontMatter(s)
+		if prob != nil {
+			return nil, []Problem{*prob}
+		}
+		if found {
+			f, prob := parseFrontMatter(yamlText)
+			if prob != nil {
+				return nil, []Problem{*prob}
+			}
+			fm = &f
+			// Blank the front matter so Markdown line numbers stay true.
+			_, body, _ := cutLines(s, n)
+			s = strings.Repeat("\n", n) + body
+		}
+		b, meta, probs = parseMarkdown(s, fm)
+		if b.Title == "" {
+			return nil, append(probs, Problem{Line: 1, Message: `no title: add a "# Title" line or "title:" front matter`})
+		}
+		if b.Line == 0 && fm != nil {
+			// The title came from front matter.
+			b.Line = frontMatterKeyLine(data, "title")
+			if b.Line == 0 {
+				b.Line = frontMatterKeyLine(data, "topic")
+			}
+		}
+		if b.Line == 0 {
+			b.Line = 1
+		}
+	default:
+		b, probs = parseText(s)
+		if b == nil {
+			return nil, probs
+		}
+	}
+
+	b.Path = p
+	b.Topic = b.Title
+	if fm != nil {
+		if t := strings.TrimSpace(fm.Topic); t != "" {
+			b.Topic = t
+		}
+		b.Aliases = append(b.Aliases, fm.Aliases...)
+		b.Tags = append(b.Tags, fm.Tags...)
+		b.Summary = strings.TrimSpace(fm.Summary)
+		b.Source = strings.TrimSpace(fm.Source)
+		if strings.TrimSpace(fm.Date) != "" {
+			d, err := parseDate(fm.Date)
+			if err != nil {
+				return nil, append(probs, Problem{Line: dateLine(data), Message: err.Error()})
+			}
+			b.Date = d
+		}
+	}
+	if meta.Source != "" && b.Source == "" {
+		b.Source = meta.Source
+	}
+	if meta.ReportNo != "" {
+		b.Aliases = append(b.Aliases, meta.ReportNo)
+	}
+	if b.Date.IsZero() {
+		b.Date = meta.Date
+	}
+	if b.Date.IsZero() {
+		b.Date = modTime
+	}
+	if b.Date.IsZero() {
+		b.Date = DefaultDate
+	}
+	// "Australia: Background and U.S. Relations" is also reachable as "Australia".
+	if fm == nil || strings.TrimSpace(fm.Topic) == "" {
+		if head, _, ok := strings.Cut(b.Title, ": "); ok && len(strings.Fields(head)) <= maxLabelWords {
+			b.Aliases = append(b.Aliases, strings.TrimSpace(head))
+		}
+	}
+	if b.Title != b.Topic {
+		b.Aliases = append(b.Aliases, b.Title)
+	}
+	b.Aliases = dedupeAliases(b.Topic, b.Aliases)
+
+	for i := range b.Sections {
+		b.Sections[i].Kind = kindOfHeading(b.Sections[i].Heading)
+	}
+	// Headings with nothing under them are dropped: they are usually the
+	// lead-in of a list the parser could not see, or navigation.
+	kept := b.Sections[:0]
+	for _, sec := range b.Sections {
+		if len(sec.Blocks) > 0 {
+			kept = append(kept, sec)
+		}
+	}
+	b.Sections = kept
+	if len(b.Sections) == 0 {
+		probs = append(probs, Problem{Line: b.Line, Message: "no sections: only the whole briefing can be shown", Warning: true})
+	}
+	return b, probs
+}
+
+// cutLines splits s after its first n lines.
+func cutLines(s string, n int) (head, rest string, ok bool) {
+	i := 0
+	for k := 0; k < n; k++ {
+		j := strings.IndexByte(s[i:], '\n')
+		if j < 0 {
+			return s, "", false
+		}
+		i += j + 1
+	}
+	return s[:i], s[i:], true
+}
+
+// dateLine finds the "date:" line of the front matter.
+func dateLine(data []byte) int { return max(1, frontMatterKeyLine(data, "date")) }
+
+// frontMatterKeyLine finds the line of a top-level front matter key, or 0.
+func frontMatterKeyLine(data []byte, key string) int {
+	rest := data
+	for i := 0; len(rest) > 0; i++ {
+		l := rest
+		if j := bytes.IndexByte(rest, '\n'); j >= 0 {
+			l, rest = rest[:j], rest[j+1:]
+		} else {
+			rest = nil
+		}
+		if i == 0 {
+			continue
+		}
+		if len(l) > len(key) && l[len(key)] == ':' && string(l[:len(key)]) == key {
+			return i + 1
+		}
+		if string(bytes.TrimSpace(l)) == "---" {
+			break
+		}
+	}
+	return 0
+}
+
+func dedupeAliases(topic string, aliases []string) []string {
+	seen := map[string]bool{Normalize(topic): true}
+	var out []string
+	for _, a := range aliases {
+		a = strings.TrimSpace(a)
+		k := Normalize(a)
+		if k == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, a)
+	}
+	return out
+}

@@ -1,0 +1,310 @@
+package briefings
+
+import (
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/text"
+)
+
+// mdParser is shared: goldmark parsers keep no state between calls.
+var mdParser = goldmark.New(goldmark.WithExtensions(extension.Table)).Parser()
+
+// mdDoc is the state of one Markdown walk.
+type mdDoc struct {
+	src     []byte
+	starts  []int // byte offsets where lines start
+	b       *Briefing
+	section *Section
+	crs     bool
+	skip    bool // inside a CRS navigation section
+}
+
+// parseMarkdown parses a Markdown briefing with goldmark and walks its AST.
+// fmTitle tells whether front matter already named the title, in which case
+// a first "# " heading is an ordinary section.
+func parseMarkdown(data string, fm *frontMatter) (*Briefing, crsMeta, []Problem) {
+	var (
+		meta  crsMeta
+		isCRS bool
+		src   []byte
+	)
+	if mayBeCRS(data) {
+		lines := strings.Split(data, "\n")
+		meta, isCRS = stripCRS(lines)
+		src = []byte(strings.Join(lines, "\n"))
+	} else {
+		src = []byte(data)
+	}
+
+	d := &mdDoc{src: src, b: &Briefing{}, crs: isCRS, starts: lineStarts(src)}
+	if fm != nil {
+		d.b.Title = strings.TrimSpace(fm.Title)
+		if d.b.Title == "" {
+			d.b.Title = strings.TrimSpace(fm.Topic)
+		}
+	}
+	doc := mdParser.Parse(text.NewReader(src))
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		d.block(n)
+	}
+	return d.b, meta, nil
+}
+
+func (d *mdDoc) block(n ast.Node) {
+	switch n := n.(type) {
+	case *ast.Heading:
+		h := cleanHeading(d.inline(n))
+		if h == "" {
+			return
+		}
+		if d.b.Title == "" && n.Level == 1 {
+			d.b.Title, d.b.Line = h, d.line(n)
+			return
+		}
+		if Normalize(h) == Normalize(d.b.Title) && d.section == nil {
+			return // a repeated title
+		}
+		d.startSection(h, d.line(n))
+	case *ast.Paragraph, *ast.TextBlock:
+		t := d.inline(n)
+		if t == "" {
+			return
+		}
+		if strings.HasPrefix(t, "|") {
+			d.pipeRows(n)
+			return
+		}
+		if d.isHeadingParagraph(n, t) {
+			h := cleanHeading(strings.Trim(t, "*_ "))
+			if d.b.Title == "" {
+				d.b.Title, d.b.Line = h, d.line(n)
+				return
+			}
+			d.startSection(h, d.line(n))
+			return
+		}
+		d.add(Block{Text: t, Line: d.line(n)})
+	case *ast.List:
+		for it := n.FirstChild(); it != nil; it = it.NextSibling() {
+			d.listItem(it)
+		}
+	case *ast.Blockquote:
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			d.block(c)
+		}
+	case *ast.FencedCodeBlock, *ast.CodeBlock:
+		var sb strings.Builder
+		ls := n.Lines()
+		for i := 0; i < ls.Len(); i++ {
+			seg := ls.At(i)
+			sb.Write(seg.Value(d.src))
+		}
+		if t := strings.TrimSpace(sb.String()); t != "" {
+			d.add(Block{Text: t, Line: d.line(n)})
+		}
+	case *east.Table:
+		for row := n.FirstChild(); row != nil; row = row.NextSibling() {
+			var cells []string
+			for c := row.FirstChild(); c != nil; c = c.NextSibling() {
+				if t := d.inline(c); t != "" {
+					cells = append(cells, t)
+				}
+			}
+			if len(cells) > 0 {
+				d.add(Block{Text: strings.Join(cells, " | "), Line: d.line(row)})
+			}
+		}
+	}
+	// Thematic breaks, HTML blocks and link reference definitions carry no text.
+}
+
+// isHeadingParagraph tells plain-text headings ("Strategic Outlook") and
+// bold-only lines ("**Australia-China Relations**") from ordinary paragraphs.
+func (d *mdDoc) isHeadingParagraph(n ast.Node, t string) bool {
+	if n.Lines().Len() != 1 || n.NextSibling() == nil {
+		return false
+	}
+	if headingLine(t, true) {
+		return true
+	}
+	// A paragraph that is nothing but one bold run.
+	c := n.FirstChild()
+	if c != nil && c.NextSibling() == nil {
+		if e, ok := c.(*ast.Emphasis); ok && e.Level == 2 {
+			s := strings.TrimSpace(t)
+			return utf8.RuneCountInString(s) <= maxHeadingChars && !endsSentenceStrict(s)
+		}
+	}
+	return false
+}
+
+func endsSentenceStrict(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return strings.ContainsRune(".!?;,", r)
+}
+
+// pipeRows handles paragraphs of "| a | b" lines, which is how converted
+// pages carry tables without delimiter rows: figure placeholders are
+// dropped, other rows kept as text.
+func (d *mdDoc) pipeRows(n ast.Node) {
+	ls := n.Lines()
+	for i := 0; i < ls.Len(); i++ {
+		seg := ls.At(i)
+		row := strings.TrimSpace(string(seg.Value(d.src)))
+		if isFigurePlaceholder(row) {
+			return
+		}
+		var cells []string
+		for _, c := range strings.Split(row, "|") {
+			if c = strings.TrimSpace(strings.ReplaceAll(c, "**", "")); c != "" {
+				cells = append(cells, c)
+			}
+		}
+		if len(cells) > 0 {
+			d.add(Block{Text: strings.Join(cells, " | "), Line: d.lineAt(seg.Start)})
+		}
+	}
+}
+
+func (d *mdDoc) listItem(it ast.Node) {
+	var parts []string
+	label := ""
+	for c := it.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Paragraph, *ast.TextBlock:
+			if len(parts) == 0 && label == "" {
+				label = leadingStrong(c, d)
+			}
+			if t := d.inline(c); t != "" {
+				parts = append(parts, t)
+			}
+		case *ast.List:
+			for sub := c.FirstChild(); sub != nil; sub = sub.NextSibling() {
+				d.listItem(sub)
+			}
+		default:
+			d.block(c)
+		}
+	}
+	t := strings.Join(parts, " ")
+	if t == "" {
+		return
+	}
+	blk := Block{Bullet: true, Line: d.line(it)}
+	if label != "" && strings.HasPrefix(t, label) {
+		rest := strings.TrimSpace(t[len(label):])
+		l := strings.TrimSpace(strings.TrimRight(label, ".: "))
+		if rest != "" && l != "" && len(strings.Fields(l)) <= maxLabelWords {
+			rest = strings.TrimSpace(strings.TrimLeft(rest, ".:"))
+			blk.Label, blk.Text = l, rest
+			d.add(blk)
+			return
+		}
+	}
+	blk.Label, blk.Text = splitLabel(t)
+	d.add(blk)
+}
+
+// leadingStrong returns the text of a bold run opening a paragraph
+// ("**Sanctions.** President ..."), the label of a CRS-style bullet.
+func leadingStrong(p ast.Node, d *mdDoc) string {
+	c := p.FirstChild()
+	if e, ok := c.(*ast.Emphasis); ok && e.Level == 2 && c.NextSibling() != nil {
+		return d.inline(e)
+	}
+	return ""
+}
+
+func (d *mdDoc) startSection(h string, line int) {
+	if d.crs {
+		if crsSkipHeadings[Normalize(h)] {
+			d.skip = true
+			d.section = nil
+			return
+		}
+		d.skip = false
+	}
+	d.b.Sections = append(d.b.Sections, Section{Heading: h, Line: line})
+	d.section = &d.b.Sections[len(d.b.Sections)-1]
+}
+
+func (d *mdDoc) add(blk Block) {
+	if d.skip || blk.Text == "" {
+		return
+	}
+	if d.section != nil {
+		d.section.Blocks = append(d.section.Blocks, blk)
+		return
+	}
+	d.b.Lede = append(d.b.Lede, blk)
+}
+
+// line returns the 1-based source line where block n starts.
+func (d *mdDoc) line(n ast.Node) int {
+	for c := n; c != nil; c = c.FirstChild() {
+		if c.Type() == ast.TypeBlock || c.Type() == ast.TypeDocument {
+			if ls := c.Lines(); ls != nil && ls.Len() > 0 {
+				return d.lineAt(ls.At(0).Start)
+			}
+		}
+		if c.Type() == ast.TypeInline {
+			if t, ok := c.(*ast.Text); ok {
+				return d.lineAt(t.Segment.Start)
+			}
+		}
+	}
+	if p := n.Parent(); p != nil && p.Type() == ast.TypeBlock && p != n {
+		if ls := p.Lines(); ls != nil && ls.Len() > 0 {
+			return d.lineAt(ls.At(0).Start)
+		}
+	}
+	return 1
+}
+
+// inline returns the plain text of n's inline content: link targets,
+// images and raw HTML dropped, emphasis markers gone, spaces collapsed.
+func (d *mdDoc) inline(n ast.Node) string {
+	var sb strings.Builder
+	d.writeInline(&sb, n)
+	return collapseSpace(sb.String())
+}
+
+func (d *mdDoc) writeInline(sb *strings.Builder, n ast.Node) {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Text:
+			sb.Write(c.Segment.Value(d.src))
+			if c.SoftLineBreak() || c.HardLineBreak() {
+				sb.WriteByte(' ')
+			}
+		case *ast.String:
+			sb.Write(c.Value)
+		case *ast.AutoLink:
+			sb.Write(c.Label(d.src))
+		case *ast.Image, *ast.RawHTML:
+		default:
+			d.writeInline(sb, c)
+		}
+	}
+}
+
+func lineStarts(src []byte) []int {
+	starts := []int{0}
+	for i, c := range src {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+// lineAt returns the 1-based line of byte offset off.
+func (d *mdDoc) lineAt(off int) int {
+	return sort.Search(len(d.starts), func(i int) bool { return d.starts[i] > off })
+}

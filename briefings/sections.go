@@ -1,0 +1,192 @@
+package briefings
+
+import (
+	"strings"
+	"unicode"
+)
+
+// kindSynonyms are the words people use for each kind of section, in order
+// of precedence: a heading naming two kinds ("Strategic Outlook") takes the
+// earlier one, because the more specific word wins over the general
+// "strategic".
+var kindSynonyms = []struct {
+	kind  Kind
+	words []string
+}{
+	{KindRisks, []string{"risks", "risk", "caveats", "downside", "downsides", "dangers", "threats", "uncertainties", "risks and caveats"}},
+	{KindOutlook, []string{"outlook", "ahead", "looking ahead", "next", "next steps", "what to watch", "watch", "future", "prospects"}},
+	{KindNew, []string{"new", "whats new", "what is new", "latest", "what happened", "summary", "key points", "developments", "update"}},
+	{KindBackground, []string{"background", "context", "history"}},
+	{KindSignificance, []string{"why", "why it matters", "significance", "impact", "strategic", "matters", "implications"}},
+}
+
+// kindPhrases holds each synonym as a sequence of stems.
+var kindPhrases = func() [][][]string {
+	st := newStemmer()
+	out := make([][][]string, len(kindSynonyms))
+	for i, ks := range kindSynonyms {
+		for _, w := range ks.words {
+			var stems []string
+			for _, f := range strings.Fields(w) {
+				stems = append(stems, st.stem(f))
+			}
+			out[i] = append(out[i], stems)
+		}
+	}
+	return out
+}()
+
+// allStems returns the stems of every word of s, stop-words included,
+// because "what to watch" and "why it matters" are made of them.
+func allStems(s string) []string {
+	st := newStemmer()
+	var out []string
+	for _, w := range strings.Fields(Normalize(s)) {
+		out = append(out, st.stem(w))
+	}
+	return out
+}
+
+// KindOf returns the section kind that a user's words name ("downside" →
+// KindRisks, "what to watch" → KindOutlook), or KindOther.
+func KindOf(query string) Kind {
+	return kindOfStems(allStems(query))
+}
+
+func kindOfHeading(h string) Kind { return KindOf(h) }
+
+func kindOfStems(words []string) Kind {
+	for i, phrases := range kindPhrases {
+		for _, ph := range phrases {
+			if containsPhrase(words, ph) {
+				return kindSynonyms[i].kind
+			}
+		}
+	}
+	return KindOther
+}
+
+func containsPhrase(words, phrase []string) bool {
+	if len(phrase) == 0 || len(phrase) > len(words) {
+		return false
+	}
+outer:
+	for i := 0; i+len(phrase) <= len(words); i++ {
+		for j, p := range phrase {
+			if words[i+j] != p {
+				continue outer
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// FindSection returns the section that query's words name, by heading,
+// canonical kind synonym or stemmed heading words. In order: a heading equal
+// to the query; a heading holding every query word; the first section of
+// the kind the query names; the heading sharing most stemmed words.
+func (b *Briefing) FindSection(query string) (*Section, bool) {
+	q := Normalize(query)
+	if q == "" || len(b.Sections) == 0 {
+		return nil, false
+	}
+	for i := range b.Sections {
+		if Normalize(b.Sections[i].Heading) == q {
+			return &b.Sections[i], true
+		}
+	}
+	qs := queryStems(q)
+	headingStems := make([][]string, len(b.Sections))
+	for i := range b.Sections {
+		headingStems[i] = queryStems(b.Sections[i].Heading)
+	}
+	if len(qs) > 0 {
+		for i := range b.Sections {
+			if coversAll(headingStems[i], qs) {
+				return &b.Sections[i], true
+			}
+		}
+	}
+	if k := KindOf(q); k != KindOther {
+		for i := range b.Sections {
+			if b.Sections[i].Kind == k {
+				return &b.Sections[i], true
+			}
+		}
+	}
+	best, bestN := -1, 0
+	for i := range b.Sections {
+		n := 0
+		for _, s := range qs {
+			for _, h := range headingStems[i] {
+				if similarStems(s, h) {
+					n++
+					break
+				}
+			}
+		}
+		if n > bestN {
+			best, bestN = i, n
+		}
+	}
+	if best >= 0 {
+		return &b.Sections[best], true
+	}
+	return nil, false
+}
+
+func coversAll(have, want []string) bool {
+	for _, w := range want {
+		found := false
+		for _, h := range have {
+			if h == w {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// Key is the normalized topic, the identity of a topic in a Library.
+func (b *Briefing) Key() string { return Normalize(b.Topic) }
+
+// Headline is a one-line summary: the summary, else the lede's first
+// sentence, else the first sentence of the first section.
+func (b *Briefing) Headline() string {
+	if b.Summary != "" {
+		return b.Summary
+	}
+	for _, blk := range b.Lede {
+		if blk.Text != "" {
+			return firstSentence(blk.Text)
+		}
+	}
+	for _, s := range b.Sections {
+		for _, blk := range s.Blocks {
+			if blk.Text != "" {
+				return firstSentence(blk.Text)
+			}
+		}
+	}
+	return ""
+}
+
+// firstSentence cuts s after its first full stop that is followed by a
+// space and a capital letter, so "U.S.-brokered" does not end a sentence.
+func firstSentence(s string) string {
+	rs := []rune(s)
+	for i := 0; i+2 < len(rs); i++ {
+		if (rs[i] == '.' || rs[i] == '!' || rs[i] == '?') && rs[i+1] == ' ' && unicode.IsUpper(rs[i+2]) {
+			if i >= 2 && rs[i-2] == '.' { // "U.S. Army" keeps going
+				continue
+			}
+			return string(rs[:i+1])
+		}
+	}
+	return s
+}
