@@ -21,6 +21,10 @@ type Request struct {
 	Channel string
 	// Text is what the user typed after the command or mention.
 	Text string
+	// CanManage is set by the adapter when the user may change the
+	// channel's digest subscriptions (Manage Channels on Discord, a
+	// workspace admin or configured admin on Slack).
+	CanManage bool
 }
 
 // Kind says what sort of answer a Reply is.
@@ -36,6 +40,10 @@ const (
 	KindSearch   Kind = "search"
 	KindNotFound Kind = "not_found"
 	KindError    Kind = "error"
+	KindDigest   Kind = "digest"
+	// KindSubscriptions answers the subscribe, unsubscribe and
+	// subscriptions commands.
+	KindSubscriptions Kind = "subscriptions"
 )
 
 // Visibility says who should see a reply, where the platform can choose.
@@ -70,6 +78,8 @@ type Reply struct {
 	Suggestions []Suggestion `json:"suggestions,omitempty"`
 	Footer      Footer       `json:"footer"`
 	Visibility  Visibility   `json:"visibility,omitempty"`
+	// Corrected is true when the topic was found after correcting a typo.
+	Corrected bool `json:"corrected,omitempty"`
 }
 
 // Section is a titled part of a reply.

@@ -1,0 +1,135 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/briefbot/briefbot/briefings"
+)
+
+// maxDigestEntries caps the briefings of one digest; the rest are counted.
+const maxDigestEntries = 25
+
+// DigestRequest asks the core what one digest should say.
+type DigestRequest struct {
+	Subscription Subscription
+	// Slot is the scheduled time the digest is for.
+	Slot time.Time
+	// Since: with Include "new", only briefings dated after it are included.
+	Since time.Time
+	// Delayed marks a digest posted late, after downtime.
+	Delayed bool
+}
+
+// Digest composes the digest for one slot of a subscription: a header with
+// the date in the subscription's zone, then per briefing its title, headline,
+// most important risk and how to ask for more. ok is false when no briefing
+// qualifies; the reply then says that nothing is new.
+func (b *Bot) Digest(ctx context.Context, dr DigestRequest) (r Reply, ok bool) {
+	lib := b.lib.Load()
+	sub := dr.Subscription
+	loc := time.UTC
+	if sub.Timezone != "" {
+		if l, err := time.LoadLocation(sub.Timezone); err == nil {
+			loc = l
+		}
+	}
+	slot := dr.Slot
+	if slot.IsZero() {
+		slot = time.Now()
+	}
+	r = Reply{
+		Kind:  KindDigest,
+		Title: "Briefing digest — " + slot.In(loc).Format("Monday 2 January 2006"),
+	}
+	if dr.Delayed {
+		r.Notes = append(r.Notes, fmt.Sprintf("Delayed: this digest was due at %s.", slot.In(loc).Format("15:04 MST")))
+	}
+
+	var picked []*briefings.Briefing
+	for _, br := range lib.Topics() {
+		if !matchesTopics(br, sub.Topics) {
+			continue
+		}
+		if sub.Include != "all" && !br.Date.After(dr.Since) {
+			continue
+		}
+		picked = append(picked, br)
+	}
+	slices.SortStableFunc(picked, func(x, y *briefings.Briefing) int { return y.Date.Compare(x.Date) })
+
+	if len(picked) == 0 {
+		if sub.Include == "all" {
+			r.Notes = append(r.Notes, "No briefings match this digest's topics.")
+		} else {
+			r.Notes = append(r.Notes, fmt.Sprintf("Nothing new since %s.", dr.Since.In(loc).Format("Mon 2 Jan 15:04 MST")))
+		}
+		return r, false
+	}
+	for i, br := range picked {
+		if i == maxDigestEntries {
+			r.Notes = append(r.Notes, fmt.Sprintf("%d more briefings: %s list.", len(picked)-i, b.command))
+			break
+		}
+		q := b.topicQuery(lib, br)
+		s := Section{Heading: br.Title}
+		if h := br.Headline(); h != "" {
+			s.Blocks = append(s.Blocks, Block{Text: h})
+		}
+		if risk, ok := topRisk(br); ok {
+			s.Blocks = append(s.Blocks, risk)
+		}
+		s.Blocks = append(s.Blocks, Block{Text: fmt.Sprintf("More: %s %s", b.command, q)})
+		r.Sections = append(r.Sections, s)
+	}
+	return r, true
+}
+
+// topRisk is the first entry of the briefing's first risks section.
+func topRisk(br *briefings.Briefing) (Block, bool) {
+	for _, s := range br.Sections {
+		if s.Kind != briefings.KindRisks || len(s.Blocks) == 0 {
+			continue
+		}
+		bl := s.Blocks[0]
+		text := bl.Text
+		if bl.Label != "" {
+			text = bl.Label + ": " + text
+		}
+		return Block{Bullet: true, Label: "Top risk", Text: text}, true
+	}
+	return Block{}, false
+}
+
+// matchesTopics reports whether br is one of topics, by topic, alias or tag.
+// No topics means every briefing.
+func matchesTopics(br *briefings.Briefing, topics []string) bool {
+	if len(topics) == 0 {
+		return true
+	}
+	for _, t := range topics {
+		n := briefings.Normalize(t)
+		if n == br.Key() {
+			return true
+		}
+		for _, a := range br.Aliases {
+			if briefings.Normalize(a) == n {
+				return true
+			}
+		}
+		for _, tag := range br.Tags {
+			if briefings.Normalize(tag) == n {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sortSubscriptions orders subscriptions by ID.
+func sortSubscriptions(subs []Subscription) {
+	slices.SortFunc(subs, func(a, b Subscription) int { return cmp.Compare(a.ID, b.ID) })
+}

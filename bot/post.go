@@ -1,0 +1,35 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// SlotRef names one scheduled digest post: a subscription and one of its
+// slots. Adapters turn it into Slack message metadata or a Discord nonce,
+// so that a post can be recognised again after a crash.
+type SlotRef struct {
+	Subscription string
+	// Slot is the scheduled time, in UTC.
+	Slot time.Time
+}
+
+// Poster posts replies to the channels of one platform. The Slack and
+// Discord adapters implement it for the digest scheduler.
+type Poster interface {
+	// PostDigest posts r to channel as the digest for ref and returns the
+	// platform's message IDs. Errors for which retrying cannot help
+	// (channel gone, bot removed) satisfy IsPermanent.
+	PostDigest(ctx context.Context, channel string, r Reply, ref SlotRef) ([]string, error)
+	// DigestPosted reports whether the digest for ref already reached
+	// channel, for a replica that takes over an expired claim.
+	DigestPosted(ctx context.Context, channel string, ref SlotRef) (bool, error)
+}
+
+// IsPermanent reports whether err, or an error it wraps, says of itself
+// that retrying will not help, through a method Permanent() bool.
+func IsPermanent(err error) bool {
+	var p interface{ Permanent() bool }
+	return errors.As(err, &p) && p.Permanent()
+}

@@ -1,0 +1,92 @@
+package bot_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+
+	"github.com/briefbot/briefbot/bot"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", path, diff)
+	}
+}
+
+func TestRenderGolden(t *testing.T) {
+	b := bot.New(bot.Options{})
+	renderers := map[string]func(*bytes.Buffer, bot.Reply) error{
+		"txt":  func(w *bytes.Buffer, r bot.Reply) error { return bot.WriteText(w, r) },
+		"md":   func(w *bytes.Buffer, r bot.Reply) error { return bot.WriteMarkdown(w, r) },
+		"json": func(w *bytes.Buffer, r bot.Reply) error { return bot.WriteJSON(w, r) },
+	}
+	for _, q := range []string{"kazakhstan", "kazakhstan risks", "kazakstan looking ahead"} {
+		r := b.Handle(t.Context(), bot.Request{Text: q})
+		for ext, render := range renderers {
+			var buf bytes.Buffer
+			if err := render(&buf, r); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, strings.ReplaceAll(q, " ", "_")+"."+ext, buf.Bytes())
+		}
+	}
+}
+
+// Briefing text must not turn into links, images, HTML or emphasis.
+func TestMarkdownEscapesBriefingText(t *testing.T) {
+	hostile := "[click](https://evil.example) ![img](x.png) <b>bold</b> *em* _u_ `code` <https://auto.link> @everyone"
+	r := bot.Reply{
+		Title: "# Heading? " + hostile,
+		Lede:  []string{hostile, "- not a list", "1. not a list"},
+		Sections: []bot.Section{{Heading: hostile, Blocks: []bot.Block{
+			{Bullet: true, Label: "[x](y)", Text: hostile},
+		}}},
+	}
+	var buf bytes.Buffer
+	if err := bot.WriteMarkdown(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	src := buf.Bytes()
+	doc := goldmark.New().Parser().Parse(text.NewReader(src))
+	lists := 0
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		if e, ok := n.(*ast.Emphasis); ok && e.Level == 2 {
+			return ast.WalkContinue, nil // the renderer's own bold labels
+		}
+		switch n.Kind() {
+		case ast.KindLink, ast.KindImage, ast.KindAutoLink, ast.KindRawHTML, ast.KindHTMLBlock, ast.KindEmphasis, ast.KindCodeSpan:
+			t.Errorf("briefing text became %s in:\n%s", n.Kind(), src)
+		case ast.KindList:
+			lists++
+		}
+		return ast.WalkContinue, nil
+	})
+	if lists != 1 { // only the section's own bullet list
+		t.Errorf("got %d lists, want 1:\n%s", lists, src)
+	}
+}

@@ -1,0 +1,86 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Schedule is a parsed digest schedule in its time zone.
+type Schedule struct {
+	spec  string
+	loc   *time.Location
+	cron  cron.Schedule
+	every time.Duration
+}
+
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseSchedule parses a 5-field cron expression, a descriptor such as
+// "@daily" or "@weekly", or "@every D", read in the IANA zone tz
+// (empty means UTC).
+//
+// "@every D" slots are multiples of D since the Unix epoch, so every replica
+// computes the same slots whenever it started.
+func ParseSchedule(spec, tz string) (Schedule, error) {
+	loc := time.UTC
+	if tz != "" {
+		l, err := time.LoadLocation(tz)
+		if err != nil {
+			return Schedule{}, fmt.Errorf("unknown time zone %q (want an IANA name such as Europe/Berlin)", tz)
+		}
+		loc = l
+	}
+	spec = strings.TrimSpace(spec)
+	s := Schedule{spec: spec, loc: loc}
+	if rest, ok := strings.CutPrefix(spec, "@every "); ok {
+		d, err := time.ParseDuration(strings.TrimSpace(rest))
+		if err != nil {
+			return Schedule{}, fmt.Errorf("schedule %q: bad duration: %v", spec, err)
+		}
+		if d < time.Second {
+			return Schedule{}, fmt.Errorf("schedule %q: interval must be at least 1s", spec)
+		}
+		s.every = d
+		return s, nil
+	}
+	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
+		return Schedule{}, fmt.Errorf("schedule %q: set the time zone in the timezone field, not in the schedule", spec)
+	}
+	c, err := cronParser.Parse(spec)
+	if err != nil {
+		return Schedule{}, fmt.Errorf("schedule %q: %v", spec, err)
+	}
+	s.cron = c
+	return s, nil
+}
+
+// Next returns the first slot strictly after t, in UTC.
+func (s Schedule) Next(t time.Time) time.Time {
+	if s.every > 0 {
+		d := int64(s.every)
+		n := t.UnixNano()
+		next := (n/d + 1) * d
+		if n < 0 && n%d != 0 {
+			next = (n / d) * d
+		}
+		return time.Unix(0, next).UTC()
+	}
+	if s.cron == nil {
+		return time.Time{}
+	}
+	return s.cron.Next(t.In(s.loc)).UTC()
+}
+
+// Location is the schedule's time zone.
+func (s Schedule) Location() *time.Location {
+	if s.loc == nil {
+		return time.UTC
+	}
+	return s.loc
+}
+
+// String returns the schedule as written.
+func (s Schedule) String() string { return s.spec }
