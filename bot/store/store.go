@@ -1,0 +1,348 @@
+// Package store keeps digest subscriptions, slot claims and delivery history
+// in SQL, implementing bot.Store on two backends:
+//
+//   - SQLite (the default), an embedded file through the pure-Go
+//     modernc.org/sqlite driver, so the binary stays static. One process
+//     writes at a time (a single connection, BEGIN IMMEDIATE, WAL).
+//   - PostgreSQL through pgx, for several replicas sharing one store.
+//
+// Both run the same SQL: claims are one INSERT … ON CONFLICT DO UPDATE …
+// WHERE the old claim expired, so of any number of concurrent claimers
+// exactly one gets a row back. Schema migrations are embedded in the binary
+// and applied by Open in one transaction (under an advisory lock on
+// PostgreSQL, so replicas starting together do not race).
+//
+// The contract every backend honours is tested by package storetest.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/briefbot/briefbot/bot"
+)
+
+// DefaultSQLitePath is where Open keeps the SQLite database when the URL is
+// empty, relative to the working directory.
+const DefaultSQLitePath = "data/briefbot.db"
+
+// urlSetting names the setting that holds the store URL, for error messages.
+const urlSetting = "store.url (BRIEFBOT_STORE_URL)"
+
+// migrationLockID is the PostgreSQL advisory lock key taken while migrating.
+const migrationLockID int64 = 0x62726965666d6967 // "briefmig"
+
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrations embed.FS
+
+// DB is a bot.Store on SQLite or PostgreSQL. It is safe for concurrent use.
+type DB struct {
+	sql     *sql.DB
+	dialect dialect
+	pool    *pgxpool.Pool // nil on SQLite
+	log     *slog.Logger
+}
+
+var _ bot.Store = (*DB)(nil)
+
+// Open opens the store at url and brings its schema up to date:
+//
+//   - "" is the SQLite file DefaultSQLitePath (its directory is created);
+//   - "sqlite:PATH" (or "sqlite://PATH") is the SQLite file PATH;
+//   - "postgres://…" or "postgresql://…" is a PostgreSQL database.
+//
+// A nil logger discards. Neither logs nor errors show the URL's password.
+func Open(ctx context.Context, url string, logger *slog.Logger) (*DB, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	var (
+		db  *DB
+		err error
+	)
+	switch {
+	case url == "":
+		db, err = openSQLite(DefaultSQLitePath, logger)
+	case strings.HasPrefix(url, "sqlite:"):
+		p := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
+		if p == "" {
+			return nil, fmt.Errorf("open store: %s: sqlite: URL has no file path", urlSetting)
+		}
+		db, err = openSQLite(p, logger)
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		db, err = openPostgres(ctx, url, logger)
+	default:
+		scheme, _, ok := strings.Cut(url, ":")
+		if !ok || strings.ContainsAny(scheme, "/@") {
+			scheme = "(none)"
+		}
+		return nil, fmt.Errorf("open store: %s: unsupported scheme %q; want empty (SQLite at %s), sqlite:PATH or postgres://…",
+			urlSetting, scheme, DefaultSQLitePath)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openSQLite(file string, logger *slog.Logger) (*DB, error) {
+	if file != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(file), 0o750); err != nil {
+			return nil, fmt.Errorf("open store: sqlite %s: %w", file, err)
+		}
+	}
+	// WAL lets readers of other processes proceed during a write; the busy
+	// timeout makes a second process wait for the writer instead of failing;
+	// BEGIN IMMEDIATE takes the write lock up front so a transaction never
+	// fails half-way on lock upgrade.
+	dsn := "file:" + file + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	sqldb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store: sqlite %s: %w", file, err)
+	}
+	// One connection serialises this process's writers, and keeps a
+	// ":memory:" database alive for the life of the DB.
+	sqldb.SetMaxOpenConns(1)
+	sqldb.SetConnMaxIdleTime(0)
+	sqldb.SetConnMaxLifetime(0)
+	if err := sqldb.Ping(); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open store: sqlite %s: %w", file, err)
+	}
+	logger.Info("store opened", slog.String("backend", "sqlite"), slog.String("path", file))
+	return &DB{sql: sqldb, dialect: sqliteDialect, log: logger}, nil
+}
+
+func openPostgres(ctx context.Context, url string, logger *slog.Logger) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx quotes the URL in its parse errors, redacting a malformed
+		// one's password only on a best-effort basis: say less, safely.
+		return nil, fmt.Errorf("open store: %s: invalid PostgreSQL URL (want postgres://user:password@host:port/database?options)", urlSetting)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open store: postgres %s/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Database, err)
+	}
+	sqldb := stdlib.OpenDBFromPool(pool)
+	if err := sqldb.PingContext(ctx); err != nil {
+		sqldb.Close()
+		pool.Close()
+		return nil, fmt.Errorf("open store: postgres %s/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Database, err)
+	}
+	logger.Info("store opened", slog.String("backend", "postgres"),
+		slog.String("host", cfg.ConnConfig.Host), slog.String("database", cfg.ConnConfig.Database))
+	return &DB{sql: sqldb, dialect: postgresDialect, pool: pool, log: logger}, nil
+}
+
+// Backend names the database in use: "sqlite" or "postgres".
+func (db *DB) Backend() string { return db.dialect.name }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.sql.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s store: %w", db.dialect.name, err)
+	}
+	return nil
+}
+
+// Close closes the database connections.
+func (db *DB) Close() error {
+	err := db.sql.Close()
+	if db.pool != nil {
+		db.pool.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("close %s store: %w", db.dialect.name, err)
+	}
+	return nil
+}
+
+// migration is one embedded schema change.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// loadMigrations returns the dialect's migrations in version order.
+func loadMigrations(dialect string) ([]migration, error) {
+	dir := path.Join("migrations", dialect)
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", err)
+	}
+	var ms []migration
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
+			continue
+		}
+		prefix, _, _ := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(prefix)
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s/%s: name must start with a positive version number", dir, e.Name())
+		}
+		b, err := migrations.ReadFile(path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s share version %d", ms[i-1].name, ms[i].name, ms[i].version)
+		}
+	}
+	return ms, nil
+}
+
+// migrate applies the migrations the database lacks, all in one transaction.
+func (db *DB) migrate(ctx context.Context) (err error) {
+	ms, err := loadMigrations(db.dialect.name)
+	if err != nil {
+		return err
+	}
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate %s store: begin: %w", db.dialect.name, err)
+	}
+	defer rollback(tx, &err)
+	if db.dialect.name == "postgres" {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLockID); err != nil {
+			return fmt.Errorf("migrate postgres store: lock: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY,
+		name    TEXT NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("migrate %s store: create schema_migrations: %w", db.dialect.name, err)
+	}
+	applied, err := appliedVersions(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("migrate %s store: %w", db.dialect.name, err)
+	}
+	known := 0
+	for _, m := range ms {
+		known = max(known, m.version)
+		if applied[m.version] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("migrate %s store: %s: %w", db.dialect.name, m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name); err != nil {
+			return fmt.Errorf("migrate %s store: record %s: %w", db.dialect.name, m.name, err)
+		}
+		db.log.Info("store migrated", slog.String("backend", db.dialect.name), slog.Int("version", m.version), slog.String("migration", m.name))
+	}
+	for v := range applied {
+		if v > known {
+			// A newer replica migrated the schema during a rolling upgrade;
+			// migrations only add, so carry on.
+			db.log.Warn("store schema is newer than this binary", slog.Int("version", v), slog.Int("known", known))
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate %s store: commit: %w", db.dialect.name, err)
+	}
+	return nil
+}
+
+func appliedVersions(ctx context.Context, tx *sql.Tx) (map[int]bool, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	applied := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("read schema_migrations: %w", err)
+		}
+		applied[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	return applied, nil
+}
+
+// rollback rolls tx back when the surrounding function fails (*errp != nil).
+func rollback(tx *sql.Tx, errp *error) {
+	if *errp != nil {
+		_ = tx.Rollback()
+	}
+}
+
+// dialect holds what differs between the backends: how times are stored.
+type dialect struct {
+	name string
+	// timeArg turns a time into a query argument; the zero time becomes NULL.
+	timeArg func(time.Time) any
+}
+
+var (
+	// SQLite keeps times as unix nanoseconds: integers sort and compare
+	// exactly, whatever the time zone.
+	sqliteDialect = dialect{name: "sqlite", timeArg: func(t time.Time) any {
+		if t.IsZero() {
+			return nil
+		}
+		return normTime(t).UnixNano()
+	}}
+	postgresDialect = dialect{name: "postgres", timeArg: func(t time.Time) any {
+		if t.IsZero() {
+			return nil
+		}
+		return normTime(t)
+	}}
+)
+
+// normTime is t as the store keeps it: UTC, to the microsecond (PostgreSQL's
+// precision, applied on both backends so they answer alike).
+func normTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// timeScan scans a stored time from either backend into *t; NULL is zero.
+type timeScan struct{ t *time.Time }
+
+func (s timeScan) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*s.t = time.Time{}
+	case int64:
+		*s.t = time.Unix(0, v).UTC()
+	case time.Time:
+		*s.t = v.UTC()
+	default:
+		return fmt.Errorf("scan time: unexpected %T", src)
+	}
+	return nil
+}
