@@ -1,0 +1,319 @@
+package digest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/bottest"
+	"github.com/briefbot/briefbot/bot/digest"
+)
+
+// composer answers every digest with its request, so tests can see it.
+type composer struct {
+	mu   sync.Mutex
+	reqs []bot.DigestRequest
+	// empty makes every digest empty.
+	empty bool
+}
+
+func (c *composer) Digest(ctx context.Context, dr bot.DigestRequest) (bot.Reply, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reqs = append(c.reqs, dr)
+	r := bot.Reply{Kind: bot.KindDigest, Title: "Digest " + dr.Slot.Format(time.RFC3339)}
+	if dr.Delayed {
+		r.Notes = []string{"Delayed"}
+	}
+	return r, !c.empty
+}
+
+type fixture struct {
+	store  *bottest.Store
+	clock  *bottest.Clock
+	poster *bottest.Poster
+	comp   *composer
+}
+
+func newFixture(t *testing.T, now time.Time) *fixture {
+	t.Helper()
+	return &fixture{store: bottest.NewStore(), clock: bottest.NewClock(now), poster: &bottest.Poster{}, comp: &composer{}}
+}
+
+func (f *fixture) scheduler(owner string, mod ...func(*digest.Options)) *digest.Scheduler {
+	o := digest.Options{
+		Store: f.store, Composer: f.comp, Clock: f.clock, Owner: owner,
+		Posters: map[bot.Platform]bot.Poster{bot.PlatformSlack: f.poster},
+	}
+	for _, m := range mod {
+		m(&o)
+	}
+	return digest.New(o)
+}
+
+func (f *fixture) subscribe(t *testing.T, sub bot.Subscription) {
+	t.Helper()
+	if sub.Platform == "" {
+		sub.Platform = bot.PlatformSlack
+	}
+	if sub.CreatedAt.IsZero() {
+		sub.CreatedAt = f.clock.Now()
+	}
+	sub.Source = bot.SourceChat
+	if err := f.store.SaveSubscription(context.Background(), sub); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *fixture) slots() []string {
+	var out []string
+	for _, p := range f.poster.Posts() {
+		out = append(out, p.Ref.Subscription+"@"+p.Ref.Slot.Format(time.RFC3339))
+	}
+	return out
+}
+
+func tick(t *testing.T, s *digest.Scheduler) time.Time {
+	t.Helper()
+	next, err := s.Tick(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return next
+}
+
+func date(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestDailyInTimeZone(t *testing.T) {
+	f := newFixture(t, date("2026-03-01T00:00:00Z"))
+	f.subscribe(t, bot.Subscription{ID: "morning", Channel: "C1", Schedule: "0 8 * * *", Timezone: "Asia/Almaty", Include: "all"})
+	s := f.scheduler("a")
+
+	next := tick(t, s)
+	if want := date("2026-03-01T03:00:00Z"); !next.Equal(want) { // 08:00 in Almaty (UTC+5)
+		t.Fatalf("next slot = %v, want %v", next, want)
+	}
+	if got := f.slots(); len(got) != 0 {
+		t.Fatalf("posted before the slot: %v", got)
+	}
+	f.clock.Set(next)
+	tick(t, s)
+	f.clock.Advance(30 * time.Second)
+	tick(t, s) // the same slot is not posted twice
+	f.clock.Set(date("2026-03-02T03:00:10Z"))
+	tick(t, s)
+	want := []string{"morning@2026-03-01T03:00:00Z", "morning@2026-03-02T03:00:00Z"}
+	if diff := cmp.Diff(want, f.slots()); diff != "" {
+		t.Errorf("posts (-want +got):\n%s", diff)
+	}
+	sub, _ := f.store.Subscription(context.Background(), "morning")
+	if !sub.LastDelivered.Equal(date("2026-03-02T03:00:00Z")) {
+		t.Errorf("LastDelivered = %v", sub.LastDelivered)
+	}
+}
+
+func TestDaylightSavingTime(t *testing.T) {
+	// New York moves to daylight time on 8 March 2026: 08:00 is 13:00Z before, 12:00Z after.
+	f := newFixture(t, date("2026-03-06T00:00:00Z"))
+	f.subscribe(t, bot.Subscription{ID: "ny", Channel: "C1", Schedule: "0 8 * * *", Timezone: "America/New_York", Include: "all"})
+	s := f.scheduler("a")
+	for day := 0; day < 4; day++ {
+		f.clock.Set(date("2026-03-06T14:00:00Z").AddDate(0, 0, day))
+		tick(t, s)
+	}
+	// Posting an hour late is within the grace, so every slot is posted, delayed.
+	want := []string{"ny@2026-03-06T13:00:00Z", "ny@2026-03-07T13:00:00Z", "ny@2026-03-08T12:00:00Z", "ny@2026-03-09T12:00:00Z"}
+	if diff := cmp.Diff(want, f.slots()); diff != "" {
+		t.Errorf("slots across DST (-want +got):\n%s", diff)
+	}
+}
+
+func TestEveryIsAlignedToEpoch(t *testing.T) {
+	f := newFixture(t, date("2026-03-01T10:03:17Z"))
+	f.subscribe(t, bot.Subscription{ID: "ten", Channel: "C1", Schedule: "@every 10m", Include: "all"})
+	s := f.scheduler("a")
+	if next := tick(t, s); !next.Equal(date("2026-03-01T10:10:00Z")) {
+		t.Errorf("next = %v, want 10:10:00Z whatever the start time", next)
+	}
+}
+
+func TestDowntimeGraceAndSkip(t *testing.T) {
+	f := newFixture(t, date("2026-03-01T00:00:00Z"))
+	f.subscribe(t, bot.Subscription{ID: "d", Channel: "C1", Schedule: "0 8 * * *", Timezone: "UTC", Include: "all"})
+	s := f.scheduler("a")
+	ctx := context.Background()
+
+	// Down from before 08:00 on the 1st until 09:30 on the 2nd: the 1st's slot
+	// is beyond the 2h grace, the 2nd's is within it.
+	f.clock.Set(date("2026-03-02T09:30:00Z"))
+	tick(t, s)
+	if diff := cmp.Diff([]string{"d@2026-03-02T08:00:00Z"}, f.slots()); diff != "" {
+		t.Fatalf("posts (-want +got):\n%s", diff)
+	}
+	if notes := f.poster.Posts()[0].Reply.Notes; len(notes) == 0 || notes[0] != "Delayed" {
+		t.Errorf("late post not marked delayed: notes %q", notes)
+	}
+	ds, _ := f.store.Deliveries(ctx, "d", 0)
+	var outcomes []bot.SlotOutcome
+	for _, d := range ds {
+		outcomes = append(outcomes, d.Outcome)
+	}
+	if diff := cmp.Diff([]bot.SlotOutcome{bot.OutcomeDelayed, bot.OutcomeSkipped}, outcomes); diff != "" {
+		t.Errorf("outcomes (-want +got):\n%s", diff)
+	}
+}
+
+func TestReplicasPostEachSlotOnce(t *testing.T) {
+	f := newFixture(t, date("2026-03-01T07:59:00Z"))
+	for i := range 40 {
+		f.subscribe(t, bot.Subscription{ID: fmt.Sprintf("s%02d", i), Channel: fmt.Sprintf("C%d", i), Schedule: "@every 1m", Include: "all"})
+	}
+	replicas := []*digest.Scheduler{f.scheduler("a"), f.scheduler("b"), f.scheduler("c")}
+	for minute := 0; minute < 5; minute++ {
+		f.clock.Advance(time.Minute)
+		var wg sync.WaitGroup
+		for _, r := range replicas {
+			wg.Go(func() { r.Tick(context.Background()) })
+		}
+		wg.Wait()
+	}
+	seen := make(map[string]int)
+	for _, s := range f.slots() {
+		seen[s]++
+	}
+	if len(seen) != 40*5 {
+		t.Errorf("%d distinct slots posted, want %d", len(seen), 40*5)
+	}
+	for s, n := range seen {
+		if n != 1 {
+			t.Errorf("%s posted %d times", s, n)
+		}
+	}
+}
+
+func TestTakeoverChecksPlatformFirst(t *testing.T) {
+	ctx := context.Background()
+	for _, firstPosted := range []bool{true, false} {
+		t.Run(fmt.Sprintf("firstPosted=%v", firstPosted), func(t *testing.T) {
+			f := newFixture(t, date("2026-03-01T07:00:00Z"))
+			f.subscribe(t, bot.Subscription{ID: "t", Channel: "C1", Schedule: "0 8 * * *", Include: "all"})
+			slot := date("2026-03-01T08:00:00Z")
+			f.clock.Set(slot)
+			// Replica "dead" claims the slot and dies, with or without having posted.
+			if _, won, err := f.store.ClaimSlot(ctx, "t", slot, "dead", 20*time.Second, slot); err != nil || !won {
+				t.Fatalf("claim: %v %v", won, err)
+			}
+			if firstPosted {
+				f.poster.PostDigest(ctx, "C1", bot.Reply{}, bot.SlotRef{Subscription: "t", Slot: slot})
+			}
+			s := f.scheduler("b")
+			tick(t, s) // the claim still holds: nothing happens
+			f.clock.Advance(21 * time.Second)
+			tick(t, s)
+			tick(t, s)
+			if n := len(f.poster.Posts()); n != 1 {
+				t.Errorf("slot posted %d times, want once", n)
+			}
+			ds, _ := f.store.Deliveries(ctx, "t", 0)
+			if len(ds) != 1 || ds[0].Owner != "b" || !ds[0].Outcome.Delivered() {
+				t.Errorf("deliveries = %+v, want one delivered by b", ds)
+			}
+		})
+	}
+}
+
+func TestFailingChannelDoesNotHoldBackOthersAndPauses(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, date("2026-03-01T00:00:00Z"))
+	f.subscribe(t, bot.Subscription{ID: "bad", Channel: "CGONE", Schedule: "@every 1h", Include: "all"})
+	f.subscribe(t, bot.Subscription{ID: "good", Channel: "COK", Schedule: "@every 1h", Include: "all"})
+	f.poster.Fail = func(channel string, ref bot.SlotRef) error {
+		if channel == "CGONE" {
+			return fmt.Errorf("post to channel CGONE: %w", bottest.PermanentError("channel_not_found"))
+		}
+		return nil
+	}
+	s := f.scheduler("a", func(o *digest.Options) { o.MaxFailures = 3 })
+	for range 5 {
+		f.clock.Advance(time.Hour)
+		tick(t, s)
+	}
+	if n := len(f.poster.Posts()); n != 5 {
+		t.Errorf("good channel got %d posts, want 5", n)
+	}
+	bad, _ := f.store.Subscription(ctx, "bad")
+	if !bad.Paused || bad.Failures != 3 || bad.LastError == "" {
+		t.Errorf("bad subscription: paused %v, failures %d, last error %q; want paused after 3", bad.Paused, bad.Failures, bad.LastError)
+	}
+	ds, _ := f.store.Deliveries(ctx, "bad", 0)
+	if len(ds) != 3 {
+		t.Errorf("bad subscription has %d deliveries, want 3 (none after pausing)", len(ds))
+	}
+}
+
+func TestEmptyDigest(t *testing.T) {
+	for _, when := range []string{"skip", "post"} {
+		f := newFixture(t, date("2026-03-01T00:00:00Z"))
+		f.comp.empty = true
+		f.subscribe(t, bot.Subscription{ID: "e", Channel: "C", Schedule: "@every 1h", WhenEmpty: when})
+		s := f.scheduler("a")
+		f.clock.Advance(time.Hour)
+		tick(t, s)
+		want := map[string]int{"skip": 0, "post": 1}[when]
+		if n := len(f.poster.Posts()); n != want {
+			t.Errorf("when_empty %s: %d posts, want %d", when, n, want)
+		}
+	}
+}
+
+func TestIncludeNewUsesLastDelivery(t *testing.T) {
+	f := newFixture(t, date("2026-03-01T00:00:00Z"))
+	f.subscribe(t, bot.Subscription{ID: "n", Channel: "C", Schedule: "@every 1h", Include: "new"})
+	s := f.scheduler("a")
+	f.clock.Advance(time.Hour)
+	tick(t, s)
+	f.clock.Advance(time.Hour)
+	tick(t, s)
+	if len(f.comp.reqs) != 2 {
+		t.Fatalf("%d digests composed", len(f.comp.reqs))
+	}
+	if got, want := f.comp.reqs[0].Since, date("2026-02-28T01:00:00Z"); !got.Equal(want) {
+		t.Errorf("first run since %v, want the last 24 hours (%v)", got, want)
+	}
+	if got, want := f.comp.reqs[1].Since, date("2026-03-01T01:00:00Z"); !got.Equal(want) {
+		t.Errorf("second run since %v, want the previous delivery %v", got, want)
+	}
+}
+
+func TestRunWakesAndStops(t *testing.T) {
+	f := newFixture(t, date("2026-03-01T00:00:00Z"))
+	s := f.scheduler("a")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- s.Run(ctx) }()
+	f.subscribe(t, bot.Subscription{ID: "w", Channel: "C", Schedule: "@every 1h", Include: "all", CreatedAt: date("2026-02-28T22:30:00Z")})
+	s.Wake()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(f.poster.Posts()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("Run: %v", err)
+	}
+	if diff := cmp.Diff([]string{"w@2026-02-28T23:00:00Z", "w@2026-03-01T00:00:00Z"}, f.slots()); diff != "" {
+		t.Errorf("after Wake (-want +got):\n%s", diff)
+	}
+}
