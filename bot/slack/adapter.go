@@ -1,0 +1,287 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/briefbot/briefbot/bot"
+)
+
+// Answerer is the part of the core the adapter needs: *bot.Bot satisfies it.
+type Answerer interface {
+	Handle(ctx context.Context, req bot.Request) bot.Reply
+}
+
+// Modes of connecting to Slack.
+const (
+	ModeSocket = "socket"
+	ModeHTTP   = "http"
+)
+
+// Reply visibilities for slash commands.
+const (
+	ReplyEphemeral = "ephemeral"
+	ReplyInChannel = "in_channel"
+)
+
+// Defaults used when the corresponding Config field is zero.
+const (
+	DefaultCommand   = "/brief"
+	DefaultAckBudget = 2500 * time.Millisecond
+	// handleTimeout bounds one handled event, answer delivery included.
+	handleTimeout = 30 * time.Second
+)
+
+// Config configures an Adapter. The environment variable named in each
+// validation message is the one config maps onto the field.
+type Config struct {
+	// BotToken is the bot user OAuth token (xoxb-...), used for the Web API.
+	BotToken string
+	// AppToken is the app-level token (xapp-...), required in socket mode.
+	AppToken string
+	// SigningSecret verifies HTTP requests; required in http mode.
+	SigningSecret string
+	// Mode is "socket" or "http"; empty means socket when AppToken is set,
+	// http otherwise.
+	Mode string
+	// Command is the slash command's name; empty means "/brief".
+	Command string
+	// Reply is the default visibility of slash-command answers:
+	// "ephemeral" (the default) or "in_channel". A Reply's own Visibility wins.
+	Reply string
+	// APIURL overrides the Web API base URL ("https://slack.com/api/"); for tests.
+	APIURL string
+	// Admins are Slack user IDs allowed to manage the bot.
+	Admins []string
+	// AckBudget is how long a slash command may take to be answered in the
+	// HTTP response itself; slower answers go through response_url.
+	// Zero means 2.5 s, under Slack's 3 s deadline.
+	AckBudget time.Duration
+	// Logger receives operational logs; nil discards them.
+	Logger *slog.Logger
+	// Clock returns the current time; nil means time.Now.
+	Clock func() time.Time
+}
+
+// Option tunes an Adapter beyond its Config, mostly for tests.
+type Option func(*Adapter)
+
+// WithHTTPClient sets the client used for the Web API and response_url.
+func WithHTTPClient(c *http.Client) Option {
+	return func(a *Adapter) { a.httpClient = c }
+}
+
+// WithRetry sets how many attempts a rate-limited Web API call gets and
+// how the adapter waits between them (nil means a timer that honours ctx).
+func WithRetry(maxAttempts int, sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(a *Adapter) {
+		if maxAttempts > 0 {
+			a.maxAttempts = maxAttempts
+		}
+		if sleep != nil {
+			a.sleep = sleep
+		}
+	}
+}
+
+// Adapter connects one Slack app to the core. It is safe for concurrent use.
+type Adapter struct {
+	cfg         Config
+	answerer    Answerer
+	api         *slackapi.Client
+	httpClient  *http.Client
+	log         *slog.Logger
+	now         func() time.Time
+	maxAttempts int
+	sleep       func(ctx context.Context, d time.Duration) error
+	seen        *dedupe
+
+	// inflight counts answers still being delivered after their request
+	// was acknowledged, so that shutdown can wait for them.
+	inflight sync.WaitGroup
+}
+
+// New validates cfg and returns an Adapter answering with answerer.
+func New(cfg Config, answerer Answerer, opts ...Option) (*Adapter, error) {
+	if answerer == nil {
+		return nil, errors.New("slack: an answerer is required")
+	}
+	if err := cfg.normalize(); err != nil {
+		return nil, err
+	}
+	a := &Adapter{
+		cfg:         cfg,
+		answerer:    answerer,
+		httpClient:  &http.Client{Timeout: 15 * time.Second},
+		log:         cfg.Logger,
+		now:         cfg.Clock,
+		maxAttempts: 3,
+		sleep:       sleepCtx,
+	}
+	for _, o := range opts {
+		o(a)
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	a.seen = newDedupe(10*time.Minute, 10000, a.now)
+	apiOpts := []slackapi.Option{slackapi.OptionHTTPClient(a.httpClient)}
+	if cfg.APIURL != "" {
+		apiOpts = append(apiOpts, slackapi.OptionAPIURL(cfg.APIURL))
+	}
+	if cfg.AppToken != "" {
+		apiOpts = append(apiOpts, slackapi.OptionAppLevelToken(cfg.AppToken))
+	}
+	a.api = slackapi.New(cfg.BotToken, apiOpts...)
+	return a, nil
+}
+
+// normalize fills defaults and reports every problem at once, each naming
+// the environment variable to fix.
+func (c *Config) normalize() error {
+	var errs []error
+	if c.Mode == "" {
+		c.Mode = ModeHTTP
+		if c.AppToken != "" {
+			c.Mode = ModeSocket
+		}
+	}
+	if c.Command == "" {
+		c.Command = DefaultCommand
+	}
+	if c.Reply == "" {
+		c.Reply = ReplyEphemeral
+	}
+	if c.AckBudget <= 0 {
+		c.AckBudget = DefaultAckBudget
+	}
+	if c.APIURL != "" && !strings.HasSuffix(c.APIURL, "/") {
+		c.APIURL += "/"
+	}
+	switch {
+	case c.BotToken == "":
+		errs = append(errs, errors.New("BRIEFBOT_SLACK_BOT_TOKEN is required"))
+	case !strings.HasPrefix(c.BotToken, "xoxb-"):
+		errs = append(errs, errors.New("BRIEFBOT_SLACK_BOT_TOKEN must be a bot token starting with xoxb-"))
+	}
+	switch c.Mode {
+	case ModeSocket:
+		switch {
+		case c.AppToken == "":
+			errs = append(errs, errors.New("BRIEFBOT_SLACK_APP_TOKEN is required in socket mode"))
+		case !strings.HasPrefix(c.AppToken, "xapp-"):
+			errs = append(errs, errors.New("BRIEFBOT_SLACK_APP_TOKEN must be an app-level token starting with xapp-"))
+		}
+	case ModeHTTP:
+		if c.SigningSecret == "" {
+			errs = append(errs, errors.New("BRIEFBOT_SLACK_SIGNING_SECRET is required in http mode"))
+		}
+		if c.AppToken != "" && !strings.HasPrefix(c.AppToken, "xapp-") {
+			errs = append(errs, errors.New("BRIEFBOT_SLACK_APP_TOKEN must be an app-level token starting with xapp-"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("BRIEFBOT_SLACK_MODE must be %q or %q, not %q", ModeSocket, ModeHTTP, c.Mode))
+	}
+	if !strings.HasPrefix(c.Command, "/") || strings.ContainsAny(c.Command, " \t\n") {
+		errs = append(errs, fmt.Errorf("BRIEFBOT_SLACK_COMMAND must look like /brief, not %q", c.Command))
+	}
+	if c.Reply != ReplyEphemeral && c.Reply != ReplyInChannel {
+		errs = append(errs, fmt.Errorf("BRIEFBOT_SLACK_REPLY must be %q or %q, not %q", ReplyEphemeral, ReplyInChannel, c.Reply))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("slack config: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// Mode reports the connection mode after defaults: "socket" or "http".
+func (a *Adapter) Mode() string { return a.cfg.Mode }
+
+// IsAdmin reports whether the Slack user is one of the configured admins.
+func (a *Adapter) IsAdmin(userID string) bool {
+	for _, id := range a.cfg.Admins {
+		if id == userID {
+			return true
+		}
+	}
+	return false
+}
+
+// Run serves Slack until ctx ends. In socket mode it connects to Slack and
+// blocks, reconnecting as slack-go does; in http mode requests arrive
+// through Routes, so Run only blocks until ctx ends. Either way it then
+// waits for answers still being delivered and returns nil on a clean
+// shutdown.
+func (a *Adapter) Run(ctx context.Context) error {
+	var err error
+	if a.cfg.Mode == ModeSocket {
+		err = a.runSocket(ctx)
+	} else {
+		<-ctx.Done()
+	}
+	a.inflight.Wait()
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// Routes mounts the HTTP-mode endpoints on mux, each behind signature
+// verification: POST /slack/commands, /slack/events and /slack/interactions.
+func (a *Adapter) Routes(mux *http.ServeMux) {
+	v := Verifier{Secret: a.cfg.SigningSecret, Clock: a.now, Logger: a.log}
+	mux.Handle("POST /slack/commands", v.Wrap(http.HandlerFunc(a.serveCommand)))
+	mux.Handle("POST /slack/events", v.Wrap(http.HandlerFunc(a.serveEvent)))
+	mux.Handle("POST /slack/interactions", v.Wrap(http.HandlerFunc(a.serveInteraction)))
+}
+
+// Handler returns the HTTP-mode endpoints as one handler.
+func (a *Adapter) Handler() http.Handler {
+	mux := http.NewServeMux()
+	a.Routes(mux)
+	return mux
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// logHandled writes the one line per handled request: no text, no IDs.
+func (a *Adapter) logHandled(source string, kind bot.Kind, start time.Time, err error) {
+	outcome := "ok"
+	level := slog.LevelInfo
+	if err != nil {
+		outcome = "error"
+		level = slog.LevelWarn
+	}
+	attrs := []slog.Attr{
+		slog.String("platform", string(bot.PlatformSlack)),
+		slog.String("source", source),
+		slog.String("kind", string(kind)),
+		slog.String("outcome", outcome),
+		slog.Duration("duration", time.Since(start)),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	a.log.LogAttrs(context.Background(), level, "slack request handled", attrs...)
+}

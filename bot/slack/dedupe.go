@@ -1,0 +1,49 @@
+package slack
+
+import (
+	"sync"
+	"time"
+)
+
+// dedupe remembers event IDs for a while so that an event Slack delivers
+// again (a late ack, a socket reconnect) is answered only once. It is
+// bounded both in time (ttl) and in size (max, oldest forgotten first).
+type dedupe struct {
+	mu    sync.Mutex
+	ttl   time.Duration
+	max   int
+	now   func() time.Time
+	seen  map[string]time.Time
+	order []string // insertion order, for expiry and eviction
+}
+
+func newDedupe(ttl time.Duration, max int, now func() time.Time) *dedupe {
+	return &dedupe{ttl: ttl, max: max, now: now, seen: make(map[string]time.Time)}
+}
+
+// first records id and reports whether it had not been seen within ttl.
+// The empty id is never deduplicated.
+func (d *dedupe) first(id string) bool {
+	if id == "" {
+		return true
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.now()
+	// Expire from the front: order is oldest first.
+	for len(d.order) > 0 {
+		old := d.order[0]
+		if t, ok := d.seen[old]; ok && now.Sub(t) < d.ttl && len(d.order) < d.max {
+			break
+		}
+		delete(d.seen, old)
+		d.order[0] = ""
+		d.order = d.order[1:]
+	}
+	if _, ok := d.seen[id]; ok {
+		return false
+	}
+	d.seen[id] = now
+	d.order = append(d.order, id)
+	return true
+}

@@ -1,0 +1,317 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/briefbot/briefbot/bot"
+)
+
+// command is a slash command as both transports deliver it.
+type command struct {
+	UserID      string `json:"user_id"`
+	ChannelID   string `json:"channel_id"`
+	Command     string `json:"command"`
+	Text        string `json:"text"`
+	ResponseURL string `json:"response_url"`
+}
+
+// eventEnvelope is the outer Events API body (HTTP) or payload (socket mode).
+type eventEnvelope struct {
+	Type      string     `json:"type"`
+	Challenge string     `json:"challenge"`
+	EventID   string     `json:"event_id"`
+	Event     innerEvent `json:"event"`
+}
+
+type innerEvent struct {
+	Type        string `json:"type"`
+	Subtype     string `json:"subtype"`
+	User        string `json:"user"`
+	BotID       string `json:"bot_id"`
+	Text        string `json:"text"`
+	Channel     string `json:"channel"`
+	ChannelType string `json:"channel_type"`
+	TS          string `json:"ts"`
+	ThreadTS    string `json:"thread_ts"`
+}
+
+// interaction is the part of a block_actions payload the adapter uses.
+type interaction struct {
+	Type        string `json:"type"`
+	ResponseURL string `json:"response_url"`
+	User        struct {
+		ID string `json:"id"`
+	} `json:"user"`
+	Channel struct {
+		ID string `json:"id"`
+	} `json:"channel"`
+	Container struct {
+		ChannelID   string `json:"channel_id"`
+		MessageTS   string `json:"message_ts"`
+		ThreadTS    string `json:"thread_ts"`
+		IsEphemeral bool   `json:"is_ephemeral"`
+	} `json:"container"`
+	Actions []struct {
+		ActionID string `json:"action_id"`
+		Value    string `json:"value"`
+	} `json:"actions"`
+}
+
+var (
+	// mentionRE matches user mentions as Slack sends them: <@U123> or <@U123|name>.
+	mentionRE = regexp.MustCompile(`<@[UW][A-Z0-9]+(?:\|[^>]*)?>`)
+	// userIDRE is a Slack user ID, safe to put inside <@...>.
+	userIDRE = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+)
+
+// stripMentions removes user mentions (the bot's own, typically) from text.
+func stripMentions(text string) string {
+	return strings.Join(strings.Fields(mentionRE.ReplaceAllString(text, " ")), " ")
+}
+
+// visibility picks the slash-command response_type for a reply.
+func (a *Adapter) responseType(r bot.Reply) string {
+	switch r.Visibility {
+	case bot.VisibilityPublic:
+		return ReplyInChannel
+	case bot.VisibilityPrivate:
+		return ReplyEphemeral
+	}
+	return a.cfg.Reply
+}
+
+// shareable says whether an ephemeral answer gets a "Share in channel" button.
+func shareable(r bot.Reply) bool {
+	switch r.Kind {
+	case bot.KindHelp, bot.KindError, bot.KindNotFound:
+		return false
+	}
+	return true
+}
+
+// renderCommand renders a slash-command answer with its response_type set.
+func (a *Adapter) renderCommand(r bot.Reply, query string) []message {
+	rt := a.responseType(r)
+	var opts renderOptions
+	if rt == ReplyEphemeral && shareable(r) {
+		opts.ShareQuery = query
+	}
+	msgs := render(r, opts)
+	for i := range msgs {
+		msgs[i].ResponseType = rt
+	}
+	return msgs
+}
+
+// commandResult is a slash command's answer split into what goes into the
+// acknowledgement and what must follow through response_url.
+type commandResult struct {
+	// Immediate is the first message when the answer was ready in time; nil otherwise.
+	Immediate *message
+	// Finish delivers the rest; call it once the acknowledgement is sent.
+	Finish func()
+}
+
+// runCommand asks the core, giving it the ack budget to answer in line.
+// Whatever is not in Immediate is delivered by Finish, in order.
+func (a *Adapter) runCommand(cmd command) commandResult {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
+	req := bot.Request{Platform: bot.PlatformSlack, User: cmd.UserID, Channel: cmd.ChannelID, Text: strings.TrimSpace(cmd.Text)}
+	done := make(chan bot.Reply, 1)
+	a.inflight.Add(1)
+	go func() {
+		req.CanManage = a.canManage(ctx, req.User, req.Text)
+		done <- a.answerer.Handle(ctx, req)
+	}()
+
+	timer := time.NewTimer(a.cfg.AckBudget)
+	defer timer.Stop()
+	select {
+	case reply := <-done:
+		msgs := a.renderCommand(reply, req.Text)
+		return commandResult{
+			Immediate: &msgs[0],
+			Finish: func() {
+				defer a.inflight.Done()
+				defer cancel()
+				var err error
+				if len(msgs) > 1 {
+					err = a.deliverCommand(ctx, cmd.ResponseURL, msgs[1:])
+				}
+				a.logHandled("command", reply.Kind, start, err)
+			},
+		}
+	case <-timer.C:
+		return commandResult{Finish: func() {
+			defer a.inflight.Done()
+			defer cancel()
+			var reply bot.Reply
+			select {
+			case reply = <-done:
+			case <-ctx.Done():
+				a.logHandled("command", bot.KindError, start, fmt.Errorf("answer: %w", ctx.Err()))
+				return
+			}
+			err := a.deliverCommand(ctx, cmd.ResponseURL, a.renderCommand(reply, req.Text))
+			a.logHandled("command", reply.Kind, start, err)
+		}}
+	}
+}
+
+func (a *Adapter) deliverCommand(ctx context.Context, responseURL string, msgs []message) error {
+	if responseURL == "" {
+		return errors.New("slash command has no response_url")
+	}
+	return a.deliver(ctx, responseURL, msgs)
+}
+
+// handleEvent answers one Events API callback (already deduplicated).
+func (a *Adapter) handleEvent(ev innerEvent) {
+	if ev.BotID != "" || ev.Subtype != "" {
+		// Our own messages, other bots', edits and joins are not questions.
+		return
+	}
+	var source string
+	switch {
+	case ev.Type == "app_mention":
+		source = "mention"
+	case ev.Type == "message" && ev.ChannelType == "im":
+		source = "dm"
+	default:
+		return
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
+	defer cancel()
+	text := stripMentions(ev.Text)
+	reply := a.answerer.Handle(ctx, bot.Request{
+		Platform:  bot.PlatformSlack,
+		User:      ev.User,
+		Channel:   ev.Channel,
+		Text:      text,
+		CanManage: a.canManage(ctx, ev.User, text),
+	})
+	thread := ev.ThreadTS
+	if source == "mention" && thread == "" {
+		// Mentions in a channel are answered in a thread under the question.
+		thread = ev.TS
+	}
+	_, err := a.postMessages(ctx, ev.Channel, render(reply, renderOptions{}), PostOptions{ThreadTS: thread})
+	a.logHandled(source, reply.Kind, start, err)
+}
+
+// handleInteraction runs the query behind a pressed button.
+func (a *Adapter) handleInteraction(in interaction) {
+	if in.Type != "block_actions" {
+		return
+	}
+	for _, act := range in.Actions {
+		switch {
+		case act.ActionID == actionShare:
+			a.share(in, act.Value)
+		case strings.HasPrefix(act.ActionID, actionQueryPrefix):
+			a.followUp(in, act.Value)
+		}
+	}
+}
+
+// followUp answers a suggestion button: an ephemeral answer is replaced in
+// place, a visible one is answered in its thread.
+func (a *Adapter) followUp(in interaction, query string) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
+	defer cancel()
+	channel := in.Container.ChannelID
+	if channel == "" {
+		channel = in.Channel.ID
+	}
+	reply := a.answerer.Handle(ctx, bot.Request{Platform: bot.PlatformSlack, User: in.User.ID, Channel: channel, Text: strings.TrimSpace(query)})
+	var err error
+	if in.Container.IsEphemeral || in.Container.MessageTS == "" {
+		if in.ResponseURL == "" {
+			err = errors.New("ephemeral button press has no response_url")
+		} else {
+			msgs := render(reply, renderOptions{ShareQuery: shareQueryFor(reply, query)})
+			for i := range msgs {
+				msgs[i].ResponseType = ReplyEphemeral
+			}
+			msgs[0].ReplaceOriginal = true
+			err = a.deliver(ctx, in.ResponseURL, msgs)
+		}
+	} else {
+		thread := in.Container.ThreadTS
+		if thread == "" {
+			thread = in.Container.MessageTS
+		}
+		_, err = a.postMessages(ctx, channel, render(reply, renderOptions{}), PostOptions{ThreadTS: thread})
+	}
+	a.logHandled("button", reply.Kind, start, err)
+}
+
+func shareQueryFor(r bot.Reply, query string) string {
+	if shareable(r) {
+		return query
+	}
+	return ""
+}
+
+// share posts the answer to query in the channel for everyone, saying who shared it.
+func (a *Adapter) share(in interaction, query string) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
+	defer cancel()
+	channel := in.Container.ChannelID
+	if channel == "" {
+		channel = in.Channel.ID
+	}
+	reply := a.answerer.Handle(ctx, bot.Request{Platform: bot.PlatformSlack, User: in.User.ID, Channel: channel, Text: strings.TrimSpace(query)})
+	var opts renderOptions
+	if userIDRE.MatchString(in.User.ID) {
+		opts.SharedBy = in.User.ID
+	}
+	msgs := render(reply, opts)
+	var err error
+	if in.ResponseURL != "" {
+		for i := range msgs {
+			msgs[i].ResponseType = ReplyInChannel
+		}
+		err = a.deliver(ctx, in.ResponseURL, msgs)
+	} else {
+		_, err = a.postMessages(ctx, channel, msgs, PostOptions{})
+	}
+	a.logHandled("share", reply.Kind, start, err)
+}
+
+// parseEvent decodes an Events API body.
+func parseEvent(body []byte) (eventEnvelope, error) {
+	var env eventEnvelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return env, fmt.Errorf("decode slack event: %w", err)
+	}
+	return env, nil
+}
+
+// parseInteraction decodes an interaction payload.
+func parseInteraction(payload []byte) (interaction, error) {
+	var in interaction
+	if err := json.Unmarshal(payload, &in); err != nil {
+		return in, fmt.Errorf("decode slack interaction: %w", err)
+	}
+	return in, nil
+}
+
+// async runs f after the request is acknowledged, counted for shutdown.
+func (a *Adapter) async(f func()) {
+	a.inflight.Add(1)
+	go func() {
+		defer a.inflight.Done()
+		f()
+	}()
+}

@@ -1,0 +1,165 @@
+package slack
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot/bot"
+)
+
+var slackLoad = flag.Bool("slackload", false, "run TestLoadSlackCommands (also BRIEFBOT_LOADTEST=1)")
+
+// bareHandler only verifies the signature and answers fixed JSON: the
+// floor the adapter is measured against.
+func bareHandler() http.Handler {
+	fixed := []byte(`{"response_type":"ephemeral","text":"ok","blocks":[]}`)
+	return Verifier{Secret: testSecret}.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write(fixed)
+	}))
+}
+
+// realAdapter answers "kazakhstan risks" with the real core over its bundled samples.
+func realAdapter(tb testing.TB) *Adapter {
+	tb.Helper()
+	a, err := New(Config{BotToken: "xoxb-load", SigningSecret: testSecret, Mode: ModeHTTP}, bot.New(bot.Options{}))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
+
+func benchmarkHandler(b *testing.B, h http.Handler) {
+	body := commandForm("kazakhstan risks", "http://127.0.0.1:1/unused")
+	b.ReportAllocs()
+	for b.Loop() {
+		req := signed(b, time.Now(), "/slack/commands", "application/x-www-form-urlencoded", body)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}
+
+func BenchmarkSlackCommand(b *testing.B) {
+	a := realAdapter(b)
+	benchmarkHandler(b, a.Handler())
+	a.inflight.Wait()
+}
+
+func BenchmarkBareVerify(b *testing.B) {
+	benchmarkHandler(b, bareHandler())
+}
+
+type loadResult struct {
+	n         int
+	took      time.Duration
+	latencies []time.Duration
+}
+
+func (r loadResult) rps() float64 { return float64(r.n) / r.took.Seconds() }
+
+func (r loadResult) pct(p float64) time.Duration {
+	return r.latencies[int(float64(len(r.latencies)-1)*p)]
+}
+
+// load sends signed slash commands over real TCP from `clients` goroutines
+// until `total` requests are done or `limit` passes.
+func load(t *testing.T, url string, clients, total int, limit time.Duration) loadResult {
+	t.Helper()
+	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	body := commandForm("kazakhstan risks", "http://127.0.0.1:1/unused")
+	var next atomic.Int64
+	var mu sync.Mutex
+	var lat []time.Duration
+	var failed atomic.Int64
+	deadline := time.Now().Add(limit)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			var mine []time.Duration
+			for next.Add(1) <= int64(total) && time.Now().Before(deadline) {
+				ts := strconv.FormatInt(time.Now().Unix(), 10)
+				req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, url+"/slack/commands", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("X-Slack-Request-Timestamp", ts)
+				req.Header.Set("X-Slack-Signature", Sign(testSecret, ts, []byte(body)))
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					failed.Add(1)
+					continue
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	took := time.Since(start)
+	if n := failed.Load(); n > 0 {
+		t.Errorf("%d requests failed", n)
+	}
+	slices.Sort(lat)
+	if len(lat) == 0 {
+		t.Fatal("no request succeeded")
+	}
+	return loadResult{n: len(lat), took: took, latencies: lat}
+}
+
+// TestLoadSlackCommands compares POST /slack/commands answered by the real
+// core with a handler that only verifies the signature, on the same
+// machine in one run. It prints figures; targets: ratio ≥ 0.8, p99 < 5 ms.
+func TestLoadSlackCommands(t *testing.T) {
+	if !*slackLoad && os.Getenv("BRIEFBOT_LOADTEST") != "1" {
+		t.Skip("load test: run with -slackload or BRIEFBOT_LOADTEST=1")
+	}
+	const clients, total, limit = 16, 20000, 20 * time.Second
+	a := realAdapter(t)
+	full := httptest.NewServer(a.Handler())
+	defer full.Close()
+	bare := httptest.NewServer(bareHandler())
+	defer bare.Close()
+
+	load(t, bare.URL, clients, 500, limit) // warm up both
+	load(t, full.URL, clients, 500, limit)
+	b := load(t, bare.URL, clients, total, limit)
+	f := load(t, full.URL, clients, total, limit)
+	a.inflight.Wait()
+
+	ratio := f.rps() / b.rps()
+	fmt.Printf("bare verify:   %6d req in %v: %8.0f req/s  p50 %v  p99 %v\n", b.n, b.took.Round(time.Millisecond), b.rps(), b.pct(0.50), b.pct(0.99))
+	fmt.Printf("slack command: %6d req in %v: %8.0f req/s  p50 %v  p99 %v\n", f.n, f.took.Round(time.Millisecond), f.rps(), f.pct(0.50), f.pct(0.99))
+	verdict := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "MISSED"
+	}
+	fmt.Printf("throughput ratio %.2f (target ≥ 0.8: %s); p99 %v (target < 5ms: %s)\n",
+		ratio, verdict(ratio >= 0.8), f.pct(0.99), verdict(f.pct(0.99) < 5*time.Millisecond))
+}

@@ -1,0 +1,220 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/slack-go/slack/slacktest"
+)
+
+func newPoster(t *testing.T, apiURL string, opts ...Option) *Adapter {
+	t.Helper()
+	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: apiURL, Clock: func() time.Time { return testNow }}, newFakeAnswerer(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestPostCarriesMetadataOnEveryMessage(t *testing.T) {
+	api := newAPI(t)
+	a := newPoster(t, api.srv.GetAPIURL())
+	payload := map[string]any{"subscription": 42, "slot": "2025-11-07T09:00"}
+	tss, err := a.Post(context.Background(), "C0DIGEST", longReply(), PostOptions{EventType: "briefbot_digest", EventPayload: payload})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tss) != 2 || tss[0] == tss[1] {
+		t.Errorf("timestamps %q, want two distinct", tss)
+	}
+	for i := range 2 {
+		post := api.next(t)
+		if post.Get("channel") != "C0DIGEST" {
+			t.Errorf("message %d went to %s", i, post.Get("channel"))
+		}
+		var md struct {
+			EventType    string         `json:"event_type"`
+			EventPayload map[string]any `json:"event_payload"`
+		}
+		if err := json.Unmarshal([]byte(post.Get("metadata")), &md); err != nil {
+			t.Fatalf("message %d metadata %q: %v", i, post.Get("metadata"), err)
+		}
+		want := map[string]any{"subscription": float64(42), "slot": "2025-11-07T09:00"}
+		if md.EventType != "briefbot_digest" || !cmp.Equal(want, md.EventPayload) {
+			t.Errorf("message %d metadata = %+v", i, md)
+		}
+	}
+	api.none(t)
+}
+
+// fakeAPI is a bare Web API counting calls: the first `limited` calls are
+// rate limited with Retry-After: 7, then it answers with `final`.
+type fakeAPI struct {
+	calls   atomic.Int64
+	limited int64
+	final   string
+}
+
+func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if f.calls.Add(1) <= f.limited {
+		w.Header().Set("Retry-After", "7")
+		w.WriteHeader(http.StatusTooManyRequests)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprint(w, f.final)
+}
+
+// recordedSleep replaces waiting in tests and records the waits asked for.
+type recordedSleep struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (s *recordedSleep) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.waits = append(s.waits, d)
+	s.mu.Unlock()
+	return ctx.Err()
+}
+
+func TestPostRetriesAfterRateLimit(t *testing.T) {
+	f := &fakeAPI{limited: 2, final: `{"ok":true,"channel":"C1","ts":"1.000001"}`}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	var s recordedSleep
+	a := newPoster(t, srv.URL+"/", WithRetry(3, s.sleep))
+	tss, err := a.Post(context.Background(), "C1", kazakhstanRisks(), PostOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"1.000001"}, tss); diff != "" {
+		t.Errorf("timestamps (-want +got):\n%s", diff)
+	}
+	if got := f.calls.Load(); got != 3 {
+		t.Errorf("%d calls, want 3", got)
+	}
+	if diff := cmp.Diff([]time.Duration{7 * time.Second, 7 * time.Second}, s.waits); diff != "" {
+		t.Errorf("waits (-want +got):\n%s", diff)
+	}
+}
+
+func TestPostGivesUpAfterMaxAttempts(t *testing.T) {
+	f := &fakeAPI{limited: 100}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	var s recordedSleep
+	a := newPoster(t, srv.URL+"/", WithRetry(3, s.sleep))
+	_, err := a.Post(context.Background(), "C1", kazakhstanRisks(), PostOptions{})
+	if err == nil || !strings.HasPrefix(err.Error(), "post to slack channel C1: ") {
+		t.Fatalf("err = %v", err)
+	}
+	if got := f.calls.Load(); got != 3 {
+		t.Errorf("%d calls, want 3", got)
+	}
+	if errors.As(err, new(*PermanentError)) {
+		t.Error("a rate limit is not permanent")
+	}
+}
+
+func TestPostStopsWaitingWhenContextEnds(t *testing.T) {
+	f := &fakeAPI{limited: 100}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	a := newPoster(t, srv.URL+"/") // real sleeping: Retry-After is 7 s
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := a.Post(ctx, "C1", kazakhstanRisks(), PostOptions{})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want the deadline", err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("took %v despite the context", took)
+	}
+}
+
+func TestPostPermanentError(t *testing.T) {
+	for _, tt := range []struct {
+		code      string
+		permanent bool
+	}{{"channel_not_found", true}, {"not_in_channel", true}, {"is_archived", true}, {"invalid_auth", true}, {"missing_scope", true}, {"msg_too_long", false}} {
+		f := &fakeAPI{final: fmt.Sprintf(`{"ok":false,"error":%q}`, tt.code)}
+		srv := httptest.NewServer(f)
+		a := newPoster(t, srv.URL+"/")
+		_, err := a.Post(context.Background(), "C123", kazakhstanRisks(), PostOptions{})
+		srv.Close()
+		if err == nil || err.Error() != "post to slack channel C123: "+tt.code {
+			t.Errorf("%s: err = %v", tt.code, err)
+		}
+		var pe *PermanentError
+		if got := errors.As(err, &pe); got != tt.permanent {
+			t.Errorf("%s: permanent = %v, want %v", tt.code, got, tt.permanent)
+		}
+	}
+}
+
+func TestFindPosted(t *testing.T) {
+	var gotParams []string
+	var mu sync.Mutex
+	srv := slacktest.NewTestServer(func(c slacktest.Customize) {
+		c.Handle("/conversations.history", func(w http.ResponseWriter, r *http.Request) {
+			_ = r.ParseForm()
+			mu.Lock()
+			gotParams = append(gotParams, fmt.Sprintf("channel=%s oldest=%s meta=%s cursor=%s", r.Form.Get("channel"), r.Form.Get("oldest"), r.Form.Get("include_all_metadata"), r.Form.Get("cursor")))
+			mu.Unlock()
+			if r.Form.Get("cursor") == "" {
+				fmt.Fprint(w, `{"ok":true,"has_more":true,"response_metadata":{"next_cursor":"page2"},"messages":[
+					{"type":"message","ts":"1762500100.000001","text":"chatter"},
+					{"type":"message","ts":"1762500090.000001","text":"old digest","metadata":{"event_type":"briefbot_digest","event_payload":{"subscription":42,"slot":"2025-11-06T09:00"}}},
+					{"type":"message","ts":"1762500080.000001","text":"other app","metadata":{"event_type":"other","event_payload":{"subscription":42,"slot":"2025-11-07T09:00"}}}]}`)
+				return
+			}
+			fmt.Fprint(w, `{"ok":true,"has_more":false,"messages":[
+				{"type":"message","ts":"1762500000.000001","text":"digest","metadata":{"event_type":"briefbot_digest","event_payload":{"subscription":42,"slot":"2025-11-07T09:00","part":1}}}]}`)
+		})
+	})
+	srv.Start()
+	defer srv.Stop()
+	a := newPoster(t, srv.GetAPIURL())
+	since := time.Unix(1762490000, 0)
+
+	found, err := a.FindPosted(context.Background(), "C0DIGEST", "briefbot_digest", map[string]any{"subscription": 42, "slot": "2025-11-07T09:00"}, since)
+	if err != nil || !found {
+		t.Errorf("FindPosted = %v, %v; want the digest on page 2", found, err)
+	}
+	want := []string{
+		"channel=C0DIGEST oldest=1762490000.000000 meta=1 cursor=",
+		"channel=C0DIGEST oldest=1762490000.000000 meta=1 cursor=page2",
+	}
+	if diff := cmp.Diff(want, gotParams); diff != "" {
+		t.Errorf("history calls (-want +got):\n%s", diff)
+	}
+
+	found, err = a.FindPosted(context.Background(), "C0DIGEST", "briefbot_digest", map[string]any{"subscription": 42, "slot": "2025-11-08T09:00"}, since)
+	if err != nil || found {
+		t.Errorf("FindPosted for another slot = %v, %v; want false", found, err)
+	}
+}
+
+func TestFindPostedErrorNamesChannel(t *testing.T) {
+	f := &fakeAPI{final: `{"ok":false,"error":"not_in_channel"}`}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	a := newPoster(t, srv.URL+"/")
+	_, err := a.FindPosted(context.Background(), "C9", "briefbot_digest", nil, time.Time{})
+	var pe *PermanentError
+	if err == nil || !strings.Contains(err.Error(), "C9") || !errors.As(err, &pe) || pe.Code != "not_in_channel" {
+		t.Errorf("err = %v", err)
+	}
+}

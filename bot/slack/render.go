@@ -1,0 +1,397 @@
+package slack
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/briefbot/briefbot/bot"
+)
+
+// Slack's Block Kit limits, in characters as Slack counts them.
+const (
+	maxBlocks       = 50
+	maxSectionText  = 3000
+	maxHeaderText   = 150
+	maxButtonText   = 75
+	maxButtonValue  = 2000
+	maxActions      = 25
+	maxContextElems = 10
+)
+
+// Action IDs of the buttons the adapter renders. Query buttons carry an
+// index suffix because action IDs must be unique within a message.
+const (
+	actionQueryPrefix = "briefbot_query_"
+	actionShare       = "briefbot_share"
+)
+
+// message is one Slack message ready to be sent: the JSON accepted by
+// response_url and, field by field, by chat.postMessage.
+type message struct {
+	ResponseType    string           `json:"response_type,omitempty"`
+	ReplaceOriginal bool             `json:"replace_original,omitempty"`
+	DeleteOriginal  bool             `json:"delete_original,omitempty"`
+	ThreadTS        string           `json:"thread_ts,omitempty"`
+	Text            string           `json:"text"`
+	Blocks          []slackapi.Block `json:"blocks"`
+}
+
+// renderOptions says how a reply is to be presented.
+type renderOptions struct {
+	// ShareQuery, when not empty, adds a "Share in channel" button that
+	// re-runs this query for everyone (ephemeral answers only).
+	ShareQuery string
+	// SharedBy is the Slack user ID that shared the answer, shown in a context line.
+	SharedBy string
+}
+
+// escapeText makes briefing text inert in mrkdwn: Slack's control sequences
+// (<!channel>, <@U123>, <https://x|y>) all start with '<', and '&' must be
+// escaped so that the other escapes round-trip.
+func escapeText(s string) string {
+	if !strings.ContainsAny(s, "&<>") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for _, r := range s {
+		switch r {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// boldText escapes s and neutralises '*', which would otherwise end the
+// bold span early, by replacing it with the look-alike U+2217.
+func boldText(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	return "*" + strings.ReplaceAll(escapeText(s), "*", "\u2217") + "*"
+}
+
+// runes counts characters the way Slack's limits do.
+func runes(s string) int { return utf8.RuneCountInString(s) }
+
+// render turns a reply into one or more Slack messages, each within Slack's
+// limits. The header opens the first message; footer and buttons close the last.
+func render(r bot.Reply, opts renderOptions) []message {
+	var units [][]slackapi.Block
+
+	if title := strings.TrimSpace(r.Title); title != "" {
+		units = append(units, headerBlocks(title))
+	}
+	if opts.SharedBy != "" {
+		units = append(units, []slackapi.Block{contextBlock("shared by <@" + opts.SharedBy + ">")})
+	}
+	if len(r.Notes) > 0 {
+		var lines []string
+		for _, n := range r.Notes {
+			if n = strings.TrimSpace(n); n != "" {
+				lines = append(lines, "_"+strings.ReplaceAll(escapeText(n), "_", "\u02cd")+"_")
+			}
+		}
+		units = append(units, sectionBlocks(lines, "\n"))
+	}
+	if len(r.Lede) > 0 {
+		var lines []string
+		for _, p := range r.Lede {
+			if p = strings.TrimSpace(p); p != "" {
+				lines = append(lines, escapeText(p))
+			}
+		}
+		units = append(units, sectionBlocks(lines, "\n\n"))
+	}
+	for _, s := range r.Sections {
+		var lines []string
+		if h := boldText(s.Heading); h != "" {
+			lines = append(lines, h)
+		}
+		for _, b := range s.Blocks {
+			if l := blockLine(b); l != "" {
+				lines = append(lines, l)
+			}
+		}
+		units = append(units, sectionBlocks(lines, "\n"))
+	}
+	if len(r.Items) > 0 {
+		var lines []string
+		for _, it := range r.Items {
+			lines = append(lines, itemLine(it))
+		}
+		units = append(units, sectionBlocks(lines, "\n"))
+	}
+	if f := footerText(r.Footer); f != "" {
+		units = append(units, []slackapi.Block{contextBlock(f)})
+	}
+	sugs := r.Suggestions
+	if len(sugs) == 0 {
+		// A list or search answer without suggestions offers its items.
+		for _, it := range r.Items {
+			if it.Query != "" {
+				sugs = append(sugs, bot.Suggestion{Label: it.Title, Query: it.Query})
+			}
+		}
+	}
+	if ab := actionBlocks(sugs, opts.ShareQuery); len(ab) > 0 {
+		units = append(units, ab)
+	}
+
+	var msgs []message
+	var cur []slackapi.Block
+	flush := func() {
+		if len(cur) > 0 {
+			msgs = append(msgs, message{Blocks: cur})
+			cur = nil
+		}
+	}
+	for _, u := range units {
+		if len(u) == 0 {
+			continue
+		}
+		if len(cur)+len(u) > maxBlocks {
+			flush()
+		}
+		for len(u) > maxBlocks {
+			msgs = append(msgs, message{Blocks: u[:maxBlocks]})
+			u = u[maxBlocks:]
+		}
+		cur = append(cur, u...)
+	}
+	flush()
+	if len(msgs) == 0 {
+		// The core never answers with nothing, but an empty Slack message
+		// is an API error; say something instead.
+		msgs = append(msgs, message{Blocks: []slackapi.Block{sectionBlock("Nothing to show.")}})
+	}
+
+	fallback := escapeText(strings.TrimSpace(r.Title))
+	if fallback == "" {
+		fallback = "briefbot"
+	}
+	for i := range msgs {
+		msgs[i].Text = fallback
+	}
+	return msgs
+}
+
+// headerBlocks renders the title as a plain_text header. A title over the
+// header limit is shortened at a word boundary and repeated in full below,
+// so that nothing is lost.
+func headerBlocks(title string) []slackapi.Block {
+	if runes(title) <= maxHeaderText {
+		return []slackapi.Block{slackapi.NewHeaderBlock(slackapi.NewTextBlockObject(slackapi.PlainTextType, title, true, false))}
+	}
+	short := cutAtWord(title, maxHeaderText-1) + "…"
+	blocks := []slackapi.Block{slackapi.NewHeaderBlock(slackapi.NewTextBlockObject(slackapi.PlainTextType, short, true, false))}
+	return append(blocks, sectionBlocks([]string{boldText(title)}, "\n")...)
+}
+
+// blockLine renders one paragraph or bullet as mrkdwn.
+func blockLine(b bot.Block) string {
+	text := escapeText(strings.TrimSpace(b.Text))
+	label := strings.TrimSpace(b.Label)
+	var line string
+	switch {
+	case label != "" && text != "":
+		line = boldText(label+":") + " " + text
+	case label != "":
+		line = boldText(label)
+	default:
+		line = text
+	}
+	if line == "" {
+		return ""
+	}
+	if b.Bullet {
+		return "• " + line
+	}
+	return line
+}
+
+func itemLine(it bot.Item) string {
+	line := "• " + boldText(it.Title)
+	if t := strings.TrimSpace(it.Text); t != "" {
+		line += " — " + escapeText(t)
+	}
+	if !it.Date.IsZero() {
+		line += " (" + it.Date.Format("2006-01-02") + ")"
+	}
+	return line
+}
+
+func footerText(f bot.Footer) string {
+	var parts []string
+	if s := strings.TrimSpace(f.Source); s != "" {
+		parts = append(parts, "Source: "+escapeText(s))
+	}
+	if !f.Date.IsZero() {
+		parts = append(parts, f.Date.Format("2 January 2006"))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func contextBlock(text string) slackapi.Block {
+	if runes(text) > maxSectionText {
+		text = cutAtWord(text, maxSectionText-1) + "…"
+	}
+	return slackapi.NewContextBlock("", slackapi.NewTextBlockObject(slackapi.MarkdownType, text, false, false))
+}
+
+func sectionBlock(text string) slackapi.Block {
+	return slackapi.NewSectionBlock(slackapi.NewTextBlockObject(slackapi.MarkdownType, text, false, false), nil, nil)
+}
+
+// sectionBlocks packs already-escaped lines into as few section blocks as
+// the 3000-character limit allows, breaking between lines first and inside
+// a line only when it alone is too long.
+func sectionBlocks(lines []string, sep string) []slackapi.Block {
+	var blocks []slackapi.Block
+	var cur strings.Builder
+	curLen := 0
+	flush := func() {
+		if curLen > 0 {
+			blocks = append(blocks, sectionBlock(cur.String()))
+			cur.Reset()
+			curLen = 0
+		}
+	}
+	for _, line := range lines {
+		for _, piece := range splitText(line, maxSectionText) {
+			n := runes(piece)
+			gap := 0
+			if curLen > 0 {
+				gap = runes(sep)
+			}
+			if curLen+gap+n > maxSectionText {
+				flush()
+				gap = 0
+			}
+			if gap > 0 {
+				cur.WriteString(sep)
+			}
+			cur.WriteString(piece)
+			curLen += gap + n
+		}
+	}
+	flush()
+	return blocks
+}
+
+// splitText splits s into pieces of at most limit characters, at sentence
+// ends where possible, else at spaces. Only a single word longer than limit
+// is cut inside, and never inside an &entity;.
+func splitText(s string, limit int) []string {
+	var out []string
+	for runes(s) > limit {
+		head := prefixRunes(s, limit)
+		cut := lastSentenceEnd(head)
+		if cut < len(head)/2 {
+			// A sentence end early in the window would leave a short
+			// piece; a word boundary fills the block better.
+			cut = -1
+		}
+		if cut <= 0 {
+			cut = strings.LastIndexFunc(head, unicode.IsSpace)
+		}
+		if cut <= 0 {
+			cut = len(head)
+			if amp := strings.LastIndexByte(head, '&'); amp >= 0 && !strings.Contains(head[amp:], ";") && amp > 0 {
+				cut = amp
+			}
+		}
+		piece := strings.TrimRightFunc(s[:cut], unicode.IsSpace)
+		out = append(out, piece)
+		s = strings.TrimLeftFunc(s[cut:], unicode.IsSpace)
+	}
+	if s != "" || len(out) == 0 {
+		out = append(out, s)
+	}
+	return out
+}
+
+// lastSentenceEnd returns the byte offset just after the last ". ", "! " or
+// "? " in s, or -1.
+func lastSentenceEnd(s string) int {
+	best := -1
+	for _, p := range []string{". ", "! ", "? ", ".\n", "\n"} {
+		if i := strings.LastIndex(s, p); i >= 0 && i+len(p)-1 > best {
+			best = i + len(p) - 1
+		}
+	}
+	if best == 0 {
+		return -1
+	}
+	return best
+}
+
+// prefixRunes returns the first n characters of s.
+func prefixRunes(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}
+
+// cutAtWord shortens s to at most n characters, at a space when there is one.
+func cutAtWord(s string, n int) string {
+	head := prefixRunes(s, n)
+	if len(head) == len(s) {
+		return s
+	}
+	if i := strings.LastIndexFunc(head, unicode.IsSpace); i > 0 {
+		head = head[:i]
+	}
+	return strings.TrimRightFunc(head, unicode.IsSpace)
+}
+
+// actionBlocks renders suggestions as buttons whose value is the query,
+// plus a "Share in channel" button when shareQuery is set.
+func actionBlocks(sugs []bot.Suggestion, shareQuery string) []slackapi.Block {
+	var elems []slackapi.BlockElement
+	for i, s := range sugs {
+		q := strings.TrimSpace(s.Query)
+		if q == "" || runes(q) > maxButtonValue {
+			continue
+		}
+		label := strings.TrimSpace(s.Label)
+		if label == "" {
+			label = q
+		}
+		if runes(label) > maxButtonText {
+			label = cutAtWord(label, maxButtonText-1) + "…"
+		}
+		elems = append(elems, slackapi.NewButtonBlockElement(actionQueryPrefix+strconv.Itoa(i), q,
+			slackapi.NewTextBlockObject(slackapi.PlainTextType, label, true, false)))
+	}
+	if q := strings.TrimSpace(shareQuery); q != "" && runes(q) <= maxButtonValue {
+		b := slackapi.NewButtonBlockElement(actionShare, q,
+			slackapi.NewTextBlockObject(slackapi.PlainTextType, "Share in channel", true, false))
+		b.Style = slackapi.StylePrimary
+		elems = append(elems, b)
+	}
+	var blocks []slackapi.Block
+	for len(elems) > 0 {
+		n := min(len(elems), maxActions)
+		blocks = append(blocks, slackapi.NewActionBlock("", elems[:n]...))
+		elems = elems[n:]
+	}
+	return blocks
+}

@@ -1,0 +1,112 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/slack-go/slack/socketmode"
+)
+
+// acker acknowledges Socket Mode requests; *socketmode.Client is one.
+type acker interface {
+	Ack(req socketmode.Request, payload ...any) error
+}
+
+// runSocket connects through Socket Mode and handles events until ctx ends.
+func (a *Adapter) runSocket(ctx context.Context) error {
+	client := socketmode.New(a.api, socketmode.OptionLog(discardLogger{}))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- client.RunContext(ctx) }()
+	for {
+		select {
+		case <-ctx.Done():
+			return <-errc
+		case err := <-errc:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("slack socket mode: %w", err)
+		case evt := <-client.Events:
+			switch evt.Type {
+			case socketmode.EventTypeConnected:
+				a.log.Info("slack socket mode connected")
+			case socketmode.EventTypeConnectionError:
+				a.log.Warn("slack socket mode connection error; retrying")
+			case socketmode.EventTypeInvalidAuth:
+				return fmt.Errorf("slack socket mode: invalid_auth (check BRIEFBOT_SLACK_APP_TOKEN)")
+			}
+			a.handleSocketEvent(client, evt)
+		}
+	}
+}
+
+// handleSocketEvent dispatches one Socket Mode event; requests are acked
+// first, except slash commands, whose ack may carry the answer itself.
+func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
+	req := evt.Request
+	if req == nil {
+		return
+	}
+	switch evt.Type {
+	case socketmode.EventTypeEventsAPI:
+		_ = c.Ack(*req)
+		env, err := parseEvent(req.Payload)
+		if err != nil || env.Type != "event_callback" {
+			return
+		}
+		// Socket Mode redelivers unacknowledged events, possibly on another connection.
+		if a.seen.first(env.EventID) {
+			a.async(func() { a.handleEvent(env.Event) })
+		}
+	case socketmode.EventTypeInteractive:
+		_ = c.Ack(*req)
+		in, err := parseInteraction(req.Payload)
+		if err != nil {
+			return
+		}
+		a.async(func() { a.handleInteraction(in) })
+	case socketmode.EventTypeSlashCommand:
+		var cmd command
+		if err := json.Unmarshal(req.Payload, &cmd); err != nil {
+			_ = c.Ack(*req)
+			return
+		}
+		// Running the command can take up to the ack budget; don't hold up
+		// the event loop meanwhile.
+		a.async(func() {
+			res := a.runCommand(cmd)
+			if res.Immediate != nil && fitsSocketAck(res.Immediate) {
+				_ = c.Ack(*req, res.Immediate)
+				res.Finish()
+				return
+			}
+			_ = c.Ack(*req)
+			if res.Immediate != nil {
+				// Too big for an ack: send it the slow way, ahead of the rest.
+				if err := a.deliverCommand(context.Background(), cmd.ResponseURL, []message{*res.Immediate}); err != nil {
+					a.log.Warn("slack command answer not delivered", "error", err.Error())
+				}
+			}
+			res.Finish()
+		})
+	}
+}
+
+// maxSocketAck is below Slack's 20 KB limit on a Socket Mode response
+// (the envelope adds a little); larger acks are silently dropped by Slack.
+const maxSocketAck = 19 * 1024
+
+func fitsSocketAck(m *message) bool {
+	b, err := json.Marshal(m)
+	return err == nil && len(b) < maxSocketAck
+}
+
+// discardLogger silences slack-go's own logger, which could print payloads.
+type discardLogger struct{}
+
+func (discardLogger) Output(int, string) error { return nil }
+
+var _ acker = (*socketmode.Client)(nil)

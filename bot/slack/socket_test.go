@@ -1,0 +1,121 @@
+package slack
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack/socketmode"
+)
+
+// fakeAcker records Socket Mode acknowledgements.
+type fakeAcker struct {
+	mu   sync.Mutex
+	acks []ackRecord
+}
+
+type ackRecord struct {
+	envelope string
+	payload  []any
+}
+
+func (f *fakeAcker) Ack(req socketmode.Request, payload ...any) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.acks = append(f.acks, ackRecord{req.EnvelopeID, payload})
+	return nil
+}
+
+func (f *fakeAcker) all() []ackRecord {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]ackRecord(nil), f.acks...)
+}
+
+func socketEvent(typ socketmode.EventType, envelope, payload string) socketmode.Event {
+	return socketmode.Event{Type: typ, Request: &socketmode.Request{Type: string(typ), EnvelopeID: envelope, Payload: json.RawMessage(payload)}}
+}
+
+func TestSocketSlashCommandAckCarriesAnswer(t *testing.T) {
+	hs := newHarness(t, nil)
+	var ack fakeAcker
+	payload, _ := json.Marshal(map[string]string{"user_id": "U2CERLKJA", "channel_id": "C0123", "command": "/brief", "text": "kazakhstan risks", "response_url": hs.sink.srv.URL})
+	hs.a.handleSocketEvent(&ack, socketEvent(socketmode.EventTypeSlashCommand, "env-1", string(payload)))
+	hs.wait()
+	acks := ack.all()
+	if len(acks) != 1 || acks[0].envelope != "env-1" || len(acks[0].payload) != 1 {
+		t.Fatalf("acks = %+v, want one carrying the answer", acks)
+	}
+	m := decode(t, *acks[0].payload[0].(*message))
+	if m["response_type"] != "ephemeral" || !strings.Contains(strings.Join(blockTexts(m), "\n"), "Strategic balancing") {
+		t.Errorf("ack payload = %v", m)
+	}
+	hs.sink.none(t)
+}
+
+func TestSocketSlowSlashCommandUsesResponseURL(t *testing.T) {
+	hs := newHarness(t, func(c *Config) { c.AckBudget = 10 * time.Millisecond })
+	hs.ans.delay = 100 * time.Millisecond
+	var ack fakeAcker
+	payload, _ := json.Marshal(map[string]string{"user_id": "U1", "channel_id": "C1", "text": "kazakhstan", "response_url": hs.sink.srv.URL})
+	hs.a.handleSocketEvent(&ack, socketEvent(socketmode.EventTypeSlashCommand, "env-2", string(payload)))
+	m := hs.sink.next(t)
+	hs.wait()
+	if acks := ack.all(); len(acks) != 1 || len(acks[0].payload) != 0 {
+		t.Errorf("acks = %+v, want one empty ack", acks)
+	}
+	if blockTexts(m)[0] != "Kazakhstan" {
+		t.Errorf("late answer = %v", m)
+	}
+}
+
+func TestSocketEventsRedeliveredAnsweredOnce(t *testing.T) {
+	hs := newHarness(t, nil)
+	var ack fakeAcker
+	body := eventBody("EvS1", map[string]any{"type": "app_mention", "user": "U1", "text": "<@U0BOT> kazakhstan", "ts": "9.9", "channel": "C0123"})
+	hs.a.handleSocketEvent(&ack, socketEvent(socketmode.EventTypeEventsAPI, "env-3", body))
+	hs.a.handleSocketEvent(&ack, socketEvent(socketmode.EventTypeEventsAPI, "env-4", body))
+	post := hs.api.next(t)
+	hs.wait()
+	hs.api.none(t)
+	if post.Get("thread_ts") != "9.9" {
+		t.Errorf("thread_ts = %q", post.Get("thread_ts"))
+	}
+	if n := len(ack.all()); n != 2 {
+		t.Errorf("%d acks, want every delivery acked", n)
+	}
+}
+
+func TestSocketInteractive(t *testing.T) {
+	hs := newHarness(t, nil)
+	var ack fakeAcker
+	payload, _ := json.Marshal(buttonPayload(hs.sink.srv.URL, "briefbot_query_2", "kazakhstan", true, "1.1"))
+	hs.a.handleSocketEvent(&ack, socketEvent(socketmode.EventTypeInteractive, "env-5", string(payload)))
+	m := hs.sink.next(t)
+	hs.wait()
+	if m["replace_original"] != true || blockTexts(m)[0] != "Kazakhstan" {
+		t.Errorf("button answer = %v", m)
+	}
+	if len(ack.all()) != 1 {
+		t.Error("interaction not acked")
+	}
+}
+
+func TestSocketBigAnswerNotInAck(t *testing.T) {
+	hs := newHarness(t, nil)
+	hs.ans.replies["long"] = longReply()
+	var ack fakeAcker
+	payload, _ := json.Marshal(map[string]string{"user_id": "U1", "channel_id": "C1", "text": "long", "response_url": hs.sink.srv.URL})
+	hs.a.handleSocketEvent(&ack, socketEvent(socketmode.EventTypeSlashCommand, "env-6", string(payload)))
+	first, second := hs.sink.next(t), hs.sink.next(t)
+	hs.wait()
+	if acks := ack.all(); len(acks) != 1 || len(acks[0].payload) != 0 {
+		t.Errorf("acks = %+v; an answer over Slack's 20 KB socket limit must not ride in the ack", acks)
+	}
+	want := render(longReply(), renderOptions{ShareQuery: "long"})
+	if blockTexts(first)[0] != "A very long briefing" || len(blockTexts(second)) != len(blockTexts(decode(t, want[1]))) {
+		t.Errorf("messages out of order or incomplete")
+	}
+}

@@ -1,0 +1,112 @@
+package slack
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Slack's published example (api.slack.com/authentication/verifying-requests-from-slack).
+const (
+	exampleTimestamp = "1531420618"
+	exampleBody      = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+	exampleSignature = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
+)
+
+func TestSignSlackExample(t *testing.T) {
+	if got := Sign(testSecret, exampleTimestamp, []byte(exampleBody)); got != exampleSignature {
+		t.Errorf("Sign = %s, want %s", got, exampleSignature)
+	}
+}
+
+func TestVerifierWrap(t *testing.T) {
+	exampleTime := time.Unix(1531420618, 0)
+	tests := []struct {
+		name   string
+		now    time.Time
+		header map[string]string
+		body   string
+		want   int
+	}{
+		{"slack example", exampleTime, map[string]string{"X-Slack-Request-Timestamp": exampleTimestamp, "X-Slack-Signature": exampleSignature}, exampleBody, 200},
+		{"four minutes late", exampleTime.Add(4 * time.Minute), map[string]string{"X-Slack-Request-Timestamp": exampleTimestamp, "X-Slack-Signature": exampleSignature}, exampleBody, 200},
+		{"six minutes late (replay)", exampleTime.Add(6 * time.Minute), map[string]string{"X-Slack-Request-Timestamp": exampleTimestamp, "X-Slack-Signature": exampleSignature}, exampleBody, 401},
+		{"six minutes early", exampleTime.Add(-6 * time.Minute), map[string]string{"X-Slack-Request-Timestamp": exampleTimestamp, "X-Slack-Signature": exampleSignature}, exampleBody, 401},
+		{"tampered body", exampleTime, map[string]string{"X-Slack-Request-Timestamp": exampleTimestamp, "X-Slack-Signature": exampleSignature}, strings.Replace(exampleBody, "roadrunner", "coyote", 1), 401},
+		{"wrong signature", exampleTime, map[string]string{"X-Slack-Request-Timestamp": exampleTimestamp, "X-Slack-Signature": "v0=" + strings.Repeat("0", 64)}, exampleBody, 401},
+		{"no signature", exampleTime, map[string]string{"X-Slack-Request-Timestamp": exampleTimestamp}, exampleBody, 401},
+		{"no timestamp", exampleTime, map[string]string{"X-Slack-Signature": exampleSignature}, exampleBody, 401},
+		{"garbage timestamp", exampleTime, map[string]string{"X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": exampleSignature}, exampleBody, 401},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var gotBody string
+			next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				gotBody = string(b)
+			})
+			var logs bytes.Buffer
+			v := Verifier{Secret: testSecret, Clock: func() time.Time { return tt.now }, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+			req := httptest.NewRequest(http.MethodPost, "/slack/commands", strings.NewReader(tt.body))
+			for k, val := range tt.header {
+				req.Header.Set(k, val)
+			}
+			rec := httptest.NewRecorder()
+			v.Wrap(next).ServeHTTP(rec, req)
+			if rec.Code != tt.want {
+				t.Fatalf("status %d, want %d", rec.Code, tt.want)
+			}
+			if tt.want == 200 && gotBody != tt.body {
+				t.Errorf("next handler read %q, want the original body", gotBody)
+			}
+			if tt.want == 401 {
+				if gotBody != "" {
+					t.Error("refused request reached the handler")
+				}
+				if !strings.Contains(logs.String(), "slack request refused") {
+					t.Errorf("refusal not logged: %q", logs.String())
+				}
+				if strings.Contains(logs.String(), "roadrunner") || strings.Contains(logs.String(), "coyote") {
+					t.Errorf("refusal log contains the body: %q", logs.String())
+				}
+			}
+		})
+	}
+}
+
+func TestVerifierBodyLimit(t *testing.T) {
+	now := time.Unix(1700000000, 0)
+	ts := strconv.FormatInt(now.Unix(), 10)
+	v := Verifier{Secret: testSecret, Clock: func() time.Time { return now }}
+	h := v.Wrap(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	for _, tt := range []struct {
+		size int
+		want int
+	}{{MaxBodyBytes, 200}, {MaxBodyBytes + 1, 413}} {
+		body := bytes.Repeat([]byte("a"), tt.size)
+		req := httptest.NewRequest(http.MethodPost, "/slack/events", bytes.NewReader(body))
+		req.Header.Set("X-Slack-Request-Timestamp", ts)
+		req.Header.Set("X-Slack-Signature", Sign(testSecret, ts, body))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tt.want {
+			t.Errorf("body of %d bytes: status %d, want %d", tt.size, rec.Code, tt.want)
+		}
+		// Without Content-Length the cap still holds.
+		req = httptest.NewRequest(http.MethodPost, "/slack/events", io.MultiReader(bytes.NewReader(body)))
+		req.ContentLength = -1
+		req.Header.Set("X-Slack-Request-Timestamp", ts)
+		req.Header.Set("X-Slack-Signature", Sign(testSecret, ts, body))
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tt.want {
+			t.Errorf("chunked body of %d bytes: status %d, want %d", tt.size, rec.Code, tt.want)
+		}
+	}
+}
