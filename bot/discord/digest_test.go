@@ -1,0 +1,63 @@
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot/bot"
+)
+
+// A digest post carries a nonce and a footer naming its slot; after a
+// crash, DigestPosted finds it in the channel's history and only it.
+func TestDigestPostAndLookup(t *testing.T) {
+	api := newFakeDiscord(t)
+	var (
+		mu     sync.Mutex
+		posted []json.RawMessage
+	)
+	api.respond = func(n int, r recorded) (int, string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if r.Method == http.MethodPost {
+			var m struct {
+				Nonce        string          `json:"nonce"`
+				EnforceNonce bool            `json:"enforce_nonce"`
+				Embeds       json.RawMessage `json:"embeds"`
+			}
+			json.Unmarshal([]byte(r.Body), &m)
+			if m.Nonce == "" || !m.EnforceNonce {
+				t.Errorf("digest post without an enforced nonce: %s", r.Body)
+			}
+			posted = append(posted, json.RawMessage(`{"author":{"id":"1","bot":true},"embeds":`+string(m.Embeds)+`}`))
+			return 200, `{"id":"42"}`
+		}
+		if r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/channels/123456789012345678/messages") {
+			out, _ := json.Marshal(posted)
+			return 200, string(out)
+		}
+		return 404, `{"code":10003,"message":"Unknown Channel"}`
+	}
+	a := newTestAdapter(t, newSigner(t), api.URL+"/", &fakeAnswerer{}, nil)
+	ctx := context.Background()
+	ref := bot.SlotRef{Subscription: "morning", Slot: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+	other := bot.SlotRef{Subscription: "morning", Slot: ref.Slot.Add(24 * time.Hour)}
+
+	if ok, err := a.DigestPosted(ctx, "123456789012345678", ref); err != nil || ok {
+		t.Fatalf("before posting: DigestPosted = %v, %v", ok, err)
+	}
+	ids, err := a.PostDigest(ctx, "123456789012345678", bot.Reply{Kind: bot.KindDigest, Title: "Briefing digest"}, ref)
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("PostDigest = %v, %v", ids, err)
+	}
+	if ok, err := a.DigestPosted(ctx, "123456789012345678", ref); err != nil || !ok {
+		t.Errorf("after posting: DigestPosted = %v, %v; want true", ok, err)
+	}
+	if ok, _ := a.DigestPosted(ctx, "123456789012345678", other); ok {
+		t.Errorf("DigestPosted found a slot that was never posted")
+	}
+}

@@ -1,0 +1,235 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/briefbot/briefbot/bot"
+)
+
+// Run serves until ctx is done. In gateway mode it opens a gateway
+// connection (sharded when configured) and answers interactions and
+// mentions from it; in http mode interactions come through Routes and Run
+// only waits. Either way it registers the commands first when configured
+// and, on return, waits briefly for replies still being delivered.
+func (a *Adapter) Run(ctx context.Context) error {
+	if a.cfg.RegisterCommands {
+		if err := a.RegisterCommands(ctx); err != nil {
+			return err
+		}
+	}
+	defer a.drain(10 * time.Second)
+	if a.cfg.Mode == ModeHTTP {
+		<-ctx.Done()
+		return nil
+	}
+	s, err := a.newSession()
+	if err != nil {
+		return err
+	}
+	if err := s.Open(); err != nil {
+		return fmt.Errorf("discord: open gateway: %w", err)
+	}
+	a.log.Info("discord gateway connected", "shard", a.cfg.ShardID, "shards", max(a.cfg.ShardCount, 1))
+	<-ctx.Done()
+	if err := s.Close(); err != nil {
+		return fmt.Errorf("discord: close gateway: %w", err)
+	}
+	return nil
+}
+
+// drain waits up to d for background deliveries to finish.
+func (a *Adapter) drain(d time.Duration) {
+	done := make(chan struct{})
+	go func() { a.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		a.log.Warn("discord: stopped with replies still being delivered")
+	}
+}
+
+// newSession builds the discordgo session for gateway mode.
+func (a *Adapter) newSession() (*discordgo.Session, error) {
+	if err := useAPIURL(a.apiURL); err != nil {
+		return nil, err
+	}
+	s, err := discordgo.New("Bot " + a.cfg.Token)
+	if err != nil {
+		return nil, fmt.Errorf("discord: create session: %w", err)
+	}
+	// Our REST calls retry themselves within their context; discordgo's
+	// own retry would sleep past it.
+	s.ShouldRetryOnRateLimit = false
+	s.Client = a.client
+	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsMessageContent
+	if a.cfg.ShardCount > 0 {
+		s.Identify.Shard = &[2]int{a.cfg.ShardID, a.cfg.ShardCount}
+		s.ShardID, s.ShardCount = a.cfg.ShardID, a.cfg.ShardCount
+	}
+	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
+		if r.User != nil {
+			a.selfID.Store(r.User.ID)
+		}
+	})
+	s.AddHandler(func(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+		in := fromGateway(ic.Interaction)
+		ctx, cancel := context.WithTimeout(context.Background(), interactionTokenLife)
+		defer cancel()
+		a.handleInteraction(ctx, &in, func(ctx context.Context, resp interactionResponse) error {
+			return a.callback(ctx, &in, resp)
+		})
+	})
+	s.AddHandler(func(_ *discordgo.Session, mc *discordgo.MessageCreate) {
+		if mc.Message == nil || mc.Author == nil {
+			return
+		}
+		m := mention{ID: mc.ID, ChannelID: mc.ChannelID, GuildID: mc.GuildID, AuthorID: mc.Author.ID, AuthorBot: mc.Author.Bot, Content: mc.Content}
+		for _, u := range mc.Mentions {
+			if u != nil {
+				m.Mentioned = append(m.Mentioned, u.ID)
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		a.handleMention(ctx, m)
+	})
+	return s, nil
+}
+
+// fromGateway converts a gateway interaction to the adapter's own form.
+func fromGateway(i *discordgo.Interaction) interaction {
+	in := interaction{ID: i.ID, AppID: i.AppID, Type: int(i.Type), Token: i.Token, GuildID: i.GuildID, ChannelID: i.ChannelID}
+	if i.Member != nil {
+		in.Member = &member{Permissions: fmt.Sprint(i.Member.Permissions)}
+		if i.Member.User != nil {
+			in.Member.User = &user{ID: i.Member.User.ID, Bot: i.Member.User.Bot}
+		}
+	}
+	if i.User != nil {
+		in.User = &user{ID: i.User.ID, Bot: i.User.Bot}
+	}
+	if i.Message != nil {
+		in.Message = &struct {
+			ID    string `json:"id"`
+			Flags int    `json:"flags"`
+		}{ID: i.Message.ID, Flags: int(i.Message.Flags)}
+	}
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand, discordgo.InteractionApplicationCommandAutocomplete:
+		d := i.ApplicationCommandData()
+		in.Data.Name = d.Name
+		for _, o := range d.Options {
+			if o != nil {
+				in.Data.Options = append(in.Data.Options, option{Name: o.Name, Type: int(o.Type), Value: o.Value, Focused: o.Focused})
+			}
+		}
+	case discordgo.InteractionMessageComponent:
+		in.Data.CustomID = i.MessageComponentData().CustomID
+	}
+	return in
+}
+
+// mention is a server message that may mention the bot.
+type mention struct {
+	ID, ChannelID, GuildID string
+	AuthorID               string
+	AuthorBot              bool
+	Content                string
+	// Mentioned holds the ids of the users the message mentions.
+	Mentioned []string
+}
+
+var mentionRE = regexp.MustCompile(`<@!?(\d+)>`)
+
+// handleMention answers "@briefbot kazakhstan risks" in a server channel
+// with a public reply to the message. Messages from bots (the bot itself
+// included), direct messages and messages not mentioning the bot are
+// ignored.
+func (a *Adapter) handleMention(ctx context.Context, m mention) {
+	self, _ := a.selfID.Load().(string)
+	if self == "" || m.AuthorBot || m.AuthorID == self || m.GuildID == "" {
+		return
+	}
+	mentioned := false
+	for _, id := range m.Mentioned {
+		mentioned = mentioned || id == self
+	}
+	for _, sub := range mentionRE.FindAllStringSubmatch(m.Content, -1) {
+		mentioned = mentioned || sub[1] == self
+	}
+	if !mentioned {
+		return
+	}
+	start := time.Now()
+	text := mentionRE.ReplaceAllStringFunc(m.Content, func(s string) string {
+		if mentionRE.FindStringSubmatch(s)[1] == self {
+			return " "
+		}
+		return s
+	})
+	text = strings.Join(strings.Fields(text), " ")
+	reply := a.answerer.Handle(ctx, bot.Request{Platform: bot.PlatformDiscord, User: m.AuthorID, Channel: m.ChannelID, Text: text})
+	msgs := renderReply(reply)
+	var err error
+	for i, msg := range msgs {
+		if i == 0 {
+			msg.MessageReference = &messageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID}
+		}
+		err = a.call(ctx, "reply in channel "+m.ChannelID, "POST", "channels/"+m.ChannelID+"/messages", true, msg, nil)
+		if err != nil {
+			break
+		}
+	}
+	a.logHandled(ctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, "via", "mention", "parts", len(msgs))
+}
+
+var endpointsMu sync.Mutex
+
+// useAPIURL points every discordgo Endpoint* variable at base (a REST base
+// such as "https://discord.com/api/v10/"). discordgo reads these package
+// variables, so the change is process-global: all sessions in the process
+// share one base, and the last call wins. Derived function endpoints read
+// the string variables when called, so reassigning those suffices.
+func useAPIURL(base string) error {
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("discord: BRIEFBOT_DISCORD_API_URL %q is not an absolute URL", base)
+	}
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	endpointsMu.Lock()
+	defer endpointsMu.Unlock()
+	if discordgo.EndpointAPI == base {
+		return nil
+	}
+	discordgo.EndpointDiscord = u.Scheme + "://" + u.Host + "/"
+	discordgo.EndpointAPI = base
+	discordgo.EndpointGuilds = base + "guilds/"
+	discordgo.EndpointChannels = base + "channels/"
+	discordgo.EndpointUsers = base + "users/"
+	discordgo.EndpointGateway = base + "gateway"
+	discordgo.EndpointGatewayBot = discordgo.EndpointGateway + "/bot"
+	discordgo.EndpointWebhooks = base + "webhooks/"
+	discordgo.EndpointStickers = base + "stickers/"
+	discordgo.EndpointStageInstances = base + "stage-instances"
+	discordgo.EndpointSKUs = base + "skus"
+	discordgo.EndpointVoice = base + "voice/"
+	discordgo.EndpointVoiceRegions = discordgo.EndpointVoice + "regions"
+	discordgo.EndpointNitroStickersPacks = base + "sticker-packs"
+	discordgo.EndpointGuildCreate = base + "guilds"
+	discordgo.EndpointApplications = base + "applications"
+	discordgo.EndpointOAuth2 = base + "oauth2/"
+	discordgo.EndpointOAuth2Applications = discordgo.EndpointOAuth2 + "applications"
+	discordgo.EndpointOauth2 = discordgo.EndpointOAuth2
+	discordgo.EndpointOauth2Applications = discordgo.EndpointOAuth2Applications
+	return nil
+}

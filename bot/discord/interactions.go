@@ -1,0 +1,407 @@
+package discord
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/briefbot/briefbot/bot"
+)
+
+// Interaction and response types from Discord's API.
+const (
+	interactionPing         = 1
+	interactionCommand      = 2
+	interactionComponent    = 3
+	interactionAutocomplete = 4
+
+	responsePong           = 1
+	responseMessage        = 4 // CHANNEL_MESSAGE_WITH_SOURCE
+	responseDeferMessage   = 5 // DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+	responseDeferUpdate    = 6 // DEFERRED_UPDATE_MESSAGE
+	responseUpdate         = 7 // UPDATE_MESSAGE
+	responseAutocomplete   = 8 // APPLICATION_COMMAND_AUTOCOMPLETE_RESULT
+	maxInteractionBody     = 1 << 20
+	maxSignatureClockSkew  = 5 * time.Minute
+	interactionTokenLife   = 15 * time.Minute
+	tokenSafetyMargin      = 30 * time.Second
+	autocompleteBudget     = 2 * time.Second
+	permissionManageChanls = 1 << 4
+)
+
+// InteractionsPath is where Discord sends interactions in http mode; set it
+// as the Interactions Endpoint URL in the Developer Portal.
+const InteractionsPath = "/discord/interactions"
+
+// interaction is the part of Discord's Interaction object the adapter reads.
+type interaction struct {
+	ID        string          `json:"id"`
+	AppID     string          `json:"application_id"`
+	Type      int             `json:"type"`
+	Token     string          `json:"token"`
+	GuildID   string          `json:"guild_id"`
+	ChannelID string          `json:"channel_id"`
+	Member    *member         `json:"member"`
+	User      *user           `json:"user"`
+	Data      interactionData `json:"data"`
+	Message   *struct {
+		ID    string `json:"id"`
+		Flags int    `json:"flags"`
+	} `json:"message"`
+}
+
+type member struct {
+	User        *user  `json:"user"`
+	Permissions string `json:"permissions"`
+}
+
+type user struct {
+	ID  string `json:"id"`
+	Bot bool   `json:"bot"`
+}
+
+type interactionData struct {
+	Name     string   `json:"name"`
+	Options  []option `json:"options"`
+	CustomID string   `json:"custom_id"`
+}
+
+type option struct {
+	Name    string   `json:"name"`
+	Type    int      `json:"type"`
+	Value   any      `json:"value"`
+	Focused bool     `json:"focused"`
+	Options []option `json:"options"`
+}
+
+func (in *interaction) userID() string {
+	if in.Member != nil && in.Member.User != nil {
+		return in.Member.User.ID
+	}
+	if in.User != nil {
+		return in.User.ID
+	}
+	return ""
+}
+
+// canManage reports whether the member may manage the channel, from the
+// permissions Discord computed for the interaction.
+func (in *interaction) canManage() bool {
+	if in.Member == nil {
+		return false
+	}
+	p, err := strconv.ParseUint(in.Member.Permissions, 10, 64)
+	return err == nil && p&(permissionManageChanls|8 /* ADMINISTRATOR */) != 0
+}
+
+// queryOption returns the text of the "query" option ("" when absent).
+func (in *interaction) queryOption() string {
+	for _, o := range in.Data.Options {
+		if o.Name == "query" {
+			s, _ := o.Value.(string)
+			return s
+		}
+	}
+	return ""
+}
+
+// Routes mounts POST /discord/interactions on mux, for http mode. It mounts
+// nothing when no public key is configured, since no request could be
+// verified.
+func (a *Adapter) Routes(mux *http.ServeMux) {
+	if a.publicKey == nil {
+		return
+	}
+	mux.HandleFunc("POST "+InteractionsPath, a.serveInteraction)
+}
+
+// verifyRequest checks the Ed25519 signature of an interaction request and
+// returns its body, or the HTTP status to answer with.
+func (a *Adapter) verifyRequest(w http.ResponseWriter, r *http.Request) ([]byte, int) {
+	sig, err := hex.DecodeString(r.Header.Get("X-Signature-Ed25519"))
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return nil, http.StatusUnauthorized
+	}
+	ts := r.Header.Get("X-Signature-Timestamp")
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return nil, http.StatusUnauthorized
+	}
+	if skew := a.now().Sub(time.Unix(sec, 0)); skew > maxSignatureClockSkew || skew < -maxSignatureClockSkew {
+		return nil, http.StatusUnauthorized
+	}
+	buf := make([]byte, len(ts), len(ts)+512)
+	copy(buf, ts)
+	body, err := readAll(http.MaxBytesReader(w, r.Body, maxInteractionBody), buf)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, http.StatusRequestEntityTooLarge
+		}
+		return nil, http.StatusBadRequest
+	}
+	if !ed25519.Verify(a.publicKey, body, sig) {
+		return nil, http.StatusUnauthorized
+	}
+	return body[len(ts):], 0
+}
+
+func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
+	body, status := a.verifyRequest(w, r)
+	if status != 0 {
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	var in interaction
+	if err := json.Unmarshal(body, &in); err != nil {
+		http.Error(w, "malformed interaction", http.StatusBadRequest)
+		return
+	}
+	if in.Type == interactionPing {
+		writeJSON(w, interactionResponse{Type: responsePong})
+		return
+	}
+	responded := false
+	a.handleInteraction(r.Context(), &in, func(_ context.Context, resp interactionResponse) error {
+		if responded {
+			return errors.New("discord: interaction already answered")
+		}
+		responded = true
+		writeJSON(w, resp)
+		return nil
+	})
+	if !responded {
+		http.Error(w, "unsupported interaction", http.StatusBadRequest)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "encode response", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(data)
+}
+
+// responder sends the initial response to an interaction: as the HTTP
+// response in http mode, as a callback request in gateway mode.
+type responder func(ctx context.Context, resp interactionResponse) error
+
+// handleInteraction answers one verified interaction. It returns once the
+// initial response is sent; follow-ups and edits continue in the background
+// under their own deadline (the interaction token's life).
+func (a *Adapter) handleInteraction(ctx context.Context, in *interaction, respond responder) {
+	switch in.Type {
+	case interactionAutocomplete:
+		a.autocomplete(ctx, in, respond)
+	case interactionCommand:
+		if in.Data.Name != "brief" {
+			a.answerStatic(ctx, in, respond, "This command is not supported any more.")
+			return
+		}
+		a.answer(ctx, in, in.queryOption(), false, respond)
+	case interactionComponent:
+		q, ok := strings.CutPrefix(in.Data.CustomID, customIDPrefix)
+		if !ok {
+			a.answerStatic(ctx, in, respond, "This button is not supported any more.")
+			return
+		}
+		update := in.Message != nil && in.Message.Flags&flagEphemeral != 0
+		a.answer(ctx, in, q, update, respond)
+	}
+}
+
+func (a *Adapter) answerStatic(ctx context.Context, in *interaction, respond responder, text string) {
+	m := message{Embeds: []embed{{Description: text, Color: colour(bot.KindError)}}, Components: []actionRow{}, Flags: flagEphemeral}
+	if err := respond(ctx, interactionResponse{Type: responseMessage, Data: m}); err != nil {
+		a.log.Warn("discord interaction", "platform", "discord", "kind", "unsupported", "outcome", "failed", "err", err)
+	}
+}
+
+// autocomplete offers up to 25 completions of the partly typed query.
+func (a *Adapter) autocomplete(ctx context.Context, in *interaction, respond responder) {
+	start := time.Now()
+	text := ""
+	for _, o := range in.Data.Options {
+		if o.Focused || o.Name == "query" {
+			text, _ = o.Value.(string)
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, autocompleteBudget)
+	defer cancel()
+	sugg := a.answerer.Complete(cctx, text, maxChoices)
+	choices := make([]choice, 0, min(len(sugg), maxChoices))
+	seen := make(map[string]bool, len(sugg))
+	for _, s := range sugg {
+		v := truncateRunes(strings.TrimSpace(s.Query), maxChoiceLen)
+		if v == "" || seen[v] {
+			continue
+		}
+		seen[v] = true
+		name := strings.TrimSpace(s.Label)
+		if name == "" {
+			name = v
+		}
+		choices = append(choices, choice{Name: truncate(neutralizeMentions(name), maxChoiceLen), Value: v})
+		if len(choices) == maxChoices {
+			break
+		}
+	}
+	err := respond(ctx, interactionResponse{Type: responseAutocomplete, Data: autocompleteData{Choices: choices}})
+	outcome := "answered"
+	if err != nil {
+		outcome = "failed"
+	}
+	a.logHandled(ctx, "autocomplete", outcome, time.Since(start), err)
+}
+
+// answer asks the core and delivers its reply: at once when it is ready
+// within the deferral budget, else after a deferred response. update
+// replaces the (ephemeral) message a button was pressed on.
+func (a *Adapter) answer(ctx context.Context, in *interaction, query string, update bool, respond responder) {
+	start := time.Now()
+	// The reply may outlive the request that brought the interaction; its
+	// token lives 15 minutes.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interactionTokenLife-tokenSafetyMargin)
+	req := bot.Request{Platform: bot.PlatformDiscord, User: in.userID(), Channel: in.ChannelID, Text: strings.TrimSpace(query), CanManage: in.canManage()}
+	ready := make(chan bot.Reply, 1)
+	go func() { ready <- a.answerer.Handle(actx, req) }()
+
+	timer := time.NewTimer(a.deferAfter)
+	defer timer.Stop()
+	select {
+	case reply := <-ready:
+		msgs, eph := a.interactionMessages(reply, update)
+		typ := responseMessage
+		if update {
+			typ = responseUpdate
+		}
+		err := respond(ctx, interactionResponse{Type: typ, Data: msgs[0]})
+		if err != nil || len(msgs) == 1 {
+			cancel()
+			a.logHandled(ctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, "parts", len(msgs))
+			return
+		}
+		a.inflight.Add(1)
+		go func() {
+			defer a.inflight.Done()
+			defer cancel()
+			err := a.sendFollowUps(actx, in, msgs[1:], eph)
+			a.logHandled(actx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, "parts", len(msgs))
+		}()
+	case <-timer.C:
+		typ, data := responseDeferMessage, deferData{}
+		if update {
+			typ = responseDeferUpdate
+		} else if a.cfg.Reply != ReplyPublic {
+			// The reply's own visibility is not known yet; defer with the
+			// configured default.
+			data.Flags = flagEphemeral
+		}
+		if err := respond(ctx, interactionResponse{Type: typ, Data: data}); err != nil {
+			cancel()
+			a.logHandled(ctx, "unknown", "failed", time.Since(start), err, "deferred", true)
+			return
+		}
+		a.inflight.Add(1)
+		go func() {
+			defer a.inflight.Done()
+			defer cancel()
+			var reply bot.Reply
+			select {
+			case reply = <-ready:
+			case <-actx.Done():
+				a.logHandled(actx, "unknown", "timeout", time.Since(start), actx.Err(), "deferred", true)
+				return
+			}
+			msgs, _ := a.interactionMessages(reply, update)
+			eph := update || data.Flags&flagEphemeral != 0
+			first := msgs[0]
+			first.Flags = 0 // flags cannot change on edit
+			err := a.editOriginal(actx, in, first)
+			if err == nil && len(msgs) > 1 {
+				err = a.sendFollowUps(actx, in, msgs[1:], eph)
+			}
+			a.logHandled(actx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, "parts", len(msgs), "deferred", true)
+		}()
+	}
+}
+
+// interactionMessages renders reply for an interaction response and says
+// whether it is ephemeral.
+func (a *Adapter) interactionMessages(reply bot.Reply, update bool) ([]message, bool) {
+	msgs := renderReply(reply)
+	eph := update || a.ephemeral(reply.Visibility)
+	if eph && !update {
+		msgs[0].Flags = flagEphemeral
+	}
+	return msgs, eph
+}
+
+// sendFollowUps posts the further parts of a split answer. Discord may not
+// have registered the initial response yet when the first follow-up
+// arrives, so an unknown-webhook answer is retried briefly.
+func (a *Adapter) sendFollowUps(ctx context.Context, in *interaction, msgs []message, ephemeral bool) error {
+	for _, m := range msgs {
+		if ephemeral {
+			m.Flags = flagEphemeral
+		}
+		var err error
+		for try := 0; try < 4; try++ {
+			err = a.followUp(ctx, in, m)
+			var ae *APIError
+			if err == nil || !errors.As(err, &ae) || ae.Status != http.StatusNotFound {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(time.Duration(try+1) * 250 * time.Millisecond):
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func outcomeOf(r bot.Reply, err error) string {
+	switch {
+	case err != nil:
+		return "failed"
+	case r.Kind == bot.KindNotFound:
+		return "not_found"
+	case r.Kind == bot.KindError:
+		return "error"
+	}
+	return "answered"
+}
+
+// logHandled writes the one log line of a handled command. It never logs
+// the query, the answer or any token.
+func (a *Adapter) logHandled(ctx context.Context, kind, outcome string, took time.Duration, err error, extra ...any) {
+	args := append([]any{"platform", "discord", "kind", kind, "outcome", outcome, "duration", took}, extra...)
+	if err != nil {
+		args = append(args, "err", err)
+		a.log.WarnContext(ctx, "discord command", args...)
+		return
+	}
+	a.log.InfoContext(ctx, "discord command", args...)
+}
+
+// truncateRunes cuts s to n runes without adding an ellipsis.
+func truncateRunes(s string, n int) string {
+	if runes(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}

@@ -1,0 +1,311 @@
+package discord
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/briefbot/briefbot/bot"
+)
+
+// Discord JSON error codes after which retrying a post cannot help.
+const (
+	codeUnknownChannel     = 10003
+	codeMissingAccess      = 50001
+	codeMissingPermissions = 50013
+)
+
+// maxRetryWait bounds a single rate-limit wait; a longer retry_after is
+// returned as an error so that the caller can reschedule.
+const maxRetryWait = 60 * time.Second
+
+// APIError is a failed Discord REST call.
+type APIError struct {
+	// Op says what was being done ("post to channel 123").
+	Op     string
+	Status int
+	// Code and Message are Discord's JSON error, when it sent one.
+	Code    int
+	Message string
+}
+
+func (e *APIError) Error() string {
+	if e.Code != 0 {
+		return fmt.Sprintf("discord: %s: HTTP %d: %s (code %d)", e.Op, e.Status, e.Message, e.Code)
+	}
+	return fmt.Sprintf("discord: %s: HTTP %d", e.Op, e.Status)
+}
+
+// PermanentError is a post that cannot succeed until someone changes the
+// server: the channel is gone or the bot lacks access or permissions. The
+// digest pauses a subscription on it; find it with errors.As.
+type PermanentError struct {
+	Channel string
+	Err     *APIError
+}
+
+func (e *PermanentError) Error() string {
+	return fmt.Sprintf("discord: channel %s cannot be posted to: %s", e.Channel, e.Err.Error())
+}
+
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// Permanent reports true; it lets bot.IsPermanent recognise the error.
+func (e *PermanentError) Permanent() bool { return true }
+
+// PostOptions tune Post.
+type PostOptions struct {
+	// Nonce makes a retried post idempotent: Discord returns the earlier
+	// message instead of posting again. Each part of a split reply gets its
+	// own nonce derived from this one. Empty sends no nonce.
+	Nonce string
+}
+
+// Post sends r to a channel as a public message (split into several when
+// long) and returns the ids of the messages, in order. On error it returns
+// the ids posted so far.
+func (a *Adapter) Post(ctx context.Context, channel string, r bot.Reply, opts PostOptions) ([]string, error) {
+	if a.cfg.Token == "" {
+		return nil, fmt.Errorf("discord: post to channel %s: BRIEFBOT_DISCORD_TOKEN is not set", channel)
+	}
+	if !isSnowflake(channel) {
+		return nil, fmt.Errorf("discord: post to channel %q: not a channel id", channel)
+	}
+	msgs := renderReply(r)
+	ids := make([]string, 0, len(msgs))
+	for i, m := range msgs {
+		if opts.Nonce != "" {
+			m.Nonce = partNonce(opts.Nonce, i)
+			m.EnforceNonce = true
+		}
+		var created struct {
+			ID string `json:"id"`
+		}
+		op := "post to channel " + channel
+		err := a.call(ctx, op, http.MethodPost, "channels/"+channel+"/messages", true, m, &created)
+		if err != nil {
+			var ae *APIError
+			if errors.As(err, &ae) && isPermanent(ae) {
+				err = &PermanentError{Channel: channel, Err: ae}
+			}
+			return ids, err
+		}
+		ids = append(ids, created.ID)
+	}
+	return ids, nil
+}
+
+func isPermanent(e *APIError) bool {
+	switch e.Code {
+	case codeUnknownChannel, codeMissingAccess, codeMissingPermissions:
+		return true
+	}
+	return false
+}
+
+// partNonce derives the nonce of part i of a post: 25 hex digits of a hash,
+// so that any caller nonce fits Discord's 25-character limit and parts
+// differ from each other.
+func partNonce(nonce string, i int) string {
+	sum := sha256.Sum256([]byte(nonce + "\x00" + strconv.Itoa(i)))
+	return hex.EncodeToString(sum[:])[:maxNonce]
+}
+
+// command is the /brief application command.
+type command struct {
+	Name        string          `json:"name"`
+	Type        int             `json:"type"`
+	Description string          `json:"description"`
+	Options     []commandOption `json:"options"`
+}
+
+type commandOption struct {
+	Type         int    `json:"type"`
+	Name         string `json:"name"`
+	Description  string `json:"description"`
+	Required     bool   `json:"required"`
+	Autocomplete bool   `json:"autocomplete"`
+}
+
+// commands is everything the adapter registers.
+func commands() []command {
+	return []command{{
+		Name:        "brief",
+		Type:        1, // CHAT_INPUT
+		Description: "Read a news briefing, e.g. /brief kazakhstan risks",
+		Options: []commandOption{{
+			Type:         3, // STRING
+			Name:         "query",
+			Description:  "A topic, a topic and section, list, search <words> or help",
+			Autocomplete: true,
+		}},
+	}}
+}
+
+// RegisterCommands replaces the application's commands with /brief, in the
+// configured guild (instant, for testing) or globally.
+func (a *Adapter) RegisterCommands(ctx context.Context) error {
+	if a.cfg.Token == "" {
+		return fmt.Errorf("discord: register commands: BRIEFBOT_DISCORD_TOKEN is not set")
+	}
+	path := "applications/" + a.cfg.AppID + "/commands"
+	op := "register commands globally"
+	if a.cfg.GuildID != "" {
+		path = "applications/" + a.cfg.AppID + "/guilds/" + a.cfg.GuildID + "/commands"
+		op = "register commands in guild " + a.cfg.GuildID
+	}
+	return a.call(ctx, op, http.MethodPut, path, true, commands(), nil)
+}
+
+// interactionResponse is the body of an interaction callback, both as an
+// HTTP response (http mode) and as POST interactions/{id}/{token}/callback.
+type interactionResponse struct {
+	Type int `json:"type"`
+	Data any `json:"data,omitempty"`
+}
+
+type autocompleteData struct {
+	Choices []choice `json:"choices"`
+}
+
+type choice struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// deferData is the data of a deferred response: only its flags matter.
+type deferData struct {
+	Flags int `json:"flags,omitempty"`
+}
+
+func (a *Adapter) callback(ctx context.Context, in *interaction, resp interactionResponse) error {
+	return a.call(ctx, "respond to interaction", http.MethodPost,
+		"interactions/"+url.PathEscape(in.ID)+"/"+url.PathEscape(in.Token)+"/callback", false, resp, nil)
+}
+
+func (a *Adapter) editOriginal(ctx context.Context, in *interaction, m message) error {
+	return a.call(ctx, "edit original response", http.MethodPatch,
+		"webhooks/"+url.PathEscape(a.appID(in))+"/"+url.PathEscape(in.Token)+"/messages/@original", false, m, nil)
+}
+
+func (a *Adapter) followUp(ctx context.Context, in *interaction, m message) error {
+	return a.call(ctx, "send follow-up", http.MethodPost,
+		"webhooks/"+url.PathEscape(a.appID(in))+"/"+url.PathEscape(in.Token), false, m, nil)
+}
+
+func (a *Adapter) appID(in *interaction) string {
+	if in.AppID != "" {
+		return in.AppID
+	}
+	return a.cfg.AppID
+}
+
+// call sends one REST request, retrying on 429 (after retry_after) and on
+// 5xx (with back-off) up to maxAttempts, and never past ctx. out, when not
+// nil, receives the decoded JSON response.
+func (a *Adapter) call(ctx context.Context, op, method, path string, auth bool, body, out any) error {
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return fmt.Errorf("discord: %s: encode: %w", op, err)
+		}
+	}
+	backoff := a.retryBase
+	for attempt := 1; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, method, a.apiURL+path, bytes.NewReader(payload))
+		if err != nil {
+			return fmt.Errorf("discord: %s: %w", op, err)
+		}
+		if payload != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		req.Header.Set("User-Agent", "DiscordBot (https://github.com/briefbot/briefbot, 1)")
+		if auth {
+			req.Header.Set("Authorization", "Bot "+a.cfg.Token)
+		}
+		resp, err := a.client.Do(req)
+		if err != nil {
+			// The URL holds interaction tokens: report the operation only.
+			if ctx.Err() != nil {
+				return fmt.Errorf("discord: %s: %w", op, ctx.Err())
+			}
+			return fmt.Errorf("discord: %s: request failed: %w", op, unwrapURLError(err))
+		}
+		data, rerr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		if rerr != nil {
+			return fmt.Errorf("discord: %s: read response: %w", op, rerr)
+		}
+		if resp.StatusCode < 300 {
+			if out != nil && len(data) > 0 {
+				if err := json.Unmarshal(data, out); err != nil {
+					return fmt.Errorf("discord: %s: decode response: %w", op, err)
+				}
+			}
+			return nil
+		}
+		apiErr := &APIError{Op: op, Status: resp.StatusCode}
+		var de struct {
+			Code       int     `json:"code"`
+			Message    string  `json:"message"`
+			RetryAfter float64 `json:"retry_after"`
+		}
+		if json.Unmarshal(data, &de) == nil {
+			apiErr.Code, apiErr.Message = de.Code, de.Message
+		}
+		var wait time.Duration
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests:
+			wait = time.Duration(de.RetryAfter * float64(time.Second))
+			if wait <= 0 {
+				if s, err := strconv.ParseFloat(resp.Header.Get("Retry-After"), 64); err == nil {
+					wait = time.Duration(s * float64(time.Second))
+				}
+			}
+			if wait <= 0 {
+				wait = backoff
+			}
+			if wait > maxRetryWait {
+				return fmt.Errorf("%w (rate limited for %s)", apiErr, wait.Round(time.Second))
+			}
+		case resp.StatusCode >= 500:
+			wait = backoff
+			backoff *= 2
+		default:
+			return apiErr
+		}
+		if attempt >= a.maxAttempts {
+			return fmt.Errorf("%w (gave up after %d attempts)", apiErr, attempt)
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return fmt.Errorf("%w (retry in %s would pass the deadline)", apiErr, wait.Round(time.Millisecond))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("discord: %s: %w", op, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// unwrapURLError drops the *url.Error wrapper, whose message holds the URL
+// and with it possibly an interaction token.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
