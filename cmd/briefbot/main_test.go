@@ -1,0 +1,373 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/config"
+)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runMain runs briefbot with args in a clean environment: no BRIEFBOT_*
+// variables from the developer's shell and no briefbot.yaml found.
+func runMain(t *testing.T, args ...string) result {
+	t.Helper()
+	return runEnv(t, nil, "", args...)
+}
+
+// runEnv is runMain with BRIEFBOT_* variables set from env and briefbot.yaml
+// searched for in cfgDir ("" for none).
+func runEnv(t *testing.T, env map[string]string, cfgDir string, args ...string) result {
+	t.Helper()
+	for _, k := range config.Keys() {
+		// viper ignores empty variables.
+		t.Setenv(config.EnvVar(k), "")
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	if cfgDir == "" {
+		cfgDir = t.TempDir()
+	}
+	var stdout, stderr bytes.Buffer
+	m := &Main{
+		Stdin:             strings.NewReader(""),
+		Stdout:            &stdout,
+		Stderr:            &stderr,
+		ConfigSearchPaths: []string{cfgDir},
+	}
+	code := m.Run(context.Background(), args)
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+func (r result) wantCode(t *testing.T, code int) {
+	t.Helper()
+	if r.code != code {
+		t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, code, r.stdout, r.stderr)
+	}
+}
+
+func contains(t *testing.T, what, out string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(out, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, out)
+		}
+	}
+}
+
+func lacks(t *testing.T, what, out string, unwanted ...string) {
+	t.Helper()
+	for _, u := range unwanted {
+		if strings.Contains(out, u) {
+			t.Errorf("%s contains %q:\n%s", what, u, out)
+		}
+	}
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+const goodBriefing = `Testland
+The parliament of Testland voted on Tuesday.
+
+Risks & caveats
+- Fragile majority: The coalition holds by two seats.
+
+Looking ahead
+- Budget fight: The budget vote in May will test the coalition.
+`
+
+func TestAskSection(t *testing.T) {
+	r := runMain(t, "ask", "kazakhstan", "risks")
+	r.wantCode(t, exitOK)
+	contains(t, "stdout", r.stdout,
+		"Risks & caveats",
+		"Domestic and regional backlash",
+		"Symbolic vs substantive",
+		"Strategic balancing")
+	// Only the asked-for section: nothing from "Looking ahead".
+	lacks(t, "stdout", r.stdout, "Formal signing ceremony", "test the durability")
+	if r.stderr != "" {
+		t.Errorf("stderr not empty:\n%s", r.stderr)
+	}
+}
+
+func TestAskFormats(t *testing.T) {
+	t.Run("json", func(t *testing.T) {
+		r := runMain(t, "ask", "--format", "json", "kazakhstan", "risks")
+		r.wantCode(t, exitOK)
+		var reply bot.Reply
+		if err := json.Unmarshal([]byte(r.stdout), &reply); err != nil {
+			t.Fatalf("stdout is not a JSON reply: %v\n%s", err, r.stdout)
+		}
+		if reply.Kind != bot.KindSection || len(reply.Sections) != 1 || len(reply.Sections[0].Blocks) != 3 {
+			t.Errorf("reply = kind %q with %d sections, want one section of three bullets", reply.Kind, len(reply.Sections))
+		}
+	})
+	t.Run("markdown", func(t *testing.T) {
+		r := runMain(t, "ask", "--format=markdown", "kazakhstan", "risks")
+		r.wantCode(t, exitOK)
+		contains(t, "stdout", r.stdout, "Symbolic vs substantive")
+	})
+	t.Run("unknown format", func(t *testing.T) {
+		r := runMain(t, "ask", "--format", "xml", "kazakhstan")
+		r.wantCode(t, exitUsage)
+		contains(t, "stderr", r.stderr, `--format must be text, markdown or json, got "xml"`)
+		if r.stdout != "" {
+			t.Errorf("stdout not empty:\n%s", r.stdout)
+		}
+	})
+}
+
+func TestAskNotFound(t *testing.T) {
+	r := runMain(t, "ask", "atlantis", "weather")
+	r.wantCode(t, exitFailure)
+	// The user still learns what to try next.
+	contains(t, "stdout", r.stdout, "list")
+}
+
+func TestAskUsageErrors(t *testing.T) {
+	tests := map[string]struct {
+		args []string
+		want string
+	}{
+		"no query":        {[]string{"ask"}, "requires at least 1 arg"},
+		"unknown flag":    {[]string{"ask", "--nope", "kazakhstan"}, "unknown flag: --nope"},
+		"missing folder":  {[]string{"ask", "--briefings", "/nonexistent/briefings", "kazakhstan"}, "/nonexistent/briefings"},
+		"unknown command": {[]string{"asq", "kazakhstan"}, `unknown command "asq"`},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			r := runMain(t, tt.args...)
+			r.wantCode(t, exitUsage)
+			contains(t, "stderr", r.stderr, tt.want)
+		})
+	}
+}
+
+func TestAskFromFolderWithBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"testland.txt": goodBriefing,
+		"empty.md":     "",
+	})
+	r := runMain(t, "ask", "--briefings", dir, "testland", "risks")
+	r.wantCode(t, exitOK)
+	contains(t, "stdout", r.stdout, "Fragile majority")
+	lacks(t, "stdout", r.stdout, "Budget fight")
+	contains(t, "stderr", r.stderr, filepath.Join(dir, "empty.md")+":1: empty file")
+}
+
+func TestAskFolderFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"testland.txt": goodBriefing})
+
+	t.Run("environment", func(t *testing.T) {
+		r := runEnv(t, map[string]string{"BRIEFBOT_BRIEFINGS_DIR": dir}, "", "ask", "testland")
+		r.wantCode(t, exitOK)
+		contains(t, "stdout", r.stdout, "Testland", "parliament of Testland")
+	})
+	t.Run("config file", func(t *testing.T) {
+		cfgFile := filepath.Join(t.TempDir(), "bb.yaml")
+		writeFiles(t, filepath.Dir(cfgFile), map[string]string{"bb.yaml": "briefings:\n  dir: " + dir + "\n"})
+		r := runMain(t, "--config", cfgFile, "ask", "testland", "outlook")
+		r.wantCode(t, exitOK)
+		contains(t, "stdout", r.stdout, "Budget fight")
+	})
+	t.Run("bad config file", func(t *testing.T) {
+		cfgFile := filepath.Join(t.TempDir(), "briefbot.yaml")
+		writeFiles(t, filepath.Dir(cfgFile), map[string]string{"briefbot.yaml": "log:\n  level: loud\n"})
+		r := runMain(t, "--config", cfgFile, "ask", "kazakhstan")
+		r.wantCode(t, exitUsage)
+		contains(t, "stderr", r.stderr, "log.level (BRIEFBOT_LOG_LEVEL)")
+	})
+	t.Run("missing config file", func(t *testing.T) {
+		r := runMain(t, "--config", "/nonexistent/briefbot.yaml", "ask", "kazakhstan")
+		r.wantCode(t, exitUsage)
+		contains(t, "stderr", r.stderr, "/nonexistent/briefbot.yaml")
+	})
+}
+
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"testland.txt":         goodBriefing,
+		"nested/empty.md":      "",
+		"unclosed.md":          "---\ntitle: Unclosed\n\n# Unclosed\n\nText.\n",
+		"lede-only.md":         "# Lede only\n\nA briefing with no sections yet.\n",
+		"notes/ignored.pdf.js": "not a briefing",
+	})
+	r := runMain(t, "check", dir)
+	r.wantCode(t, exitFailure)
+	contains(t, "stdout", r.stdout,
+		filepath.Join(dir, "nested", "empty.md")+":1: empty file",
+		filepath.Join(dir, "unclosed.md")+":1: ",
+		filepath.Join(dir, "lede-only.md")+":1: warning: ",
+	)
+	lacks(t, "stdout", r.stdout, "testland.txt", "ignored")
+	if n := strings.Count(r.stdout, "\n"); n != 3 {
+		t.Errorf("stdout has %d lines, want one per problem (3):\n%s", n, r.stdout)
+	}
+	contains(t, "stderr", r.stderr, "checked 4 files: 2 errors, 1 warning")
+}
+
+func TestCheckWarningsOnly(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"testland.txt": goodBriefing,
+		"lede-only.md": "# Lede only\n\nA briefing with no sections yet.\n",
+	})
+	r := runMain(t, "check", dir)
+	r.wantCode(t, exitOK)
+	contains(t, "stdout", r.stdout, "lede-only.md:1: warning: ")
+	contains(t, "stderr", r.stderr, "checked 2 files: 0 errors, 1 warning")
+}
+
+func TestCheckFolderFromEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"testland.txt": goodBriefing})
+	r := runEnv(t, map[string]string{"BRIEFBOT_BRIEFINGS_DIR": dir}, "", "check")
+	r.wantCode(t, exitOK)
+	contains(t, "stderr", r.stderr, "checked 1 file: 0 errors, 0 warnings")
+}
+
+func TestCheckUsageErrors(t *testing.T) {
+	t.Run("no folder", func(t *testing.T) {
+		r := runMain(t, "check")
+		r.wantCode(t, exitUsage)
+		contains(t, "stderr", r.stderr, "BRIEFBOT_BRIEFINGS_DIR")
+	})
+	t.Run("missing folder", func(t *testing.T) {
+		r := runMain(t, "check", "/nonexistent/briefings")
+		r.wantCode(t, exitUsage)
+		contains(t, "stderr", r.stderr, "/nonexistent/briefings")
+	})
+	t.Run("too many arguments", func(t *testing.T) {
+		r := runMain(t, "check", "a", "b")
+		r.wantCode(t, exitUsage)
+	})
+}
+
+func TestList(t *testing.T) {
+	r := runMain(t, "list")
+	r.wantCode(t, exitOK)
+	contains(t, "stdout", r.stdout, "Kazakhstan (2025-11-07)", "landmark diplomatic shift", "Abraham Accords")
+
+	r = runMain(t, "list", "--format", "json")
+	r.wantCode(t, exitOK)
+	var reply bot.Reply
+	if err := json.Unmarshal([]byte(r.stdout), &reply); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	if reply.Kind != bot.KindList || len(reply.Items) < 2 {
+		t.Errorf("reply kind %q with %d items, want a list of the sample topics", reply.Kind, len(reply.Items))
+	}
+}
+
+func TestConfigRedactsSecrets(t *testing.T) {
+	secrets := map[string]string{
+		"BRIEFBOT_SLACK_BOT_TOKEN":      "xoxb-1-2-topsecretbot",
+		"BRIEFBOT_SLACK_APP_TOKEN":      "xapp-1-topsecretapp",
+		"BRIEFBOT_SLACK_SIGNING_SECRET": "topsecretsigning",
+		"BRIEFBOT_DISCORD_TOKEN":        "topsecretdiscord",
+		"BRIEFBOT_STORE_URL":            "postgres://bot:topsecretdb@127.0.0.1:5432/bb",
+	}
+	cfgDir := t.TempDir()
+	writeFiles(t, cfgDir, map[string]string{"briefbot.yaml": "http:\n  addr: 127.0.0.1:9999\n"})
+	r := runEnv(t, secrets, cfgDir, "config", "--log-level", "debug")
+	r.wantCode(t, exitOK)
+	lacks(t, "output", r.stdout+r.stderr, "topsecret")
+	contains(t, "stdout", r.stdout,
+		"# read from "+filepath.Join(cfgDir, "briefbot.yaml"),
+		"addr: 127.0.0.1:9999",
+		"level: debug",
+		"bot_token: xoxb-…(redacted)",
+		"signing_secret: (set, redacted)",
+		"postgres://bot:REDACTED@127.0.0.1:5432/bb",
+	)
+}
+
+func TestConfigInvalid(t *testing.T) {
+	r := runMain(t, "config", "--log-format", "xml")
+	r.wantCode(t, exitUsage)
+	contains(t, "stderr", r.stderr, "log.format (BRIEFBOT_LOG_FORMAT): must be one of text, json")
+}
+
+func TestVersion(t *testing.T) {
+	r := runMain(t, "version")
+	r.wantCode(t, exitOK)
+	if !strings.HasPrefix(r.stdout, "briefbot ") || !strings.Contains(r.stdout, "go1.") {
+		t.Errorf("version output %q, want \"briefbot VERSION ... goX\"", r.stdout)
+	}
+
+	old := version
+	version = "v9.8.7"
+	t.Cleanup(func() { version = old })
+	r = runMain(t, "version")
+	contains(t, "stdout", r.stdout, "briefbot v9.8.7")
+}
+
+func TestHealthcheck(t *testing.T) {
+	var status atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" {
+			http.NotFound(w, r)
+			return
+		}
+		w.WriteHeader(int(status.Load()))
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+
+	t.Run("healthy", func(t *testing.T) {
+		status.Store(http.StatusOK)
+		r := runEnv(t, map[string]string{"BRIEFBOT_HTTP_ADDR": addr}, "", "healthcheck")
+		r.wantCode(t, exitOK)
+		contains(t, "stdout", r.stdout, "ok")
+	})
+	t.Run("unhealthy", func(t *testing.T) {
+		status.Store(http.StatusServiceUnavailable)
+		r := runEnv(t, map[string]string{"BRIEFBOT_HTTP_ADDR": addr}, "", "healthcheck")
+		r.wantCode(t, exitFailure)
+		contains(t, "stderr", r.stderr, "503")
+	})
+}
+
+func TestHealthURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		":8080":          "http://127.0.0.1:8080/healthz",
+		"0.0.0.0:80":     "http://127.0.0.1:80/healthz",
+		"[::]:8080":      "http://[::1]:8080/healthz",
+		"10.0.0.5:9000":  "http://10.0.0.5:9000/healthz",
+		"localhost:8081": "http://localhost:8081/healthz",
+	} {
+		got, err := healthURL(addr)
+		if err != nil || got != want {
+			t.Errorf("healthURL(%q) = %q, %v; want %q", addr, got, err, want)
+		}
+	}
+}

@@ -1,0 +1,315 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/digest"
+	"github.com/briefbot/briefbot/bot/discord"
+	"github.com/briefbot/briefbot/bot/metrics"
+	"github.com/briefbot/briefbot/bot/slack"
+	"github.com/briefbot/briefbot/bot/store"
+	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/watch"
+	"github.com/briefbot/briefbot/config"
+)
+
+func (m *Main) serveCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Run the bot: Slack, Discord, digests and the HTTP listener",
+		Long: `Run the bot: every configured platform (Slack, Discord), the digest
+scheduler, and the HTTP listener on http.addr with /healthz, /readyz,
+/metrics and the platforms' webhooks. SIGINT or SIGTERM stops it
+gracefully within shutdown.timeout.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := m.loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			if err := cfg.ValidateServe(); err != nil {
+				return usageErr(fmt.Errorf("cannot serve:\n  %w", err))
+			}
+			return m.serve(cmd.Context(), cfg)
+		},
+	}
+}
+
+// app is the running bot: everything serve wires together. The digest
+// commands build one too, without starting it.
+type app struct {
+	cfg     config.Config
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	lib     *briefings.Library
+	core    *bot.Bot
+	store   *store.DB
+	slack   *slack.Adapter
+	discord *discord.Adapter
+	posters map[bot.Platform]bot.Poster
+	sched   *digest.Scheduler
+}
+
+// newApp loads the briefings, opens the store, syncs the configured
+// digests and builds the core, the adapters and the scheduler.
+func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, log: log, metrics: metrics.New(), posters: make(map[bot.Platform]bot.Poster)}
+	if cfg.Briefings.Dir == "" {
+		a.lib = briefings.Sample()
+		log.Info("serving the bundled sample briefings; set briefings.dir (BRIEFBOT_BRIEFINGS_DIR) for your own")
+	} else {
+		lib, problems, err := briefings.Load(cfg.Briefings.Dir)
+		if err != nil {
+			return nil, usageErr(err)
+		}
+		for _, p := range problems {
+			log.Warn("briefing problem", "problem", p.Error())
+		}
+		a.lib = lib
+		a.metrics.Library(lib.Len(), countErrors(problems))
+	}
+	if cfg.Briefings.Dir == "" {
+		a.metrics.Library(a.lib.Len(), 0)
+	}
+
+	st, err := store.Open(ctx, cfg.Store.URL, log.With("component", "store"))
+	if err != nil {
+		return nil, &exitError{code: exitFailure, err: err}
+	}
+	a.store = st
+	if err := st.SyncConfigSubscriptions(ctx, configSubscriptions(cfg)); err != nil {
+		st.Close()
+		return nil, &exitError{code: exitFailure, err: fmt.Errorf("sync configured digests: %w", err)}
+	}
+
+	a.core = bot.New(bot.Options{
+		Library:              a.lib,
+		Logger:               log.With("component", "bot"),
+		Command:              cfg.Slack.Command,
+		Observe:              a.metrics.ObserveCommand,
+		Store:                st,
+		SubscriptionsChanged: func() { a.sched.Wake() },
+	})
+	if cfg.SlackEnabled() {
+		sa, err := slack.New(slack.Config{
+			BotToken:      cfg.Slack.BotToken,
+			AppToken:      cfg.Slack.AppToken,
+			SigningSecret: cfg.Slack.SigningSecret,
+			Mode:          cfg.Slack.Mode,
+			Command:       cfg.Slack.Command,
+			Reply:         cfg.Slack.Reply,
+			APIURL:        cfg.Slack.APIURL,
+			Admins:        cfg.Slack.Admins,
+			Logger:        log.With("component", "slack"),
+		}, a.core)
+		if err != nil {
+			st.Close()
+			return nil, usageErr(err)
+		}
+		a.slack = sa
+		a.posters[bot.PlatformSlack] = sa
+	}
+	if cfg.DiscordEnabled() {
+		da, err := discord.New(discord.Config{
+			Token:            cfg.Discord.Token,
+			AppID:            cfg.Discord.AppID,
+			PublicKey:        cfg.Discord.PublicKey,
+			GuildID:          cfg.Discord.GuildID,
+			Mode:             cfg.Discord.Mode,
+			Reply:            cfg.Discord.Reply,
+			RegisterCommands: cfg.Discord.RegisterCommands,
+			APIURL:           cfg.Discord.APIURL,
+			ShardID:          cfg.Discord.ShardID,
+			ShardCount:       cfg.Discord.ShardCount,
+			Logger:           log.With("component", "discord"),
+		}, a.core)
+		if err != nil {
+			st.Close()
+			return nil, usageErr(err)
+		}
+		a.discord = da
+		a.posters[bot.PlatformDiscord] = da
+	}
+	a.sched = digest.New(digest.Options{
+		Store:       st,
+		Composer:    a.core,
+		Posters:     a.posters,
+		Owner:       replicaID(),
+		Grace:       cfg.Digest.Grace,
+		MaxFailures: cfg.Digest.MaxFailures,
+		Logger:      log.With("component", "digest"),
+		Observe:     a.metrics.ObserveDigest,
+	})
+	return a, nil
+}
+
+func (a *app) Close() error { return a.store.Close() }
+
+// serve runs until ctx is done (SIGINT or SIGTERM), then stops taking
+// requests, lets answers and posts in flight finish within
+// shutdown.timeout, and closes the platform connections.
+func (m *Main) serve(ctx context.Context, cfg config.Config) error {
+	log := newLogger(m.Stderr, cfg, slog.LevelDebug)
+	a, err := m.newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return &exitError{code: exitFailure, err: fmt.Errorf("listen on http.addr (%s): %w", config.EnvVar("http.addr"), err)}
+	}
+	ready := &readiness{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if reason := ready.check(r.Context(), a); reason != "" {
+			http.Error(w, "not ready: "+reason, http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", a.metrics.Handler())
+	if a.slack != nil && a.slack.Mode() == slack.ModeHTTP {
+		a.slack.Routes(mux)
+	}
+	if a.discord != nil {
+		a.discord.Routes(mux)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+
+	// Platforms, the scheduler and the watcher run on their own context,
+	// cancelled only after the HTTP server has drained.
+	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRun()
+	var wg sync.WaitGroup
+	failed := make(chan error, 4)
+	start := func(name string, run func(context.Context) error) {
+		wg.Go(func() {
+			if err := run(runCtx); err != nil && runCtx.Err() == nil {
+				failed <- fmt.Errorf("%s: %w", name, err)
+			}
+		})
+	}
+	if a.slack != nil {
+		ready.platforms.Add(1)
+		start("slack", func(ctx context.Context) error { defer ready.platforms.Add(-1); return a.slack.Run(ctx) })
+	}
+	if a.discord != nil {
+		ready.platforms.Add(1)
+		start("discord", func(ctx context.Context) error { defer ready.platforms.Add(-1); return a.discord.Run(ctx) })
+	}
+	ready.expected = ready.platforms.Load()
+	start("digest scheduler", a.sched.Run)
+	if cfg.Briefings.Dir != "" {
+		w := &watch.Watcher{Dir: cfg.Briefings.Dir, Logger: log.With("component", "watch"), OnReload: func(r watch.Reload) {
+			a.core.SetLibrary(r.Library)
+			a.metrics.Library(r.Library.Len(), len(r.Problems))
+			a.metrics.Reloaded(len(r.Problems) == 0)
+		}}
+		start("briefings watcher", func(ctx context.Context) error { return w.Run(ctx, a.lib) })
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("briefbot serving", "addr", ln.Addr().String(), "slack", a.slack != nil, "discord", a.discord != nil, "briefings", a.lib.Len(), "store", a.store.Backend())
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "timeout", cfg.Shutdown.Timeout)
+	case err := <-failed:
+		runErr = err
+		log.Error("stopping after a failure", "err", err)
+	case err := <-serveErr:
+		runErr = fmt.Errorf("http server: %w", err)
+	}
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Shutdown.Timeout)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		log.Warn("http server did not drain in time", "err", err)
+	}
+	stopRun()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-shutCtx.Done():
+		log.Warn("some work did not finish within shutdown.timeout")
+	}
+	if runErr != nil {
+		return &exitError{code: exitFailure, err: runErr}
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// readiness answers /readyz: briefings loaded, store reachable, every
+// platform running.
+type readiness struct {
+	platforms atomic.Int32
+	expected  int32
+}
+
+func (r *readiness) check(ctx context.Context, a *app) string {
+	if a.core.Library().Len() == 0 {
+		return "no briefings loaded"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := a.store.Ping(ctx); err != nil {
+		return "store unreachable"
+	}
+	if r.platforms.Load() < r.expected {
+		return "a platform connection stopped"
+	}
+	return ""
+}
+
+func configSubscriptions(cfg config.Config) []bot.Subscription {
+	subs := make([]bot.Subscription, 0, len(cfg.Digests))
+	for _, d := range cfg.Digests {
+		subs = append(subs, bot.Subscription{
+			ID:        d.ID,
+			Platform:  bot.Platform(d.Platform),
+			Channel:   d.Channel,
+			Schedule:  d.Schedule,
+			Timezone:  d.Timezone,
+			Topics:    d.Topics,
+			Include:   d.Include,
+			WhenEmpty: d.WhenEmpty,
+			Source:    bot.SourceConfig,
+			CreatedAt: time.Now(),
+		})
+	}
+	return subs
+}
+
+func countErrors(ps []briefings.Problem) int {
+	n := 0
+	for _, p := range ps {
+		if !p.Warning {
+			n++
+		}
+	}
+	return n
+}
+
+// replicaID names this process in digest claims: host, process and a
+// random part, so two replicas never share one.
+func replicaID() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.Text()[:6])
+}

@@ -1,0 +1,508 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/pflag"
+)
+
+// isolate clears every BRIEFBOT_ variable (viper ignores empty ones) so
+// the developer's environment cannot change the outcome, and returns an
+// empty directory to search for briefbot.yaml.
+func isolate(t *testing.T) string {
+	t.Helper()
+	for _, k := range Keys() {
+		t.Setenv(EnvVar(k), "")
+	}
+	return t.TempDir()
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func defaults() Config {
+	return Config{
+		Log:      Log{Format: "text", Level: "info"},
+		HTTP:     HTTP{Addr: ":8080"},
+		Shutdown: Shutdown{Timeout: 10 * time.Second},
+		Slack: Slack{
+			Mode:    "http",
+			Command: "/brief",
+			Reply:   "ephemeral",
+			APIURL:  "https://slack.com/api/",
+			Admins:  []string{},
+		},
+		Discord: Discord{
+			Mode:             "gateway",
+			Reply:            "ephemeral",
+			RegisterCommands: true,
+			APIURL:           "https://discord.com/api/v10/",
+			ShardCount:       1,
+		},
+		Digest: Digest{Grace: 2 * time.Hour, MaxFailures: 5},
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	dir := isolate(t)
+	got, err := Load(Options{SearchPaths: []string{dir}})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if diff := cmp.Diff(defaults(), got); diff != "" {
+		t.Errorf("defaults mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestEnvVar(t *testing.T) {
+	for key, want := range map[string]string{
+		"briefings.dir":       "BRIEFBOT_BRIEFINGS_DIR",
+		"slack.bot_token":     "BRIEFBOT_SLACK_BOT_TOKEN",
+		"digest.max_failures": "BRIEFBOT_DIGEST_MAX_FAILURES",
+	} {
+		if got := EnvVar(key); got != want {
+			t.Errorf("EnvVar(%q) = %q, want %q", key, got, want)
+		}
+	}
+}
+
+func TestLoadPrecedence(t *testing.T) {
+	dir := isolate(t)
+	writeFile(t, dir, FileName, `
+briefings:
+  dir: /from/file
+log:
+  level: warn
+  format: json
+http:
+  addr: ":9000"
+shutdown:
+  timeout: 30s
+`)
+	t.Setenv("BRIEFBOT_BRIEFINGS_DIR", "/from/env")
+	t.Setenv("BRIEFBOT_LOG_LEVEL", "error")
+	// Set only in the environment: Unmarshal must still see it.
+	t.Setenv("BRIEFBOT_SLACK_APP_TOKEN", "xapp-1-test")
+	t.Setenv("BRIEFBOT_DIGEST_MAX_FAILURES", "9")
+	t.Setenv("BRIEFBOT_DISCORD_REGISTER_COMMANDS", "false")
+	t.Setenv("BRIEFBOT_SLACK_ADMINS", "U1, U2")
+
+	flags := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	flags.String("briefings", "", "")
+	flags.String("log-format", "text", "")
+	flags.String("log-level", "info", "")
+	if err := flags.Parse([]string{"--briefings", "/from/flag"}); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := Load(Options{
+		SearchPaths: []string{dir},
+		Flags:       flags,
+		FlagKeys:    map[string]string{"briefings.dir": "briefings"},
+	})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := defaults()
+	want.File = filepath.Join(dir, FileName)
+	want.Briefings.Dir = "/from/flag" // flag beats env and file
+	want.Log.Level = "error"          // env beats file; unset flag does not count
+	want.Log.Format = "json"          // file beats the flag's default
+	want.HTTP.Addr = ":9000"          // file beats default
+	want.Shutdown.Timeout = 30 * time.Second
+	want.Slack.AppToken = "xapp-1-test" // env only
+	want.Slack.Mode = "socket"          // derived from the app token
+	want.Slack.Admins = []string{"U1", "U2"}
+	want.Digest.MaxFailures = 9
+	want.Discord.RegisterCommands = false
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("config mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadConfigFile(t *testing.T) {
+	t.Run("explicit file beats search path", func(t *testing.T) {
+		dir := isolate(t)
+		writeFile(t, dir, FileName, "log:\n  level: warn\n")
+		explicit := writeFile(t, t.TempDir(), "other.conf", "log:\n  level: debug\n")
+		got, err := Load(Options{File: explicit, SearchPaths: []string{dir}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Log.Level != "debug" || got.File != explicit {
+			t.Errorf("got level %q from %q, want debug from %q", got.Log.Level, got.File, explicit)
+		}
+	})
+	t.Run("missing explicit file is an error", func(t *testing.T) {
+		dir := isolate(t)
+		_, err := Load(Options{File: filepath.Join(dir, "nope.yaml")})
+		if err == nil || !strings.Contains(err.Error(), "nope.yaml") {
+			t.Errorf("err = %v, want an error naming nope.yaml", err)
+		}
+	})
+	t.Run("missing default file is not an error", func(t *testing.T) {
+		dir := isolate(t)
+		got, err := Load(Options{SearchPaths: []string{dir, filepath.Join(dir, "absent")}})
+		if err != nil || got.File != "" {
+			t.Errorf("Load = file %q, err %v; want no file, no error", got.File, err)
+		}
+	})
+	t.Run("first search path wins", func(t *testing.T) {
+		isolate(t)
+		a, b := t.TempDir(), t.TempDir()
+		writeFile(t, a, FileName, "log:\n  level: warn\n")
+		writeFile(t, b, FileName, "log:\n  level: debug\n")
+		got, err := Load(Options{SearchPaths: []string{a, b}})
+		if err != nil || got.Log.Level != "warn" {
+			t.Errorf("level %q, err %v; want warn from the first path", got.Log.Level, err)
+		}
+	})
+	t.Run("malformed file", func(t *testing.T) {
+		dir := isolate(t)
+		p := writeFile(t, dir, FileName, "log: [unclosed\n")
+		_, err := Load(Options{SearchPaths: []string{dir}})
+		if err == nil || !strings.Contains(err.Error(), p) {
+			t.Errorf("err = %v, want an error naming %s", err, p)
+		}
+	})
+	t.Run("unknown key", func(t *testing.T) {
+		dir := isolate(t)
+		writeFile(t, dir, FileName, "slack:\n  bot_tokn: xoxb-1\n")
+		_, err := Load(Options{SearchPaths: []string{dir}})
+		if err == nil || !strings.Contains(err.Error(), `unknown key "slack.bot_tokn"`) {
+			t.Errorf("err = %v, want unknown key slack.bot_tokn", err)
+		}
+	})
+}
+
+func TestValidationNamesKeyAndVariable(t *testing.T) {
+	tests := []struct {
+		key, value, want string
+	}{
+		{"log.format", "xml", "must be one of text, json"},
+		{"log.level", "loud", "must be one of debug, info, warn, error"},
+		{"http.addr", "8080", "must be host:port"},
+		{"shutdown.timeout", "10", "invalid duration"},
+		{"shutdown.timeout", "-5s", "must be a positive duration"},
+		{"slack.bot_token", "xoxp-user-token", `must start with "xoxb-"`},
+		{"slack.app_token", "xoxb-wrong", `must start with "xapp-"`},
+		{"slack.mode", "rtm", "must be one of socket, http"},
+		{"slack.command", "brief", "must be a slash command"},
+		{"slack.reply", "thread", "must be one of ephemeral, in_channel"},
+		{"slack.api_url", "slack.com/api", "must be an http or https URL"},
+		{"discord.app_id", "my-app", "must be a numeric ID"},
+		{"discord.guild_id", "guild", "must be a numeric ID"},
+		{"discord.public_key", "abcd", "32-byte"},
+		{"discord.public_key", strings.Repeat("zz", 32), "32-byte"},
+		{"discord.mode", "websocket", "must be one of gateway, http"},
+		{"discord.reply", "in_channel", "must be one of ephemeral, public"},
+		{"discord.register_commands", "maybe", "invalid boolean"},
+		{"discord.api_url", "ftp://discord.com/", "must be an http or https URL"},
+		{"discord.shard_id", "one", "invalid integer"},
+		{"discord.shard_id", "3", "must be between 0 and"},
+		{"discord.shard_count", "0", "must be at least 1"},
+		{"store.url", "mysql://db", "must be empty"},
+		{"store.url", "sqlite:", "needs a file path"},
+		{"digest.grace", "two hours", "invalid duration"},
+		{"digest.max_failures", "0", "must be at least 1"},
+		{"digests", "{not: a list}", "must be a YAML or JSON list"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
+			dir := isolate(t)
+			env := EnvVar(tt.key)
+			t.Setenv(env, tt.value)
+			_, err := Load(Options{SearchPaths: []string{dir}})
+			if err == nil {
+				t.Fatalf("%s=%q: no error", env, tt.value)
+			}
+			prefix := tt.key + " (" + env + "): "
+			msg := err.Error()
+			if !strings.Contains(msg, prefix) || !strings.Contains(msg, tt.want) {
+				t.Errorf("error %q\nwant it to contain %q and %q", msg, prefix, tt.want)
+			}
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Key != tt.key || fe.Env != env {
+				t.Errorf("errors.As FieldError = %+v, want key %s env %s", fe, tt.key, env)
+			}
+		})
+	}
+}
+
+func TestValidationReportsAllErrorsAtOnce(t *testing.T) {
+	dir := isolate(t)
+	t.Setenv("BRIEFBOT_LOG_LEVEL", "loud")
+	t.Setenv("BRIEFBOT_SHUTDOWN_TIMEOUT", "soon")
+	t.Setenv("BRIEFBOT_SLACK_BOT_TOKEN", "secret-value-123")
+	_, err := Load(Options{SearchPaths: []string{dir}})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	for _, want := range []string{"BRIEFBOT_LOG_LEVEL", "BRIEFBOT_SHUTDOWN_TIMEOUT", "BRIEFBOT_SLACK_BOT_TOKEN"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error does not mention %s:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "secret-value-123") {
+		t.Errorf("error echoes the token:\n%s", msg)
+	}
+}
+
+const digestsYAML = `
+digests:
+  - id: morning
+    platform: slack
+    channel: C0123
+    schedule: "0 8 * * 1-5"
+    timezone: Europe/Berlin
+    topics: [kazakhstan, "central asia"]
+  - id: weekly
+    platform: discord
+    channel: "123456789"
+    schedule: "@weekly"
+    include: all
+    when_empty: post
+`
+
+func TestDigestsFromFile(t *testing.T) {
+	dir := isolate(t)
+	writeFile(t, dir, FileName, digestsYAML)
+	got, err := Load(Options{SearchPaths: []string{dir}})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := []Schedule{
+		{
+			ID: "morning", Platform: "slack", Channel: "C0123", Schedule: "0 8 * * 1-5",
+			Timezone: "Europe/Berlin", Topics: []string{"kazakhstan", "central asia"},
+			Include: "new", WhenEmpty: "skip",
+		},
+		{
+			ID: "weekly", Platform: "discord", Channel: "123456789", Schedule: "@weekly",
+			Topics: []string{}, Include: "all", WhenEmpty: "post",
+		},
+	}
+	if diff := cmp.Diff(want, got.Digests); diff != "" {
+		t.Errorf("digests mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestDigestsFromEnv(t *testing.T) {
+	dir := isolate(t)
+	t.Setenv("BRIEFBOT_DIGESTS", `[{"id":"d1","platform":"slack","channel":"C1","schedule":"@daily"}]`)
+	got, err := Load(Options{SearchPaths: []string{dir}})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := []Schedule{{ID: "d1", Platform: "slack", Channel: "C1", Schedule: "@daily",
+		Topics: []string{}, Include: "new", WhenEmpty: "skip"}}
+	if diff := cmp.Diff(want, got.Digests); diff != "" {
+		t.Errorf("digests mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestDigestValidation(t *testing.T) {
+	dir := isolate(t)
+	writeFile(t, dir, FileName, `
+digests:
+  - id: a
+    platform: teams
+    schedule: "every day"
+    timezone: Mars/Olympus
+    include: some
+    when_empty: shout
+  - id: a
+    platform: slack
+    channel: C1
+    schedule: "@daily"
+    chanel: typo
+`)
+	_, err := Load(Options{SearchPaths: []string{dir}})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"digests[0].platform (BRIEFBOT_DIGESTS): must be slack or discord",
+		"digests[0].channel (BRIEFBOT_DIGESTS): is required",
+		"digests[0].schedule (BRIEFBOT_DIGESTS): invalid cron expression",
+		"digests[0].timezone (BRIEFBOT_DIGESTS): unknown time zone",
+		"digests[0].include (BRIEFBOT_DIGESTS): must be new or all",
+		"digests[0].when_empty (BRIEFBOT_DIGESTS): must be skip or post",
+		`digests[1].id (BRIEFBOT_DIGESTS): "a" is already used by digests[0]`,
+		"digests[1] (BRIEFBOT_DIGESTS):",
+		"chanel",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+}
+
+func TestValidateServe(t *testing.T) {
+	const key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	tests := []struct {
+		name string
+		edit func(*Config)
+		want []string // substrings; none means valid
+	}{
+		{"nothing configured", func(*Config) {}, []string{"no chat platform configured"}},
+		{"slack socket", func(c *Config) {
+			c.Slack.BotToken, c.Slack.AppToken, c.Slack.Mode = "xoxb-1", "xapp-1", "socket"
+		}, nil},
+		{"slack socket without app token", func(c *Config) {
+			c.Slack.BotToken, c.Slack.Mode = "xoxb-1", "socket"
+		}, []string{"slack.app_token (BRIEFBOT_SLACK_APP_TOKEN): is required in slack socket mode"}},
+		{"slack http without signing secret", func(c *Config) {
+			c.Slack.BotToken, c.Slack.Mode = "xoxb-1", "http"
+		}, []string{"slack.signing_secret (BRIEFBOT_SLACK_SIGNING_SECRET): is required in slack http mode"}},
+		{"slack secret without bot token", func(c *Config) {
+			c.Slack.SigningSecret, c.Slack.Mode = "s", "http"
+		}, []string{"slack.bot_token (BRIEFBOT_SLACK_BOT_TOKEN): is required"}},
+		{"discord gateway", func(c *Config) { c.Discord.Token = "tok" }, nil},
+		{"discord http", func(c *Config) {
+			c.Discord.Mode, c.Discord.PublicKey, c.Discord.AppID, c.Discord.RegisterCommands = "http", key, "42", false
+		}, nil},
+		{"discord http incomplete", func(c *Config) {
+			c.Discord.Mode, c.Discord.PublicKey = "http", key
+		}, []string{
+			"discord.app_id (BRIEFBOT_DISCORD_APP_ID): is required in discord http mode",
+			"discord.token (BRIEFBOT_DISCORD_TOKEN): is required to register commands",
+		}},
+		{"digest for unconfigured platform", func(c *Config) {
+			c.Discord.Token = "tok"
+			c.Digests = []Schedule{{ID: "d", Platform: "slack", Channel: "C", Schedule: "@daily"}}
+		}, []string{"digests[0].platform (BRIEFBOT_DIGESTS): slack is not configured"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := defaults()
+			tt.edit(&c)
+			err := c.ValidateServe()
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Errorf("ValidateServe: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("ValidateServe: no error, want %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestRedaction(t *testing.T) {
+	dir := isolate(t)
+	secrets := map[string]string{
+		"BRIEFBOT_SLACK_BOT_TOKEN":      "xoxb-111-222-botsecretvalue",
+		"BRIEFBOT_SLACK_APP_TOKEN":      "xapp-1-A1-appsecretvalue",
+		"BRIEFBOT_SLACK_SIGNING_SECRET": "signingsecretvalue",
+		"BRIEFBOT_DISCORD_TOKEN":        "discordsecretvalue",
+		"BRIEFBOT_STORE_URL":            "postgres://bot:dbsecretvalue@db.example:5432/briefbot?sslmode=disable",
+	}
+	for k, v := range secrets {
+		t.Setenv(k, v)
+	}
+	c, err := Load(Options{SearchPaths: []string{dir}})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+
+	var yamlOut bytes.Buffer
+	if err := c.WriteYAML(&yamlOut); err != nil {
+		t.Fatal(err)
+	}
+	var logOut bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logOut, nil)).Info("loaded", "config", c)
+
+	outputs := map[string]string{
+		"WriteYAML": yamlOut.String(),
+		"String":    c.String(),
+		"slog":      logOut.String(),
+	}
+	for name, out := range outputs {
+		for _, word := range []string{"botsecretvalue", "appsecretvalue", "signingsecretvalue", "discordsecretvalue", "dbsecretvalue"} {
+			if strings.Contains(out, word) {
+				t.Errorf("%s output contains secret %q:\n%s", name, word, out)
+			}
+		}
+	}
+	for _, want := range []string{
+		"bot_token: xoxb-…(redacted)",
+		"app_token: xapp-…(redacted)",
+		"signing_secret: (set, redacted)",
+		"token: (set, redacted)",
+		"url: postgres://bot:REDACTED@db.example:5432/briefbot?sslmode=disable",
+		"timeout: 10s",
+	} {
+		if !strings.Contains(yamlOut.String(), want) {
+			t.Errorf("YAML lacks %q:\n%s", want, yamlOut.String())
+		}
+	}
+	// Redaction works on a copy.
+	if c.Slack.BotToken != secrets["BRIEFBOT_SLACK_BOT_TOKEN"] {
+		t.Errorf("Redacted modified the original config")
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	tests := map[string]string{
+		"":                         "",
+		"sqlite:/data/briefbot.db": "sqlite:/data/briefbot.db",
+		"postgres://u@h/db":        "postgres://u@h/db",
+		"postgres://u:pw@h/db":     "postgres://u:REDACTED@h/db",
+		"postgres://u@h/db?password=pw&sslmode=disable": "postgres://u@h/db?password=REDACTED&sslmode=disable",
+		"host=h user=u password=pw dbname=d":            "host=h user=u password=REDACTED dbname=d",
+		"host=h password='p w' dbname=d":                "host=h password=REDACTED dbname=d",
+	}
+	for in, want := range tests {
+		if got := redactURL(in); got != want {
+			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestWriteYAMLRoundTrip(t *testing.T) {
+	// The printed configuration (without secrets) is itself a valid
+	// briefbot.yaml that loads back to the same values.
+	dir := isolate(t)
+	writeFile(t, dir, FileName, digestsYAML+"slack:\n  admins: [U1]\n  reply: in_channel\n")
+	c, err := Load(Options{SearchPaths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := c.WriteYAML(&out); err != nil {
+		t.Fatal(err)
+	}
+	dir2 := t.TempDir()
+	writeFile(t, dir2, FileName, out.String())
+	c2, err := Load(Options{SearchPaths: []string{dir2}})
+	if err != nil {
+		t.Fatalf("reload printed config: %v\n%s", err, out.String())
+	}
+	if diff := cmp.Diff(c, c2, cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "File" }, cmp.Ignore())); diff != "" {
+		t.Errorf("round trip mismatch (-first +second):\n%s", diff)
+	}
+}

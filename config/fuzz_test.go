@@ -1,0 +1,52 @@
+package config
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzLoadFile feeds arbitrary briefbot.yaml files to Load. It must never
+// panic, never echo the Slack bot token in an error, and whatever it accepts
+// must validate and print as YAML that loads again.
+func FuzzLoadFile(f *testing.F) {
+	for _, k := range Keys() {
+		f.Setenv(EnvVar(k), "")
+	}
+	f.Add([]byte(digestsYAML))
+	f.Add([]byte("log:\n  level: warn\nshutdown:\n  timeout: 3s\n"))
+	f.Add([]byte("slack:\n  bot_token: SECRET\n  admins: U1\n"))
+	f.Add([]byte("discord:\n  shard_id: 2\n  shard_count: 1\n  register_commands: maybe\n"))
+	f.Add([]byte("digests: {a: 1}\n"))
+	f.Add([]byte("store:\n  url: postgres://u:pw@h/db\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		p := filepath.Join(dir, FileName)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Load(Options{File: p})
+		if err != nil {
+			if c.Slack.BotToken != "" && len(c.Slack.BotToken) > 5 && strings.Contains(err.Error(), c.Slack.BotToken) {
+				t.Fatalf("error echoes the bot token: %v", err)
+			}
+			return
+		}
+		if err := c.Validate(); err != nil {
+			t.Fatalf("Load accepted a config that Validate rejects: %v", err)
+		}
+		var out bytes.Buffer
+		if err := c.WriteYAML(&out); err != nil {
+			t.Fatalf("WriteYAML: %v", err)
+		}
+		p2 := filepath.Join(dir, "printed.yaml")
+		if err := os.WriteFile(p2, out.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(Options{File: p2}); err != nil {
+			t.Fatalf("printed config does not load: %v\ninput:\n%s\nprinted:\n%s", err, data, out.String())
+		}
+	})
+}

@@ -1,0 +1,107 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// redactedSecret stands in for a secret without a recognisable prefix.
+const redactedSecret = "(set, redacted)"
+
+// Redacted returns a copy of c safe to print or log: every token, secret
+// and password is replaced by a marker that only says whether it is set
+// (and, for Slack tokens, which kind it is).
+func (c Config) Redacted() Config {
+	c.Slack.BotToken = redactToken(c.Slack.BotToken, "xoxb-")
+	c.Slack.AppToken = redactToken(c.Slack.AppToken, "xapp-")
+	c.Slack.SigningSecret = redactToken(c.Slack.SigningSecret, "")
+	c.Discord.Token = redactToken(c.Discord.Token, "")
+	c.Store.URL = redactURL(c.Store.URL)
+	// Copy slices so the caller's Config is never shared with the copy.
+	c.Slack.Admins = append([]string{}, c.Slack.Admins...)
+	c.Digests = append([]Schedule(nil), c.Digests...)
+	return c
+}
+
+func redactToken(tok, prefix string) string {
+	switch {
+	case tok == "":
+		return ""
+	case prefix != "" && strings.HasPrefix(tok, prefix):
+		return prefix + "…(redacted)"
+	default:
+		return redactedSecret
+	}
+}
+
+var dsnPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('[^']*'|\S+)`)
+
+// redactURL hides the password of a database URL, whether in the user
+// information, in a password query parameter or in a key=value DSN.
+func redactURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	if u, err := url.Parse(raw); err == nil && u.Scheme != "" && u.Host != "" {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "REDACTED")
+		}
+		if q := u.Query(); q.Has("password") {
+			q.Set("password", "REDACTED")
+			u.RawQuery = q.Encode()
+		}
+		return u.String()
+	}
+	if strings.Contains(raw, "://") {
+		// Unparseable URL: it might hold a password anywhere.
+		return redactedSecret
+	}
+	return dsnPassword.ReplaceAllString(raw, "${1}REDACTED")
+}
+
+// WriteYAML writes the configuration, secrets redacted, as YAML that could
+// serve as a briefbot.yaml.
+func (c Config) WriteYAML(w io.Writer) error {
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(c.Redacted()); err != nil {
+		return fmt.Errorf("write config as YAML: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return fmt.Errorf("write config as YAML: %w", err)
+	}
+	return nil
+}
+
+// LogValue makes slog print the redacted configuration, so a Config passed
+// to a logger never leaks a secret.
+func (c Config) LogValue() slog.Value {
+	r := c.Redacted()
+	return slog.GroupValue(
+		slog.String("file", r.File),
+		slog.String("briefings.dir", r.Briefings.Dir),
+		slog.String("http.addr", r.HTTP.Addr),
+		slog.String("slack.mode", r.Slack.Mode),
+		slog.Bool("slack.enabled", c.SlackEnabled()),
+		slog.String("discord.mode", r.Discord.Mode),
+		slog.Bool("discord.enabled", c.DiscordEnabled()),
+		slog.String("store.url", r.Store.URL),
+		slog.Int("digests", len(r.Digests)),
+	)
+}
+
+// String returns the redacted configuration as YAML, so that printing a
+// Config with fmt cannot leak a secret either.
+func (c Config) String() string {
+	var b strings.Builder
+	if err := c.WriteYAML(&b); err != nil {
+		return err.Error()
+	}
+	return b.String()
+}

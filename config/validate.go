@@ -1,0 +1,254 @@
+package config
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Validate checks every key's value on its own and against the others that
+// are needed whatever command runs. It returns all problems joined, nil when
+// there are none.
+func (c Config) Validate() error {
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+
+	add(oneOf("log.format", c.Log.Format, "text", "json"))
+	add(oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error"))
+	add(checkAddr("http.addr", c.HTTP.Addr))
+	add(positive("shutdown.timeout", c.Shutdown.Timeout))
+
+	add(prefixed("slack.bot_token", c.Slack.BotToken, "xoxb-"))
+	add(prefixed("slack.app_token", c.Slack.AppToken, "xapp-"))
+	add(oneOf("slack.mode", c.Slack.Mode, "socket", "http"))
+	if !strings.HasPrefix(c.Slack.Command, "/") || len(c.Slack.Command) < 2 || strings.ContainsAny(c.Slack.Command, " \t\n") {
+		add(fieldErr("slack.command", "must be a slash command such as \"/brief\", got %q", c.Slack.Command))
+	}
+	add(oneOf("slack.reply", c.Slack.Reply, "ephemeral", "in_channel"))
+	add(checkURL("slack.api_url", c.Slack.APIURL))
+	for i, a := range c.Slack.Admins {
+		if strings.TrimSpace(a) == "" {
+			add(fieldErr("slack.admins", "entry %d is empty", i))
+		}
+	}
+
+	add(digits("discord.app_id", c.Discord.AppID))
+	add(digits("discord.guild_id", c.Discord.GuildID))
+	if c.Discord.PublicKey != "" {
+		if b, err := hex.DecodeString(c.Discord.PublicKey); err != nil || len(b) != 32 {
+			add(fieldErr("discord.public_key", "must be 64 hexadecimal digits (a 32-byte Ed25519 key)"))
+		}
+	}
+	add(oneOf("discord.mode", c.Discord.Mode, "gateway", "http"))
+	add(oneOf("discord.reply", c.Discord.Reply, "ephemeral", "public"))
+	add(checkURL("discord.api_url", c.Discord.APIURL))
+	if c.Discord.ShardCount < 1 {
+		add(fieldErr("discord.shard_count", "must be at least 1, got %d", c.Discord.ShardCount))
+	}
+	if c.Discord.ShardID < 0 || (c.Discord.ShardCount >= 1 && c.Discord.ShardID >= c.Discord.ShardCount) {
+		add(fieldErr("discord.shard_id", "must be between 0 and discord.shard_count-1 (%d), got %d", c.Discord.ShardCount-1, c.Discord.ShardID))
+	}
+
+	add(checkStore("store.url", c.Store.URL))
+	add(positive("digest.grace", c.Digest.Grace))
+	if c.Digest.MaxFailures < 1 {
+		add(fieldErr("digest.max_failures", "must be at least 1, got %d", c.Digest.MaxFailures))
+	}
+
+	ids := map[string]int{}
+	for i, d := range c.Digests {
+		if strings.TrimSpace(d.ID) == "" {
+			add(digestErr(i, "id", "is required"))
+		} else if j, dup := ids[d.ID]; dup {
+			add(digestErr(i, "id", "%q is already used by digests[%d]", d.ID, j))
+		} else {
+			ids[d.ID] = i
+		}
+		if !slices.Contains([]string{"slack", "discord"}, d.Platform) {
+			add(digestErr(i, "platform", "must be slack or discord, got %q", d.Platform))
+		}
+		if strings.TrimSpace(d.Channel) == "" {
+			add(digestErr(i, "channel", "is required"))
+		}
+		if strings.TrimSpace(d.Schedule) == "" {
+			add(digestErr(i, "schedule", "is required (a cron expression such as \"0 8 * * 1-5\")"))
+		} else if _, err := cron.ParseStandard(d.Schedule); err != nil {
+			add(digestErr(i, "schedule", "invalid cron expression %q: %v", d.Schedule, err))
+		}
+		if d.Timezone != "" {
+			if _, err := time.LoadLocation(d.Timezone); err != nil {
+				add(digestErr(i, "timezone", "unknown time zone %q", d.Timezone))
+			}
+		}
+		for j, t := range d.Topics {
+			if strings.TrimSpace(t) == "" {
+				add(digestErr(i, "topics", "entry %d is empty", j))
+			}
+		}
+		if !slices.Contains([]string{"new", "all"}, d.Include) {
+			add(digestErr(i, "include", "must be new or all, got %q", d.Include))
+		}
+		if !slices.Contains([]string{"skip", "post"}, d.WhenEmpty) {
+			add(digestErr(i, "when_empty", "must be skip or post, got %q", d.WhenEmpty))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ValidateServe checks what the serve command needs beyond Validate: at
+// least one platform, and the credentials each platform's mode requires.
+func (c Config) ValidateServe() error {
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	slack := c.SlackEnabled()
+	discord := c.DiscordEnabled()
+	if !slack && !discord {
+		add(fmt.Errorf("no chat platform configured: set slack.bot_token (%s) or discord.token (%s)",
+			EnvVar("slack.bot_token"), EnvVar("discord.token")))
+	}
+
+	if slack {
+		if c.Slack.BotToken == "" {
+			add(fieldErr("slack.bot_token", "is required when other slack keys are set"))
+		}
+		switch c.Slack.Mode {
+		case "socket":
+			if c.Slack.AppToken == "" {
+				add(fieldErr("slack.app_token", "is required in slack socket mode"))
+			}
+		case "http":
+			if c.Slack.SigningSecret == "" {
+				add(fieldErr("slack.signing_secret", "is required in slack http mode"))
+			}
+		}
+	}
+
+	if discord {
+		switch c.Discord.Mode {
+		case "gateway":
+			if c.Discord.Token == "" {
+				add(fieldErr("discord.token", "is required in discord gateway mode"))
+			}
+		case "http":
+			if c.Discord.PublicKey == "" {
+				add(fieldErr("discord.public_key", "is required in discord http mode"))
+			}
+			if c.Discord.AppID == "" {
+				add(fieldErr("discord.app_id", "is required in discord http mode"))
+			}
+			if c.Discord.RegisterCommands && c.Discord.Token == "" {
+				add(fieldErr("discord.token", "is required to register commands (or set discord.register_commands to false)"))
+			}
+		}
+	}
+
+	for i, d := range c.Digests {
+		if d.Platform == "slack" && !slack {
+			add(digestErr(i, "platform", "slack is not configured (set slack.bot_token)"))
+		}
+		if d.Platform == "discord" && !discord {
+			add(digestErr(i, "platform", "discord is not configured (set discord.token)"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// SlackEnabled reports whether any Slack credential is set, so serve should
+// start the Slack adapter.
+func (c Config) SlackEnabled() bool {
+	return c.Slack.BotToken != "" || c.Slack.AppToken != "" || c.Slack.SigningSecret != ""
+}
+
+// DiscordEnabled reports whether any Discord credential is set, so serve
+// should start the Discord adapter.
+func (c Config) DiscordEnabled() bool {
+	return c.Discord.Token != "" || c.Discord.PublicKey != ""
+}
+
+func oneOf(key, val string, allowed ...string) error {
+	if slices.Contains(allowed, val) {
+		return nil
+	}
+	return fieldErr(key, "must be one of %s, got %q", strings.Join(allowed, ", "), val)
+}
+
+func prefixed(key, val, prefix string) error {
+	if val == "" || strings.HasPrefix(val, prefix) {
+		return nil
+	}
+	// The value is a secret: never echo it.
+	return fieldErr(key, "must start with %q", prefix)
+}
+
+func positive(key string, d time.Duration) error {
+	if d > 0 {
+		return nil
+	}
+	return fieldErr(key, "must be a positive duration, got %s", d)
+}
+
+func digits(key, val string) error {
+	if val == "" {
+		return nil
+	}
+	if _, err := strconv.ParseUint(val, 10, 64); err != nil {
+		return fieldErr(key, "must be a numeric ID, got %q", val)
+	}
+	return nil
+}
+
+func checkAddr(key, addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fieldErr(key, "must be host:port or :port, got %q", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fieldErr(key, "invalid port %q", port)
+	}
+	return nil
+}
+
+func checkURL(key, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fieldErr(key, "must be an http or https URL, got %q", raw)
+	}
+	return nil
+}
+
+func checkStore(key, raw string) error {
+	switch {
+	case raw == "":
+		return nil
+	case strings.HasPrefix(raw, "sqlite:"):
+		if strings.TrimPrefix(raw, "sqlite:") == "" {
+			return fieldErr(key, "sqlite: needs a file path, as in sqlite:/data/briefbot.db")
+		}
+		return nil
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			// The URL may hold a password: do not echo it.
+			return fieldErr(key, "invalid postgres URL")
+		}
+		return nil
+	default:
+		return fieldErr(key, "must be empty (SQLite file data/briefbot.db), sqlite:PATH or postgres://…")
+	}
+}
