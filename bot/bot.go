@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -399,9 +400,11 @@ func (b *Bot) didYouMean(lib *briefings.Library, query string) []Suggestion {
 }
 
 func (b *Bot) briefingReply(lib *briefings.Library, br *briefings.Briefing, kind Kind) Reply {
+	// A file path is shown by name only: where the server keeps its
+	// briefings is no business of the people asking.
 	src := br.Source
 	if src == "" {
-		src = br.Path
+		src = filepath.Base(br.Path)
 	}
 	return Reply{
 		Kind:   kind,
@@ -417,7 +420,13 @@ func (b *Bot) sectionSuggestions(lib *briefings.Library, br *briefings.Briefing,
 	q := b.topicQuery(lib, br)
 	var out []Suggestion
 	if current != nil {
-		out = append(out, Suggestion{Label: "Overview", Query: q})
+		label := "Overview"
+		for _, s := range br.Sections {
+			if strings.EqualFold(s.Heading, label) {
+				label = "Briefing overview"
+			}
+		}
+		out = append(out, Suggestion{Label: label, Query: q})
 	}
 	for i := range br.Sections {
 		s := &br.Sections[i]
@@ -430,21 +439,31 @@ func (b *Bot) sectionSuggestions(lib *briefings.Library, br *briefings.Briefing,
 }
 
 // topicQuery is the shortest name that leads back to br: its topic key or
-// an alias that the library resolves to br alone.
+// an alias that the library resolves to br alone. Words beat codes: a report
+// number such as "if10491" is used only when nothing else is shorter.
 func (b *Bot) topicQuery(lib *briefings.Library, br *briefings.Briefing) string {
 	best := br.Key()
+	better := func(n string) bool {
+		if hasDigit(n) != hasDigit(best) {
+			return !hasDigit(n)
+		}
+		return len(n) < len(best)
+	}
 	for _, a := range br.Aliases {
 		n := briefings.Normalize(a)
-		if n == "" || len(n) >= len(best) {
+		if n == "" || !better(n) {
 			continue
 		}
-		m, ok := lib.Match(strings.Fields(n))
-		if ok && m.Words == len(strings.Fields(n)) && len(m.Ambiguous) == 0 && m.Briefing.Key() == br.Key() {
+		words := strings.Fields(n)
+		m, ok := lib.Match(words)
+		if ok && m.Words == len(words) && len(m.Ambiguous) == 0 && m.Briefing.Key() == br.Key() {
 			best = n
 		}
 	}
 	return best
 }
+
+func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }
 
 // sectionQuery is the words that lead back to s within br: its kind when s
 // is the first section of that kind, else its heading.

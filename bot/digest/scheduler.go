@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -62,7 +63,7 @@ type Options struct {
 	Poll time.Duration
 	// Late is how far past its slot a post counts as delayed (default 1m).
 	Late time.Duration
-	// Workers post to different channels in parallel (default 16).
+	// Workers post to different channels in parallel (default 64).
 	Workers int
 	// MaxSkipRecords caps how many missed slots one pass records as
 	// skipped for a subscription (default 100); older ones are only counted.
@@ -100,7 +101,7 @@ func New(opts Options) *Scheduler {
 		opts.Late = time.Minute
 	}
 	if opts.Workers <= 0 {
-		opts.Workers = 16
+		opts.Workers = 64
 	}
 	if opts.MaxSkipRecords <= 0 {
 		opts.MaxSkipRecords = 100
@@ -242,36 +243,41 @@ func (s *Scheduler) dueSlots(ctx context.Context, sub bot.Subscription, sched bo
 	return out, nil
 }
 
-// runJobs handles jobs with a pool of workers; the slots of one
-// subscription are handled in order by one worker.
+// runJobs handles jobs with a pool of workers. The jobs of one channel go
+// to one worker in slot order: platforms limit posts per channel (Slack
+// allows about one a second), so a channel's posts queue behind each other
+// while different channels proceed in parallel.
 func (s *Scheduler) runJobs(ctx context.Context, jobs []job, now time.Time) {
 	if len(jobs) == 0 {
 		return
 	}
-	bySub := make(map[string][]job)
-	var order []string
+	type channel struct{ platform, id string }
+	byChannel := make(map[channel][]job)
+	var order []channel
 	for _, j := range jobs {
-		if _, ok := bySub[j.sub.ID]; !ok {
-			order = append(order, j.sub.ID)
+		c := channel{string(j.sub.Platform), j.sub.Channel}
+		if _, ok := byChannel[c]; !ok {
+			order = append(order, c)
 		}
-		bySub[j.sub.ID] = append(bySub[j.sub.ID], j)
+		byChannel[c] = append(byChannel[c], j)
 	}
 	queue := make(chan []job)
 	var wg sync.WaitGroup
 	for range min(s.opts.Workers, len(order)) {
 		wg.Go(func() {
 			for js := range queue {
+				slices.SortStableFunc(js, func(a, b job) int { return a.slot.Compare(b.slot) })
 				for _, j := range js {
 					if ctx.Err() != nil {
-						return
+						break
 					}
 					s.handle(ctx, j.sub, j.slot, now)
 				}
 			}
 		})
 	}
-	for _, id := range order {
-		queue <- bySub[id]
+	for _, c := range order {
+		queue <- byChannel[c]
 	}
 	close(queue)
 	wg.Wait()

@@ -3,12 +3,10 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,38 +46,9 @@ func openSQLite(t testing.TB, path string) *store.DB {
 	return db
 }
 
-// postgresURL returns the URL of an empty schema of its own in the test
-// database, dropped when the test ends, so parallel test runs never collide.
-// It skips the test unless BRIEFBOT_TEST_POSTGRES_URL is set.
-func postgresURL(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv("BRIEFBOT_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("BRIEFBOT_TEST_POSTGRES_URL is not set")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("open test database: %v", err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	schema := "briefbot_test_" + strings.ToLower(rand.Text()[:12])
-	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse BRIEFBOT_TEST_POSTGRES_URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema) // pgx sends unknown parameters as run-time settings
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// postgresURL returns the URL of a schema of the test's own; see
+// storetest.PostgresURL.
+func postgresURL(t testing.TB) string { return storetest.PostgresURL(t) }
 
 func migrationCount(t *testing.T, dsn, driver string) int {
 	t.Helper()
