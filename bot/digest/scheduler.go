@@ -71,6 +71,9 @@ type Options struct {
 	Logger         *slog.Logger
 	// Observe, when set, is told every slot's outcome, for metrics.
 	Observe func(sub bot.Subscription, outcome bot.SlotOutcome)
+	// OnPause, when set, is told of each subscription paused for its
+	// failures, for metrics.
+	OnPause func(sub bot.Subscription, reason string)
 }
 
 // Scheduler posts due digests. Run it on every replica.
@@ -320,6 +323,9 @@ func (s *Scheduler) handle(ctx context.Context, sub bot.Subscription, slot, now 
 				log.ErrorContext(ctx, "pause subscription", "err", err)
 			} else {
 				log.WarnContext(ctx, "subscription paused", "reason", reason)
+				if s.opts.OnPause != nil {
+					s.opts.OnPause(sub, reason)
+				}
 			}
 		}
 		return

@@ -245,7 +245,11 @@ func TestFailingChannelDoesNotHoldBackOthersAndPauses(t *testing.T) {
 		}
 		return nil
 	}
-	s := f.scheduler("a", func(o *digest.Options) { o.MaxFailures = 3 })
+	var paused []string
+	s := f.scheduler("a", func(o *digest.Options) {
+		o.MaxFailures = 3
+		o.OnPause = func(sub bot.Subscription, reason string) { paused = append(paused, sub.ID) }
+	})
 	for range 5 {
 		f.clock.Advance(time.Hour)
 		tick(t, s)
@@ -256,6 +260,9 @@ func TestFailingChannelDoesNotHoldBackOthersAndPauses(t *testing.T) {
 	bad, _ := f.store.Subscription(ctx, "bad")
 	if !bad.Paused || bad.Failures != 3 || bad.LastError == "" {
 		t.Errorf("bad subscription: paused %v, failures %d, last error %q; want paused after 3", bad.Paused, bad.Failures, bad.LastError)
+	}
+	if diff := cmp.Diff([]string{"bad"}, paused); diff != "" {
+		t.Errorf("OnPause calls (-want +got):\n%s", diff)
 	}
 	ds, _ := f.store.Deliveries(ctx, "bad", 0)
 	if len(ds) != 3 {

@@ -126,3 +126,28 @@ func (m *Metrics) APIError(platform string) { m.apiErrors.WithLabelValues(platfo
 
 // RateLimited counts a 429 from a platform API.
 func (m *Metrics) RateLimited(platform string) { m.rateLimits.WithLabelValues(platform).Inc() }
+
+// Transport wraps an HTTP transport (nil means http.DefaultTransport) so
+// that every platform API call it makes is counted: 429 answers as rate
+// limits, failed requests and 4xx/5xx answers as API errors.
+func (m *Metrics) Transport(platform string, next http.RoundTripper) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return roundTripper(func(r *http.Request) (*http.Response, error) {
+		resp, err := next.RoundTrip(r)
+		switch {
+		case err != nil:
+			m.APIError(platform)
+		case resp.StatusCode == http.StatusTooManyRequests:
+			m.RateLimited(platform)
+		case resp.StatusCode >= 400:
+			m.APIError(platform)
+		}
+		return resp, err
+	})
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -24,6 +24,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	_ "time/tzdata" // digest time zones work in a minimal image without zoneinfo
 
 	"github.com/spf13/cobra"
 

@@ -113,7 +113,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 			APIURL:        cfg.Slack.APIURL,
 			Admins:        cfg.Slack.Admins,
 			Logger:        log.With("component", "slack"),
-		}, a.core)
+		}, a.core, slack.WithHTTPClient(&http.Client{Timeout: 15 * time.Second, Transport: a.metrics.Transport("slack", nil)}))
 		if err != nil {
 			st.Close()
 			return nil, usageErr(err)
@@ -134,6 +134,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 			ShardID:          cfg.Discord.ShardID,
 			ShardCount:       cfg.Discord.ShardCount,
 			Logger:           log.With("component", "discord"),
+			HTTPClient:       &http.Client{Timeout: 30 * time.Second, Transport: a.metrics.Transport("discord", nil)},
 		}, a.core)
 		if err != nil {
 			st.Close()
@@ -151,6 +152,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		MaxFailures: cfg.Digest.MaxFailures,
 		Logger:      log.With("component", "digest"),
 		Observe:     a.metrics.ObserveDigest,
+		OnPause:     func(bot.Subscription, string) { a.metrics.Paused() },
 	})
 	return a, nil
 }
