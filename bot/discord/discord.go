@@ -17,7 +17,6 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -195,7 +194,7 @@ func New(cfg Config, a Answerer) (*Adapter, error) {
 		maxAttempts: 5,
 	}
 	if ad.log == nil {
-		ad.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		ad.log = slog.New(slog.DiscardHandler)
 	}
 	if ad.now == nil {
 		ad.now = time.Now

@@ -188,7 +188,7 @@ func (a *Adapter) handleMention(ctx context.Context, m mention) {
 			break
 		}
 	}
-	a.logHandled(ctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, "via", "mention", "parts", len(msgs))
+	a.logHandled(ctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{via: "mention", parts: len(msgs)})
 }
 
 var endpointsMu sync.Mutex

@@ -3,12 +3,12 @@ package discord
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/briefbot/briefbot/bot"
@@ -31,7 +31,6 @@ const (
 	maxSignatureClockSkew  = 5 * time.Minute
 	interactionTokenLife   = 15 * time.Minute
 	tokenSafetyMargin      = 30 * time.Second
-	autocompleteBudget     = 2 * time.Second
 	permissionManageChanls = 1 << 4
 )
 
@@ -121,11 +120,39 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+InteractionsPath, a.serveInteraction)
 }
 
+// bufPool holds the buffers request bodies are read into and responses
+// encoded in, so that answering an interaction allocates little beyond
+// what the answer itself needs.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// maxPooledBuf keeps the odd huge body from pinning memory in the pool.
+const maxPooledBuf = 64 << 10
+
+func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
+
+func putBuf(b *[]byte) {
+	if cap(*b) <= maxPooledBuf {
+		*b = (*b)[:0]
+		bufPool.Put(b)
+	}
+}
+
+// jsonContentType is assigned to responses directly, saving the header
+// canonicalisation and allocation of Header.Set.
+var jsonContentType = []string{"application/json"}
+
+// writeBody sends a JSON response body.
+func writeBody(w http.ResponseWriter, data []byte) {
+	w.Header()["Content-Type"] = jsonContentType
+	w.Write(data)
+}
+
 // verifyRequest checks the Ed25519 signature of an interaction request and
-// returns its body, or the HTTP status to answer with.
-func (a *Adapter) verifyRequest(w http.ResponseWriter, r *http.Request) ([]byte, int) {
-	sig, err := hex.DecodeString(r.Header.Get("X-Signature-Ed25519"))
-	if err != nil || len(sig) != ed25519.SignatureSize {
+// returns its body, or the HTTP status to answer with. The body lives in
+// *buf, a pooled buffer the caller returns with putBuf once done with it.
+func (a *Adapter) verifyRequest(w http.ResponseWriter, r *http.Request, buf *[]byte) ([]byte, int) {
+	var sig [ed25519.SignatureSize]byte
+	if !decodeHex(sig[:], r.Header.Get("X-Signature-Ed25519")) {
 		return nil, http.StatusUnauthorized
 	}
 	ts := r.Header.Get("X-Signature-Timestamp")
@@ -136,9 +163,14 @@ func (a *Adapter) verifyRequest(w http.ResponseWriter, r *http.Request) ([]byte,
 	if skew := a.now().Sub(time.Unix(sec, 0)); skew > maxSignatureClockSkew || skew < -maxSignatureClockSkew {
 		return nil, http.StatusUnauthorized
 	}
-	buf := make([]byte, len(ts), len(ts)+512)
-	copy(buf, ts)
-	body, err := readAll(http.MaxBytesReader(w, r.Body, maxInteractionBody), buf)
+	// The signed message is the timestamp followed by the body: read the
+	// body right after the timestamp so that neither is copied again.
+	b := append((*buf)[:0], ts...)
+	if n := r.ContentLength; n > 0 && n <= maxInteractionBody && int(n)+len(ts)+1 > cap(b) {
+		b = append(make([]byte, 0, int(n)+len(ts)+1), b...)
+	}
+	b, err = readAll(http.MaxBytesReader(w, r.Body, maxInteractionBody), b)
+	*buf = b
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -146,25 +178,29 @@ func (a *Adapter) verifyRequest(w http.ResponseWriter, r *http.Request) ([]byte,
 		}
 		return nil, http.StatusBadRequest
 	}
-	if !ed25519.Verify(a.publicKey, body, sig) {
+	if !ed25519.Verify(a.publicKey, b, sig[:]) {
 		return nil, http.StatusUnauthorized
 	}
-	return body[len(ts):], 0
+	return b[len(ts):], 0
 }
 
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
-	body, status := a.verifyRequest(w, r)
+	buf := getBuf()
+	body, status := a.verifyRequest(w, r, buf)
 	if status != 0 {
+		putBuf(buf)
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
 	var in interaction
-	if err := json.Unmarshal(body, &in); err != nil {
+	err := decodeInteraction(body, &in) // copies what it keeps
+	putBuf(buf)
+	if err != nil {
 		http.Error(w, "malformed interaction", http.StatusBadRequest)
 		return
 	}
 	if in.Type == interactionPing {
-		writeJSON(w, interactionResponse{Type: responsePong})
+		writeResponse(w, interactionResponse{Type: responsePong})
 		return
 	}
 	responded := false
@@ -173,7 +209,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 			return errors.New("discord: interaction already answered")
 		}
 		responded = true
-		writeJSON(w, resp)
+		writeResponse(w, resp)
 		return nil
 	})
 	if !responded {
@@ -181,14 +217,45 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func writeJSON(w http.ResponseWriter, v any) {
-	data, err := json.Marshal(v)
+// decodeHex decodes exactly len(dst) bytes of hex from s (either case).
+func decodeHex(dst []byte, s string) bool {
+	if len(s) != 2*len(dst) {
+		return false
+	}
+	for i := range dst {
+		hi, ok1 := fromHex(s[2*i])
+		lo, ok2 := fromHex(s[2*i+1])
+		if !ok1 || !ok2 {
+			return false
+		}
+		dst[i] = hi<<4 | lo
+	}
+	return true
+}
+
+func fromHex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// writeResponse encodes resp as the HTTP response.
+func writeResponse(w http.ResponseWriter, resp interactionResponse) {
+	buf := getBuf()
+	defer putBuf(buf)
+	data, err := appendResponse((*buf)[:0], resp)
+	*buf = data
 	if err != nil {
 		http.Error(w, "encode response", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(data)
+	writeBody(w, data)
 }
 
 // responder sends the initial response to an interaction: as the HTTP
@@ -226,7 +293,8 @@ func (a *Adapter) answerStatic(ctx context.Context, in *interaction, respond res
 	}
 }
 
-// autocomplete offers up to 25 completions of the partly typed query.
+// autocomplete offers up to 25 completions of the partly typed query. The
+// core completes from memory; ctx (the request's, in http mode) bounds it.
 func (a *Adapter) autocomplete(ctx context.Context, in *interaction, respond responder) {
 	start := time.Now()
 	text := ""
@@ -235,17 +303,13 @@ func (a *Adapter) autocomplete(ctx context.Context, in *interaction, respond res
 			text, _ = o.Value.(string)
 		}
 	}
-	cctx, cancel := context.WithTimeout(ctx, autocompleteBudget)
-	defer cancel()
-	sugg := a.answerer.Complete(cctx, text, maxChoices)
+	sugg := a.answerer.Complete(ctx, text, maxChoices)
 	choices := make([]choice, 0, min(len(sugg), maxChoices))
-	seen := make(map[string]bool, len(sugg))
 	for _, s := range sugg {
 		v := truncateRunes(strings.TrimSpace(s.Query), maxChoiceLen)
-		if v == "" || seen[v] {
+		if v == "" || hasChoice(choices, v) {
 			continue
 		}
-		seen[v] = true
 		name := strings.TrimSpace(s.Label)
 		if name == "" {
 			name = v
@@ -260,7 +324,17 @@ func (a *Adapter) autocomplete(ctx context.Context, in *interaction, respond res
 	if err != nil {
 		outcome = "failed"
 	}
-	a.logHandled(ctx, "autocomplete", outcome, time.Since(start), err)
+	a.logHandled(ctx, "autocomplete", outcome, time.Since(start), err, logExtra{})
+}
+
+// hasChoice reports whether one of the (at most 25) choices has value v.
+func hasChoice(cs []choice, v string) bool {
+	for _, c := range cs {
+		if c.Value == v {
+			return true
+		}
+	}
+	return false
 }
 
 // answer asks the core and delivers its reply: at once when it is ready
@@ -269,16 +343,20 @@ func (a *Adapter) autocomplete(ctx context.Context, in *interaction, respond res
 func (a *Adapter) answer(ctx context.Context, in *interaction, query string, update bool, respond responder) {
 	start := time.Now()
 	// The reply may outlive the request that brought the interaction; its
-	// token lives 15 minutes.
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interactionTokenLife-tokenSafetyMargin)
+	// token lives 15 minutes. The deadline timer is only started when it
+	// is needed (a deferred or split answer), not for the common answer
+	// that is ready at once.
+	life := interactionTokenLife - tokenSafetyMargin
+	hctx, cancelHandle := context.WithCancel(context.WithoutCancel(ctx))
 	req := bot.Request{Platform: bot.PlatformDiscord, User: in.userID(), Channel: in.ChannelID, Text: strings.TrimSpace(query), CanManage: in.canManage()}
 	ready := make(chan bot.Reply, 1)
-	go func() { ready <- a.answerer.Handle(actx, req) }()
+	go func() { ready <- a.answerer.Handle(hctx, req) }()
 
 	timer := time.NewTimer(a.deferAfter)
-	defer timer.Stop()
 	select {
 	case reply := <-ready:
+		timer.Stop()
+		cancelHandle()
 		msgs, eph := a.interactionMessages(reply, update)
 		typ := responseMessage
 		if update {
@@ -286,16 +364,16 @@ func (a *Adapter) answer(ctx context.Context, in *interaction, query string, upd
 		}
 		err := respond(ctx, interactionResponse{Type: typ, Data: msgs[0]})
 		if err != nil || len(msgs) == 1 {
-			cancel()
-			a.logHandled(ctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, "parts", len(msgs))
+			a.logHandled(ctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs)})
 			return
 		}
+		fctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), start.Add(life))
 		a.inflight.Add(1)
 		go func() {
 			defer a.inflight.Done()
 			defer cancel()
-			err := a.sendFollowUps(actx, in, msgs[1:], eph)
-			a.logHandled(actx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, "parts", len(msgs))
+			err := a.sendFollowUps(fctx, in, msgs[1:], eph)
+			a.logHandled(fctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs)})
 		}()
 	case <-timer.C:
 		typ, data := responseDeferMessage, deferData{}
@@ -307,19 +385,23 @@ func (a *Adapter) answer(ctx context.Context, in *interaction, query string, upd
 			data.Flags = flagEphemeral
 		}
 		if err := respond(ctx, interactionResponse{Type: typ, Data: data}); err != nil {
-			cancel()
-			a.logHandled(ctx, "unknown", "failed", time.Since(start), err, "deferred", true)
+			cancelHandle()
+			a.logHandled(ctx, "unknown", "failed", time.Since(start), err, logExtra{deferred: true})
 			return
 		}
+		// From here on the core's answer, the edit and the follow-ups share
+		// the token's remaining life.
+		actx, cancel := context.WithDeadline(hctx, start.Add(life))
 		a.inflight.Add(1)
 		go func() {
 			defer a.inflight.Done()
+			defer cancelHandle()
 			defer cancel()
 			var reply bot.Reply
 			select {
 			case reply = <-ready:
 			case <-actx.Done():
-				a.logHandled(actx, "unknown", "timeout", time.Since(start), actx.Err(), "deferred", true)
+				a.logHandled(actx, "unknown", "timeout", time.Since(start), actx.Err(), logExtra{deferred: true})
 				return
 			}
 			msgs, _ := a.interactionMessages(reply, update)
@@ -330,7 +412,7 @@ func (a *Adapter) answer(ctx context.Context, in *interaction, query string, upd
 			if err == nil && len(msgs) > 1 {
 				err = a.sendFollowUps(actx, in, msgs[1:], eph)
 			}
-			a.logHandled(actx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, "parts", len(msgs), "deferred", true)
+			a.logHandled(actx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs), deferred: true})
 		}()
 	}
 }
@@ -386,16 +468,39 @@ func outcomeOf(r bot.Reply, err error) string {
 	return "answered"
 }
 
+// logExtra are the optional attributes of a handled-command log line.
+type logExtra struct {
+	parts    int    // messages the answer took; 0 omits
+	deferred bool   // the answer was deferred
+	via      string // "mention" for mentions; "" omits
+}
+
 // logHandled writes the one log line of a handled command. It never logs
-// the query, the answer or any token.
-func (a *Adapter) logHandled(ctx context.Context, kind, outcome string, took time.Duration, err error, extra ...any) {
-	args := append([]any{"platform", "discord", "kind", kind, "outcome", outcome, "duration", took}, extra...)
+// the query, the answer or any token. It costs nothing when the level is
+// disabled (the default discarding logger).
+func (a *Adapter) logHandled(ctx context.Context, kind, outcome string, took time.Duration, err error, x logExtra) {
+	level := slog.LevelInfo
 	if err != nil {
-		args = append(args, "err", err)
-		a.log.WarnContext(ctx, "discord command", args...)
+		level = slog.LevelWarn
+	}
+	if !a.log.Enabled(ctx, level) {
 		return
 	}
-	a.log.InfoContext(ctx, "discord command", args...)
+	attrs := make([]slog.Attr, 0, 8)
+	attrs = append(attrs, slog.String("platform", "discord"), slog.String("kind", kind), slog.String("outcome", outcome), slog.Duration("duration", took))
+	if x.via != "" {
+		attrs = append(attrs, slog.String("via", x.via))
+	}
+	if x.parts > 0 {
+		attrs = append(attrs, slog.Int("parts", x.parts))
+	}
+	if x.deferred {
+		attrs = append(attrs, slog.Bool("deferred", true))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.Any("err", err))
+	}
+	a.log.LogAttrs(ctx, level, "discord command", attrs...)
 }
 
 // truncateRunes cuts s to n runes without adding an ellipsis.

@@ -3,6 +3,7 @@ package discord
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -296,4 +297,33 @@ func FuzzInteractionHandler(f *testing.F) {
 			t.Fatalf("signed request got 401")
 		}
 	})
+}
+
+// TestCommandLogLine checks the one log line per command: its outcome and
+// size, never the query or the token.
+func TestCommandLogLine(t *testing.T) {
+	var buf strings.Builder
+	s := newSigner(t)
+	ans := &fakeAnswerer{replies: map[string]bot.Reply{"kazakhstan risks": kazakhstanRisksReply()}}
+	a := newTestAdapter(t, s, "http://127.0.0.1:1/", ans, func(c *Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&buf, nil))
+	})
+	if w := serve(a, s.request(commandBody("kazakhstan risks"), testNow)); w.Code != 200 {
+		t.Fatalf("status %d", w.Code)
+	}
+	w := serve(a, s.request(autocompleteBody("kaz"), testNow))
+	if w.Code != 200 {
+		t.Fatalf("status %d", w.Code)
+	}
+	log := buf.String()
+	for _, want := range []string{"platform=discord kind=section outcome=answered", "parts=1", "kind=autocomplete outcome=answered"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+	for _, secret := range []string{"kazakhstan", "itok", "kaz"} {
+		if strings.Contains(log, secret) {
+			t.Errorf("log reveals %q:\n%s", secret, log)
+		}
+	}
 }

@@ -239,7 +239,7 @@ func descriptionEmbeds(us []unit) []embed {
 				flush()
 			}
 			if next := i + 1; next < len(us) && n > 0 {
-				nr := runes(us[next].prefix + us[next].text)
+				nr := runes(us[next].prefix) + runes(us[next].text)
 				if nr+1+runes(whole) <= maxDescription && n+2+runes(whole)+1+nr > maxDescription {
 					flush()
 				}
@@ -281,7 +281,7 @@ func descriptionEmbeds(us []unit) []embed {
 func sectionRunes(us []unit) int {
 	n := runes(us[0].text)
 	for i := 1; i < len(us) && !us[i].heading; i++ {
-		n += 2 + runes(us[i].prefix+us[i].text)
+		n += 2 + runes(us[i].prefix) + runes(us[i].text)
 	}
 	return n
 }
@@ -408,6 +408,14 @@ func buttons(r bot.Reply) []actionRow {
 // the same. @everyone and @here also get a zero-width space, in case a
 // client ignores allowed_mentions.
 func escape(s string) string {
+	if !needsEscape(s) {
+		return s
+	}
+	return escapeAll(s)
+}
+
+// escapeAll is escape without the fast path.
+func escapeAll(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	lineStart := true
@@ -455,6 +463,21 @@ func escape(s string) string {
 		i += w
 	}
 	return b.String()
+}
+
+// needsEscape reports whether escape might change s: it looks for every
+// character escape treats specially, anywhere, and for what is special at
+// the start of the text. Most briefing text has none of them.
+func needsEscape(s string) bool {
+	if s == "" {
+		return false
+	}
+	switch c := s[0]; {
+	case c == ' ' || c == '\t' || c == '>' || c == '#' || c == '-' || c == '+' || '0' <= c && c <= '9':
+		return true
+	}
+	// Invalid UTF-8 takes the slow path too, which replaces it.
+	return strings.ContainsAny(s, "\n\\*_~`|[]<@") || !utf8.ValidString(s)
 }
 
 // neutralizeMentions breaks @everyone and @here in text Discord shows

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -37,6 +36,8 @@ const (
 const (
 	DefaultCommand   = "/brief"
 	DefaultAckBudget = 2500 * time.Millisecond
+	// DefaultPostInterval is Slack's pace for posts to one channel.
+	DefaultPostInterval = time.Second
 	// handleTimeout bounds one handled event, answer delivery included.
 	handleTimeout = 30 * time.Second
 )
@@ -66,6 +67,11 @@ type Config struct {
 	// HTTP response itself; slower answers go through response_url.
 	// Zero means 2.5 s, under Slack's 3 s deadline.
 	AckBudget time.Duration
+	// PostInterval spaces chat.postMessage calls to one channel at least
+	// this far apart, as Slack allows about one message per second per
+	// channel; posts to different channels never wait on each other.
+	// Zero means 1 s; a negative value turns pacing off.
+	PostInterval time.Duration
 	// Logger receives operational logs; nil discards them.
 	Logger *slog.Logger
 	// Clock returns the current time; nil means time.Now.
@@ -104,6 +110,7 @@ type Adapter struct {
 	maxAttempts int
 	sleep       func(ctx context.Context, d time.Duration) error
 	seen        *dedupe
+	pace        *pacer
 
 	// inflight counts answers still being delivered after their request
 	// was acknowledged, so that shutdown can wait for them.
@@ -131,12 +138,13 @@ func New(cfg Config, answerer Answerer, opts ...Option) (*Adapter, error) {
 		o(a)
 	}
 	if a.log == nil {
-		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		a.log = slog.New(slog.DiscardHandler)
 	}
 	if a.now == nil {
 		a.now = time.Now
 	}
 	a.seen = newDedupe(10*time.Minute, 10000, a.now)
+	a.pace = newPacer(cfg.PostInterval)
 	apiOpts := []slackapi.Option{slackapi.OptionHTTPClient(a.httpClient)}
 	if cfg.APIURL != "" {
 		apiOpts = append(apiOpts, slackapi.OptionAPIURL(cfg.APIURL))
@@ -166,6 +174,9 @@ func (c *Config) normalize() error {
 	}
 	if c.AckBudget <= 0 {
 		c.AckBudget = DefaultAckBudget
+	}
+	if c.PostInterval == 0 {
+		c.PostInterval = DefaultPostInterval
 	}
 	if c.APIURL != "" && !strings.HasSuffix(c.APIURL, "/") {
 		c.APIURL += "/"
@@ -242,9 +253,9 @@ func (a *Adapter) Run(ctx context.Context) error {
 // verification: POST /slack/commands, /slack/events and /slack/interactions.
 func (a *Adapter) Routes(mux *http.ServeMux) {
 	v := Verifier{Secret: a.cfg.SigningSecret, Clock: a.now, Logger: a.log}
-	mux.Handle("POST /slack/commands", v.Wrap(http.HandlerFunc(a.serveCommand)))
-	mux.Handle("POST /slack/events", v.Wrap(http.HandlerFunc(a.serveEvent)))
-	mux.Handle("POST /slack/interactions", v.Wrap(http.HandlerFunc(a.serveInteraction)))
+	mux.Handle("POST /slack/commands", v.wrapBody(a.serveCommand))
+	mux.Handle("POST /slack/events", v.wrapBody(a.serveEvent))
+	mux.Handle("POST /slack/interactions", v.wrapBody(a.serveInteraction))
 }
 
 // Handler returns the HTTP-mode endpoints as one handler.
@@ -272,6 +283,9 @@ func (a *Adapter) logHandled(source string, kind bot.Kind, start time.Time, err 
 	if err != nil {
 		outcome = "error"
 		level = slog.LevelWarn
+	}
+	if !a.log.Enabled(context.Background(), level) {
+		return
 	}
 	attrs := []slog.Attr{
 		slog.String("platform", string(bot.PlatformSlack)),

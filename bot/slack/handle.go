@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/briefbot/briefbot/bot"
@@ -109,60 +110,83 @@ func (a *Adapter) renderCommand(r bot.Reply, query string) []message {
 	return msgs
 }
 
-// commandResult is a slash command's answer split into what goes into the
-// acknowledgement and what must follow through response_url.
-type commandResult struct {
-	// Immediate is the first message when the answer was ready in time; nil otherwise.
-	Immediate *message
-	// Finish delivers the rest; call it once the acknowledgement is sent.
-	Finish func()
-}
-
-// runCommand asks the core, giving it the ack budget to answer in line.
-// Whatever is not in Immediate is delivered by Finish, in order.
-func (a *Adapter) runCommand(cmd command) commandResult {
+// runCommand answers cmd in the calling goroutine. It calls ack exactly
+// once: with the first message of the answer when the answer is ready
+// within the ack budget, or with nil (urgent set) from a timer when the
+// budget runs out first, while the core is still at work. urgent is also
+// set when more messages follow the first: either way the ack must leave
+// at once rather than when the caller returns. ack reports
+// whether it carried the message; whatever it did not carry follows
+// through response_url, in order. A long answer's remaining messages are
+// sent from another goroutine so that an HTTP handler can return at once;
+// a late answer is sent from this one. runCommand does not wait for those
+// deliveries; Run does.
+func (a *Adapter) runCommand(cmd command, ack func(m *message, urgent bool) bool) {
 	start := time.Now()
+	a.inflight.Add(1)
 	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
 	req := bot.Request{Platform: bot.PlatformSlack, User: cmd.UserID, Channel: cmd.ChannelID, Text: strings.TrimSpace(cmd.Text)}
-	done := make(chan bot.Reply, 1)
-	a.inflight.Add(1)
-	go func() {
-		req.CanManage = a.canManage(ctx, req.User, req.Text)
-		done <- a.answerer.Handle(ctx, req)
+
+	// The timer and this goroutine race to decide who acknowledges: the
+	// first to set decided wins, and the mutex makes the winner's ack
+	// complete before the loser goes on (an HTTP handler must not return
+	// while the timer is still writing its response).
+	var mu sync.Mutex
+	decided, late := false, false
+	timer := time.AfterFunc(a.cfg.AckBudget, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !decided {
+			decided, late = true, true
+			ack(nil, true)
+		}
+	})
+	decide := func() (wasLate bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !decided {
+			decided = true
+			timer.Stop()
+		}
+		return late
+	}
+	finished := false
+	defer func() {
+		if !finished {
+			// The core panicked: keep the timer off a finished response.
+			decide()
+			cancel()
+			a.inflight.Done()
+		}
 	}()
 
-	timer := time.NewTimer(a.cfg.AckBudget)
-	defer timer.Stop()
-	select {
-	case reply := <-done:
-		msgs := a.renderCommand(reply, req.Text)
-		return commandResult{
-			Immediate: &msgs[0],
-			Finish: func() {
-				defer a.inflight.Done()
-				defer cancel()
-				var err error
-				if len(msgs) > 1 {
-					err = a.deliverCommand(ctx, cmd.ResponseURL, msgs[1:])
-				}
-				a.logHandled("command", reply.Kind, start, err)
-			},
-		}
-	case <-timer.C:
-		return commandResult{Finish: func() {
-			defer a.inflight.Done()
-			defer cancel()
-			var reply bot.Reply
-			select {
-			case reply = <-done:
-			case <-ctx.Done():
-				a.logHandled("command", bot.KindError, start, fmt.Errorf("answer: %w", ctx.Err()))
-				return
-			}
-			err := a.deliverCommand(ctx, cmd.ResponseURL, a.renderCommand(reply, req.Text))
-			a.logHandled("command", reply.Kind, start, err)
-		}}
+	req.CanManage = a.canManage(ctx, req.User, req.Text)
+	reply := a.answerer.Handle(ctx, req)
+	msgs := a.renderCommand(reply, req.Text)
+	finished = true
+	if decide() {
+		// Acknowledged empty already: the whole answer goes to response_url.
+		a.finishCommand(ctx, cancel, cmd, reply.Kind, msgs, start)
+		return
 	}
+	if ack(&msgs[0], len(msgs) > 1) {
+		msgs = msgs[1:]
+	}
+	if len(msgs) == 0 {
+		cancel()
+		a.logHandled("command", reply.Kind, start, nil)
+		a.inflight.Done()
+		return
+	}
+	go a.finishCommand(ctx, cancel, cmd, reply.Kind, msgs, start)
+}
+
+// finishCommand delivers what the acknowledgement did not carry.
+func (a *Adapter) finishCommand(ctx context.Context, cancel context.CancelFunc, cmd command, kind bot.Kind, msgs []message, start time.Time) {
+	defer a.inflight.Done()
+	defer cancel()
+	err := a.deliverCommand(ctx, cmd.ResponseURL, msgs)
+	a.logHandled("command", kind, start, err)
 }
 
 func (a *Adapter) deliverCommand(ctx context.Context, responseURL string, msgs []message) error {

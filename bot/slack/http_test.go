@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -101,6 +102,7 @@ func newHarness(t *testing.T, mod func(*Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	fakePace(a, true)
 	hs.a = a
 	hs.h = a.Handler()
 	return hs
@@ -211,16 +213,35 @@ func TestCommandVisibility(t *testing.T) {
 	})
 }
 
+// TestCommandSlowAnswerGoesToResponseURL checks over real HTTP, as Slack
+// sees it, that a slow answer is acknowledged empty within the budget and
+// follows through response_url.
 func TestCommandSlowAnswerGoesToResponseURL(t *testing.T) {
 	hs := newHarness(t, func(c *Config) { c.AckBudget = 10 * time.Millisecond })
-	hs.ans.delay = 200 * time.Millisecond
+	hs.ans.delay = 300 * time.Millisecond
+	srv := httptest.NewServer(hs.h)
+	defer srv.Close()
+	req := signed(t, testNow, "/slack/commands", "application/x-www-form-urlencoded", commandForm("kazakhstan risks", hs.sink.srv.URL))
+	req.RequestURI = ""
+	req.URL, _ = url.Parse(srv.URL + "/slack/commands")
 	start := time.Now()
-	rec := hs.command(t, "kazakhstan risks")
-	if took := time.Since(start); took > 150*time.Millisecond {
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 250*time.Millisecond {
 		t.Errorf("ack took %v; it must not wait for the answer", took)
 	}
-	if rec.Code != 200 || rec.Body.Len() != 0 {
-		t.Errorf("ack = %d %q, want an empty 200", rec.Code, rec.Body.String())
+	if resp.StatusCode != 200 || len(body) != 0 {
+		t.Errorf("ack = %d %q, want an empty 200", resp.StatusCode, body)
+	}
+	if !resp.Close {
+		t.Error("a late ack must ask the client not to reuse the connection, which stays busy with the answer")
 	}
 	m := hs.sink.next(t)
 	hs.wait()
@@ -231,6 +252,43 @@ func TestCommandSlowAnswerGoesToResponseURL(t *testing.T) {
 		t.Errorf("late answer blocks: %q", texts)
 	}
 	hs.sink.none(t)
+}
+
+// hiddenFlusher is middleware's ResponseWriter that hides Flush.
+type hiddenFlusher struct{ w http.ResponseWriter }
+
+func (h hiddenFlusher) Header() http.Header         { return h.w.Header() }
+func (h hiddenFlusher) Write(b []byte) (int, error) { return h.w.Write(b) }
+func (h hiddenFlusher) WriteHeader(code int)        { h.w.WriteHeader(code) }
+
+// TestCommandUnflushableWriter: behind middleware that cannot flush, the
+// handler itself must return within the budget, fast answers still inline.
+func TestCommandUnflushableWriter(t *testing.T) {
+	hs := newHarness(t, func(c *Config) { c.AckBudget = 10 * time.Millisecond })
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hs.h.ServeHTTP(hiddenFlusher{w}, r) })
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, signed(t, testNow, "/slack/commands", "application/x-www-form-urlencoded", commandForm("kazakhstan risks", hs.sink.srv.URL)))
+	hs.wait()
+	if texts := blockTexts(decodeBody(t, rec)); len(texts) < 2 || !strings.Contains(texts[1], "Strategic balancing") {
+		t.Errorf("fast answer not inline: %q", texts)
+	}
+	hs.sink.none(t)
+
+	hs.ans.delay = 300 * time.Millisecond
+	rec = httptest.NewRecorder()
+	start := time.Now()
+	h.ServeHTTP(rec, signed(t, testNow, "/slack/commands", "application/x-www-form-urlencoded", commandForm("kazakhstan risks", hs.sink.srv.URL)))
+	if took := time.Since(start); took > 250*time.Millisecond {
+		t.Errorf("handler took %v; it must return with the ack", took)
+	}
+	if rec.Code != 200 || rec.Body.Len() != 0 {
+		t.Errorf("ack = %d %q, want an empty 200", rec.Code, rec.Body.String())
+	}
+	if texts := blockTexts(hs.sink.next(t)); len(texts) < 2 || !strings.Contains(texts[1], "Strategic balancing") {
+		t.Errorf("late answer blocks: %q", texts)
+	}
+	hs.wait()
 }
 
 func TestCommandLongAnswerSplits(t *testing.T) {

@@ -86,8 +86,10 @@ func (a *Adapter) withRetry(ctx context.Context, call func() error) error {
 }
 
 // Post renders r and posts it to channel as one or more messages, returning
-// their timestamps. Rate limits are waited out; other failures name the
-// channel and are *PermanentError when retrying cannot help.
+// their timestamps. Posts to one channel are spaced Config.PostInterval
+// apart (Slack's pace is about one a second) and rate limits are waited
+// out; other failures name the channel and are *PermanentError when
+// retrying cannot help.
 func (a *Adapter) Post(ctx context.Context, channel string, r bot.Reply, opts PostOptions) ([]string, error) {
 	return a.postMessages(ctx, channel, render(r, renderOptions{}), opts)
 }
@@ -95,9 +97,13 @@ func (a *Adapter) Post(ctx context.Context, channel string, r bot.Reply, opts Po
 func (a *Adapter) postMessages(ctx context.Context, channel string, msgs []message, opts PostOptions) ([]string, error) {
 	var tss []string
 	for _, m := range msgs {
+		blocks := make([]slackapi.Block, len(m.Blocks))
+		for i, b := range m.Blocks {
+			blocks[i] = b
+		}
 		mopts := []slackapi.MsgOption{
 			slackapi.MsgOptionText(m.Text, false),
-			slackapi.MsgOptionBlocks(m.Blocks...),
+			slackapi.MsgOptionBlocks(blocks...),
 		}
 		if opts.ThreadTS != "" {
 			mopts = append(mopts, slackapi.MsgOptionTS(opts.ThreadTS))
@@ -107,6 +113,9 @@ func (a *Adapter) postMessages(ctx context.Context, channel string, msgs []messa
 				EventType:    opts.EventType,
 				EventPayload: opts.EventPayload,
 			}))
+		}
+		if err := a.pace.wait(ctx, channel); err != nil {
+			return tss, fmt.Errorf("post to slack channel %s: waiting for its turn: %w", channel, err)
 		}
 		var ts string
 		err := a.withRetry(ctx, func() error {
@@ -204,10 +213,7 @@ func containsAll(got, want map[string]any) bool {
 // respond sends one message to a response_url (valid for 30 minutes and
 // five uses), waiting out rate limits like Web API calls.
 func (a *Adapter) respond(ctx context.Context, responseURL string, m message) error {
-	body, err := json.Marshal(m)
-	if err != nil {
-		return fmt.Errorf("encode slack response: %w", err)
-	}
+	body := m.appendJSON(nil)
 	return a.withRetry(ctx, func() error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
 		if err != nil {

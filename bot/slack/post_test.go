@@ -23,12 +23,14 @@ func newPoster(t *testing.T, apiURL string, opts ...Option) *Adapter {
 	if err != nil {
 		t.Fatal(err)
 	}
+	fakePace(a, true)
 	return a
 }
 
 func TestPostCarriesMetadataOnEveryMessage(t *testing.T) {
 	api := newAPI(t)
 	a := newPoster(t, api.srv.GetAPIURL())
+	pace := fakePace(a, true)
 	payload := map[string]any{"subscription": 42, "slot": "2025-11-07T09:00"}
 	tss, err := a.Post(context.Background(), "C0DIGEST", longReply(), PostOptions{EventType: "briefbot_digest", EventPayload: payload})
 	if err != nil {
@@ -55,6 +57,10 @@ func TestPostCarriesMetadataOnEveryMessage(t *testing.T) {
 		}
 	}
 	api.none(t)
+	// Both messages go to one channel: the second waited Slack's second.
+	if diff := cmp.Diff([]time.Duration{time.Second}, pace.recorded()); diff != "" {
+		t.Errorf("pacing waits (-want +got):\n%s", diff)
+	}
 }
 
 // fakeAPI is a bare Web API counting calls: the first `limited` calls are

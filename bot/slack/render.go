@@ -6,8 +6,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	slackapi "github.com/slack-go/slack"
-
 	"github.com/briefbot/briefbot/bot"
 )
 
@@ -32,12 +30,12 @@ const (
 // message is one Slack message ready to be sent: the JSON accepted by
 // response_url and, field by field, by chat.postMessage.
 type message struct {
-	ResponseType    string           `json:"response_type,omitempty"`
-	ReplaceOriginal bool             `json:"replace_original,omitempty"`
-	DeleteOriginal  bool             `json:"delete_original,omitempty"`
-	ThreadTS        string           `json:"thread_ts,omitempty"`
-	Text            string           `json:"text"`
-	Blocks          []slackapi.Block `json:"blocks"`
+	ResponseType    string  `json:"response_type,omitempty"`
+	ReplaceOriginal bool    `json:"replace_original,omitempty"`
+	DeleteOriginal  bool    `json:"delete_original,omitempty"`
+	ThreadTS        string  `json:"thread_ts,omitempty"`
+	Text            string  `json:"text"`
+	Blocks          []block `json:"blocks"`
 }
 
 // renderOptions says how a reply is to be presented.
@@ -80,7 +78,21 @@ func boldText(s string) string {
 	if s == "" {
 		return ""
 	}
-	return "*" + strings.ReplaceAll(escapeText(s), "*", "\u2217") + "*"
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	writeBold(&b, s)
+	return b.String()
+}
+
+// writeBold writes boldText(s) for an s already trimmed and not empty.
+func writeBold(b *strings.Builder, s string) {
+	b.WriteByte('*')
+	if strings.ContainsAny(s, "&<>*") {
+		b.WriteString(strings.ReplaceAll(escapeText(s), "*", "\u2217"))
+	} else {
+		b.WriteString(s)
+	}
+	b.WriteByte('*')
 }
 
 // runes counts characters the way Slack's limits do.
@@ -89,13 +101,13 @@ func runes(s string) int { return utf8.RuneCountInString(s) }
 // render turns a reply into one or more Slack messages, each within Slack's
 // limits. The header opens the first message; footer and buttons close the last.
 func render(r bot.Reply, opts renderOptions) []message {
-	var units [][]slackapi.Block
+	units := make([][]block, 0, 8)
 
 	if title := strings.TrimSpace(r.Title); title != "" {
 		units = append(units, headerBlocks(title))
 	}
 	if opts.SharedBy != "" {
-		units = append(units, []slackapi.Block{contextBlock("shared by <@" + opts.SharedBy + ">")})
+		units = append(units, []block{contextBlock("shared by <@" + opts.SharedBy + ">")})
 	}
 	if len(r.Notes) > 0 {
 		var lines []string
@@ -135,7 +147,7 @@ func render(r bot.Reply, opts renderOptions) []message {
 		units = append(units, sectionBlocks(lines, "\n"))
 	}
 	if f := footerText(r.Footer); f != "" {
-		units = append(units, []slackapi.Block{contextBlock(f)})
+		units = append(units, []block{contextBlock(f)})
 	}
 	sugs := r.Suggestions
 	if len(sugs) == 0 {
@@ -150,8 +162,12 @@ func render(r bot.Reply, opts renderOptions) []message {
 		units = append(units, ab)
 	}
 
-	var msgs []message
-	var cur []slackapi.Block
+	remaining := 0
+	for _, u := range units {
+		remaining += len(u)
+	}
+	msgs := make([]message, 0, 1)
+	var cur []block
 	flush := func() {
 		if len(cur) > 0 {
 			msgs = append(msgs, message{Blocks: cur})
@@ -168,14 +184,19 @@ func render(r bot.Reply, opts renderOptions) []message {
 		for len(u) > maxBlocks {
 			msgs = append(msgs, message{Blocks: u[:maxBlocks]})
 			u = u[maxBlocks:]
+			remaining -= maxBlocks
+		}
+		if cur == nil {
+			cur = make([]block, 0, min(remaining, maxBlocks))
 		}
 		cur = append(cur, u...)
+		remaining -= len(u)
 	}
 	flush()
 	if len(msgs) == 0 {
 		// The core never answers with nothing, but an empty Slack message
 		// is an API error; say something instead.
-		msgs = append(msgs, message{Blocks: []slackapi.Block{sectionBlock("Nothing to show.")}})
+		msgs = append(msgs, message{Blocks: []block{sectionBlock("Nothing to show.")}})
 	}
 
 	fallback := escapeText(strings.TrimSpace(r.Title))
@@ -191,12 +212,12 @@ func render(r bot.Reply, opts renderOptions) []message {
 // headerBlocks renders the title as a plain_text header. A title over the
 // header limit is shortened at a word boundary and repeated in full below,
 // so that nothing is lost.
-func headerBlocks(title string) []slackapi.Block {
+func headerBlocks(title string) []block {
 	if runes(title) <= maxHeaderText {
-		return []slackapi.Block{slackapi.NewHeaderBlock(slackapi.NewTextBlockObject(slackapi.PlainTextType, title, true, false))}
+		return []block{{Kind: blockHeader, Text: textObject{Plain: true, Text: title}}}
 	}
 	short := cutAtWord(title, maxHeaderText-1) + "…"
-	blocks := []slackapi.Block{slackapi.NewHeaderBlock(slackapi.NewTextBlockObject(slackapi.PlainTextType, short, true, false))}
+	blocks := []block{{Kind: blockHeader, Text: textObject{Plain: true, Text: short}}}
 	return append(blocks, sectionBlocks([]string{boldText(title)}, "\n")...)
 }
 
@@ -204,22 +225,25 @@ func headerBlocks(title string) []slackapi.Block {
 func blockLine(b bot.Block) string {
 	text := escapeText(strings.TrimSpace(b.Text))
 	label := strings.TrimSpace(b.Label)
-	var line string
-	switch {
-	case label != "" && text != "":
-		line = boldText(label+":") + " " + text
-	case label != "":
-		line = boldText(label)
-	default:
-		line = text
-	}
-	if line == "" {
+	if label == "" && text == "" {
 		return ""
 	}
+	var line strings.Builder
+	line.Grow(len(label) + len(text) + 16)
 	if b.Bullet {
-		return "• " + line
+		line.WriteString("• ")
 	}
-	return line
+	switch {
+	case label != "" && text != "":
+		writeBold(&line, label+":")
+		line.WriteByte(' ')
+		line.WriteString(text)
+	case label != "":
+		writeBold(&line, label)
+	default:
+		line.WriteString(text)
+	}
+	return line.String()
 }
 
 func itemLine(it bot.Item) string {
@@ -244,22 +268,26 @@ func footerText(f bot.Footer) string {
 	return strings.Join(parts, " · ")
 }
 
-func contextBlock(text string) slackapi.Block {
+func contextBlock(text string) block {
 	if runes(text) > maxSectionText {
 		text = cutAtWord(text, maxSectionText-1) + "…"
 	}
-	return slackapi.NewContextBlock("", slackapi.NewTextBlockObject(slackapi.MarkdownType, text, false, false))
+	return block{Kind: blockContext, Elements: []textObject{{Text: text}}}
 }
 
-func sectionBlock(text string) slackapi.Block {
-	return slackapi.NewSectionBlock(slackapi.NewTextBlockObject(slackapi.MarkdownType, text, false, false), nil, nil)
+func sectionBlock(text string) block {
+	return block{Kind: blockSection, Text: textObject{Text: text}}
 }
 
 // sectionBlocks packs already-escaped lines into as few section blocks as
 // the 3000-character limit allows, breaking between lines first and inside
 // a line only when it alone is too long.
-func sectionBlocks(lines []string, sep string) []slackapi.Block {
-	var blocks []slackapi.Block
+func sectionBlocks(lines []string, sep string) []block {
+	total := 0
+	for _, l := range lines {
+		total += len(l) + len(sep)
+	}
+	blocks := make([]block, 0, 1)
 	var cur strings.Builder
 	curLen := 0
 	flush := func() {
@@ -269,8 +297,16 @@ func sectionBlocks(lines []string, sep string) []slackapi.Block {
 			curLen = 0
 		}
 	}
+	var one [1]string
 	for _, line := range lines {
-		for _, piece := range splitText(line, maxSectionText) {
+		pieces := one[:]
+		if len(line) <= maxSectionText {
+			// Fewer bytes than the limit means fewer characters too.
+			one[0] = line
+		} else {
+			pieces = splitText(line, maxSectionText)
+		}
+		for _, piece := range pieces {
 			n := runes(piece)
 			gap := 0
 			if curLen > 0 {
@@ -282,6 +318,8 @@ func sectionBlocks(lines []string, sep string) []slackapi.Block {
 			}
 			if gap > 0 {
 				cur.WriteString(sep)
+			} else if curLen == 0 {
+				cur.Grow(min(total, maxSectionText*utf8.UTFMax))
 			}
 			cur.WriteString(piece)
 			curLen += gap + n
@@ -364,8 +402,8 @@ func cutAtWord(s string, n int) string {
 
 // actionBlocks renders suggestions as buttons whose value is the query,
 // plus a "Share in channel" button when shareQuery is set.
-func actionBlocks(sugs []bot.Suggestion, shareQuery string) []slackapi.Block {
-	var elems []slackapi.BlockElement
+func actionBlocks(sugs []bot.Suggestion, shareQuery string) []block {
+	elems := make([]button, 0, len(sugs)+1)
 	for i, s := range sugs {
 		q := strings.TrimSpace(s.Query)
 		if q == "" || runes(q) > maxButtonValue {
@@ -378,19 +416,18 @@ func actionBlocks(sugs []bot.Suggestion, shareQuery string) []slackapi.Block {
 		if runes(label) > maxButtonText {
 			label = cutAtWord(label, maxButtonText-1) + "…"
 		}
-		elems = append(elems, slackapi.NewButtonBlockElement(actionQueryPrefix+strconv.Itoa(i), q,
-			slackapi.NewTextBlockObject(slackapi.PlainTextType, label, true, false)))
+		elems = append(elems, button{ActionID: actionQueryPrefix + strconv.Itoa(i), Value: q, Label: label})
 	}
 	if q := strings.TrimSpace(shareQuery); q != "" && runes(q) <= maxButtonValue {
-		b := slackapi.NewButtonBlockElement(actionShare, q,
-			slackapi.NewTextBlockObject(slackapi.PlainTextType, "Share in channel", true, false))
-		b.Style = slackapi.StylePrimary
-		elems = append(elems, b)
+		elems = append(elems, button{ActionID: actionShare, Value: q, Label: "Share in channel", Primary: true})
 	}
-	var blocks []slackapi.Block
+	if len(elems) == 0 {
+		return nil
+	}
+	blocks := make([]block, 0, (len(elems)+maxActions-1)/maxActions)
 	for len(elems) > 0 {
 		n := min(len(elems), maxActions)
-		blocks = append(blocks, slackapi.NewActionBlock("", elems[:n]...))
+		blocks = append(blocks, block{Kind: blockActions, Buttons: elems[:n:n]})
 		elems = elems[n:]
 	}
 	return blocks

@@ -77,20 +77,15 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 		// Running the command can take up to the ack budget; don't hold up
 		// the event loop meanwhile.
 		a.async(func() {
-			res := a.runCommand(cmd)
-			if res.Immediate != nil && fitsSocketAck(res.Immediate) {
-				_ = c.Ack(*req, res.Immediate)
-				res.Finish()
-				return
-			}
-			_ = c.Ack(*req)
-			if res.Immediate != nil {
-				// Too big for an ack: send it the slow way, ahead of the rest.
-				if err := a.deliverCommand(context.Background(), cmd.ResponseURL, []message{*res.Immediate}); err != nil {
-					a.log.Warn("slack command answer not delivered", "error", err.Error())
+			a.runCommand(cmd, func(m *message, _ bool) bool {
+				if m != nil && fitsSocketAck(m) {
+					_ = c.Ack(*req, m)
+					return true
 				}
-			}
-			res.Finish()
+				// Empty, or too big for an ack: the answer goes to response_url.
+				_ = c.Ack(*req)
+				return false
+			})
 		})
 	}
 }
@@ -100,8 +95,7 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 const maxSocketAck = 19 * 1024
 
 func fitsSocketAck(m *message) bool {
-	b, err := json.Marshal(m)
-	return err == nil && len(b) < maxSocketAck
+	return len(m.appendJSON(nil)) < maxSocketAck
 }
 
 // discardLogger silences slack-go's own logger, which could print payloads.

@@ -31,12 +31,22 @@ type Verifier struct {
 
 // Sign returns the X-Slack-Signature value for body sent at timestamp.
 func Sign(secret, timestamp string, body []byte) string {
+	var buf [signatureLen]byte
+	return string(appendSignature(buf[:0], secret, timestamp, body))
+}
+
+// signatureLen is the length of a v0 signature: "v0=" and 64 hex digits.
+const signatureLen = 3 + 2*sha256.Size
+
+// appendSignature appends the v0 signature of body sent at timestamp.
+func appendSignature(dst []byte, secret, timestamp string, body []byte) []byte {
 	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte("v0:"))
-	mac.Write([]byte(timestamp))
-	mac.Write([]byte(":"))
+	var pre [64]byte
+	mac.Write(append(append(append(pre[:0], "v0:"...), timestamp...), ':'))
 	mac.Write(body)
-	return "v0=" + hex.EncodeToString(mac.Sum(nil))
+	var sum [sha256.Size]byte
+	dst = append(dst, "v0="...)
+	return hex.AppendEncode(dst, mac.Sum(sum[:0]))
 }
 
 // errRefused is why a request was refused; its text goes to the log.
@@ -70,7 +80,8 @@ func (v Verifier) check(ts, sig string, body []byte) error {
 	if skew > MaxClockSkew || skew < -MaxClockSkew {
 		return errRefused("timestamp too far from now")
 	}
-	if !hmac.Equal([]byte(Sign(v.Secret, ts, body)), []byte(sig)) {
+	var want [signatureLen]byte
+	if len(sig) != signatureLen || !hmac.Equal(appendSignature(want[:0], v.Secret, ts, body), []byte(sig)) {
 		return errRefused("bad signature")
 	}
 	return nil
@@ -80,40 +91,65 @@ func (v Verifier) check(ts, sig string, body []byte) error {
 // with the body restored for reading. Unverified requests get 401 and
 // bodies over MaxBodyBytes get 413; both are logged without the body.
 func (v Verifier) Wrap(next http.Handler) http.Handler {
+	return v.wrapBody(func(w http.ResponseWriter, r *http.Request, body []byte) {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// bodyHandler serves a verified request whose body has been read already.
+type bodyHandler func(w http.ResponseWriter, r *http.Request, body []byte)
+
+// wrapBody is Wrap handing the verified body over as it is, so that the
+// handler does not read it a second time.
+func (v Verifier) wrapBody(next bodyHandler) http.Handler {
 	log := v.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		refuse := func(status int, reason string) {
-			log.Warn("slack request refused", "path", r.URL.Path, "status", status, "reason", reason)
-			http.Error(w, http.StatusText(status), status)
-		}
 		ts := r.Header.Get("X-Slack-Request-Timestamp")
 		sig := r.Header.Get("X-Slack-Signature")
 		if ts == "" || sig == "" {
-			refuse(http.StatusUnauthorized, "missing signature headers")
+			refuse(log, w, r, http.StatusUnauthorized, "missing signature headers")
 			return
 		}
 		if r.ContentLength > MaxBodyBytes {
-			refuse(http.StatusRequestEntityTooLarge, "body too large")
+			refuse(log, w, r, http.StatusRequestEntityTooLarge, "body too large")
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+		body, err := readBody(w, r)
 		if err != nil {
 			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-				refuse(http.StatusRequestEntityTooLarge, "body too large")
+				refuse(log, w, r, http.StatusRequestEntityTooLarge, "body too large")
 				return
 			}
-			refuse(http.StatusBadRequest, "unreadable body")
+			refuse(log, w, r, http.StatusBadRequest, "unreadable body")
 			return
 		}
 		if err := v.check(ts, sig, body); err != nil {
-			refuse(http.StatusUnauthorized, err.Error())
+			refuse(log, w, r, http.StatusUnauthorized, err.Error())
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
-		next.ServeHTTP(w, r)
+		next(w, r, body)
 	})
+}
+
+// readBody reads a body of at most MaxBodyBytes. One of known length (at
+// most MaxBodyBytes, checked before) is read into a buffer of that size.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if n := r.ContentLength; n >= 0 {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			return nil, err
+		}
+		return body, nil
+	}
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+}
+
+func refuse(log *slog.Logger, w http.ResponseWriter, r *http.Request, status int, reason string) {
+	log.Warn("slack request refused", "path", r.URL.Path, "status", status, "reason", reason)
+	http.Error(w, http.StatusText(status), status)
 }

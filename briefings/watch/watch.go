@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -55,7 +54,7 @@ type Watcher struct {
 func (w *Watcher) Run(ctx context.Context, lib *briefings.Library) error {
 	log := w.Logger
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		log = slog.New(slog.DiscardHandler)
 	}
 	debounce := w.Debounce
 	if debounce <= 0 {

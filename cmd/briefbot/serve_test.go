@@ -218,7 +218,7 @@ func TestServeSlackHTTP(t *testing.T) {
 	if strings.Contains(overview, "<!channel>") || strings.Contains(overview, "<https://evil") {
 		t.Errorf("briefing text reached Slack unescaped:\n%s", overview)
 	}
-	if !strings.Contains(overview, `\u0026lt;!channel\u0026gt;`) {
+	if !strings.Contains(overview, "&lt;!channel&gt;") && !strings.Contains(overview, `\u0026lt;!channel\u0026gt;`) {
 		t.Errorf("escaped text missing from the overview:\n%s", overview)
 	}
 
