@@ -74,7 +74,7 @@ func TestLoadThousandDigests(t *testing.T) {
 	const (
 		subs      = 1000
 		channels  = 100
-		perSecond = 100 // the workspace limit of the fake
+		perSecond = 150 // the workspace limit of the fake
 	)
 	ctx := context.Background()
 	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "load.db"), nil)

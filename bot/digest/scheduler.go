@@ -62,7 +62,8 @@ type Options struct {
 	Poll time.Duration
 	// Late is how far past its slot a post counts as delayed (default 1m).
 	Late time.Duration
-	// Workers post to different channels in parallel (default 64).
+	// Workers is how many channels are posted to at once (default 500).
+	// A worker mostly waits on its channel's rate limit, so many are cheap.
 	Workers int
 	// MaxSkipRecords caps how many missed slots one pass records as
 	// skipped for a subscription (default 100); older ones are only counted.
@@ -103,7 +104,7 @@ func New(opts Options) *Scheduler {
 		opts.Late = time.Minute
 	}
 	if opts.Workers <= 0 {
-		opts.Workers = 64
+		opts.Workers = 500
 	}
 	if opts.MaxSkipRecords <= 0 {
 		opts.MaxSkipRecords = 100

@@ -36,8 +36,10 @@ const (
 const (
 	DefaultCommand   = "/brief"
 	DefaultAckBudget = 2500 * time.Millisecond
-	// DefaultPostInterval is Slack's pace for posts to one channel.
-	DefaultPostInterval = time.Second
+	// DefaultPostInterval paces posts to one channel: Slack allows about
+	// one a second, and a 429 costs at least a whole second of Retry-After,
+	// so the pace keeps a small margin for network jitter.
+	DefaultPostInterval = 1050 * time.Millisecond
 	// handleTimeout bounds one handled event, answer delivery included.
 	handleTimeout = 30 * time.Second
 )

@@ -186,7 +186,7 @@ func TestPostDigestsPacedPerChannel(t *testing.T) {
 	var want []time.Duration
 	for range channels {
 		for k := 1; k < perChannel; k++ {
-			want = append(want, time.Duration(k)*time.Second)
+			want = append(want, time.Duration(k)*DefaultPostInterval)
 		}
 	}
 	slices.Sort(want)

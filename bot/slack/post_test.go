@@ -58,7 +58,7 @@ func TestPostCarriesMetadataOnEveryMessage(t *testing.T) {
 	}
 	api.none(t)
 	// Both messages go to one channel: the second waited Slack's second.
-	if diff := cmp.Diff([]time.Duration{time.Second}, pace.recorded()); diff != "" {
+	if diff := cmp.Diff([]time.Duration{DefaultPostInterval}, pace.recorded()); diff != "" {
 		t.Errorf("pacing waits (-want +got):\n%s", diff)
 	}
 }
