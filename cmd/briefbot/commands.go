@@ -39,7 +39,7 @@ func renderer(format string) (func(io.Writer, bot.Reply) error, error) {
 
 func (m *Main) askCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "ask [flags] QUERY...",
+		Use:   "ask [flags] [QUERY...]",
 		Short: "Answer a question as the bot would",
 		Long: `Answer a question as the bot would in chat, for example
 "briefbot ask kazakhstan risks" prints the "Risks & caveats" section of the
@@ -47,8 +47,8 @@ Kazakhstan briefing.
 
 Exit status: 0 answered, 1 nothing matched (suggestions are still printed),
 2 usage or configuration error.`,
-		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// No question is a question too: the bot answers it with help.
 			return m.answer(cmd, strings.Join(args, " "))
 		},
 	}

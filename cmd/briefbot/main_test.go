@@ -150,12 +150,19 @@ func TestAskNotFound(t *testing.T) {
 	contains(t, "stdout", r.stdout, "list")
 }
 
+// "briefbot ask" with no question answers with help, as /brief does.
+func TestAskNothingGivesHelp(t *testing.T) {
+	r := runMain(t, "ask")
+	r.wantCode(t, exitOK)
+	contains(t, "stdout", r.stdout, "briefbot ask <topic> <section>")
+	contains(t, "stdout", r.stdout, "Kazakhstan")
+}
+
 func TestAskUsageErrors(t *testing.T) {
 	tests := map[string]struct {
 		args []string
 		want string
 	}{
-		"no query":        {[]string{"ask"}, "requires at least 1 arg"},
 		"unknown flag":    {[]string{"ask", "--nope", "kazakhstan"}, "unknown flag: --nope"},
 		"missing folder":  {[]string{"ask", "--briefings", "/nonexistent/briefings", "kazakhstan"}, "/nonexistent/briefings"},
 		"unknown command": {[]string{"asq", "kazakhstan"}, `unknown command "asq"`},
