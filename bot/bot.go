@@ -99,7 +99,9 @@ func (b *Bot) Handle(ctx context.Context, req Request) Reply {
 	start := time.Now()
 	reply := b.answer(ctx, req)
 	took := time.Since(start)
-	b.log.LogAttrs(ctx, slog.LevelInfo, "handled command",
+	// Adapters log the one info line per command, with delivery included;
+	// this line adds what the core decided, for debugging.
+	b.log.LogAttrs(ctx, slog.LevelDebug, "handled command",
 		slog.String("platform", string(req.Platform)),
 		slog.String("kind", string(reply.Kind)),
 		slog.String("outcome", Outcome(reply)),
