@@ -7,34 +7,92 @@ import (
 	"unicode/utf8"
 )
 
-// segment is an immutable inverted index over a run of documents, in
-// compressed-sparse-row form: the postings of term t are
-// docs[offs[t]:offs[t+1]] (segment-local document numbers, ascending) with
-// their weighted term frequencies in tfs. Terms are interned once; there is
-// no per-term slice or per-posting allocation.
+// segment is an immutable inverted index over a run of documents, laid
+// out flat: the postings of term t are its document numbers (segment-local,
+// ascending), stored as varint gaps in gaps[gapOffs[t]:gapOffs[t+1]], with
+// their weighted term frequencies in tfs[tfOffs[t]:tfOffs[t+1]]. A
+// frequency of 255 or more is stored as 255 and kept exactly in bigTF.
+// Terms are interned once; there is no per-term slice or per-posting
+// allocation, and a posting takes about two bytes.
 type segment struct {
 	docs   []*Briefing
 	keys   []string  // topic key of each document, for ties
 	docLen []float32 // weighted length of each document
 	sumLen float64
 
-	terms map[string]uint32 // stem → term number
-	offs  []uint32          // len(terms)+1 offsets into post and tfs
-	post  []uint32
-	tfs   []uint16
+	terms   map[string]uint32 // stem → term number
+	gapOffs []uint32          // len(terms)+1 offsets into gaps
+	tfOffs  []uint32          // len(terms)+1 offsets into tfs
+	gaps    []byte
+	tfs     []uint8
+	bigTF   map[uint32]uint16 // index in tfs → frequency, where tfs holds 255
 }
 
-// postings returns the documents and frequencies of a stem.
-func (s *segment) postings(stem string) ([]uint32, []uint16) {
+// postings returns the postings of a stem, empty when it has none.
+func (s *segment) postings(stem string) postings {
 	if s == nil {
-		return nil, nil
+		return postings{}
 	}
 	t, ok := s.terms[stem]
 	if !ok {
-		return nil, nil
+		return postings{}
 	}
-	lo, hi := s.offs[t], s.offs[t+1]
-	return s.post[lo:hi], s.tfs[lo:hi]
+	lo, hi := s.tfOffs[t], s.tfOffs[t+1]
+	return postings{gaps: s.gaps[s.gapOffs[t]:s.gapOffs[t+1]], tfs: s.tfs[lo:hi], first: lo, seg: s}
+}
+
+// postings is one term's postings in a segment, read in order with next.
+type postings struct {
+	gaps  []byte
+	tfs   []uint8
+	first uint32 // index of tfs[0] in the segment's tfs
+	seg   *segment
+	p     int    // read position in gaps
+	doc   uint32 // last document read
+}
+
+func (ps *postings) len() int { return len(ps.tfs) }
+
+// next returns the next document; call it len() times.
+func (ps *postings) next() uint32 {
+	b := ps.gaps[ps.p]
+	ps.p++
+	if b < 0x80 {
+		ps.doc += uint32(b)
+		return ps.doc
+	}
+	return ps.nextLong(b)
+}
+
+func (ps *postings) nextLong(b byte) uint32 {
+	v := uint32(b & 0x7f)
+	for shift := 7; ; shift += 7 {
+		b = ps.gaps[ps.p]
+		ps.p++
+		v |= uint32(b&0x7f) << shift
+		if b < 0x80 {
+			break
+		}
+	}
+	ps.doc += v
+	return ps.doc
+}
+
+// tf is the frequency of the i-th posting.
+func (ps *postings) tf(i int) float32 {
+	if f := ps.tfs[i]; f < 0xff {
+		return float32(f)
+	}
+	return float32(ps.seg.bigTF[ps.first+uint32(i)])
+}
+
+func uvarintLen(v uint32) uint32 {
+	n := uint32(1)
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
 }
 
 // tokenizer turns documents into (term, weighted frequency) pairs. Each
@@ -50,10 +108,10 @@ type tokenizer struct {
 	buf    []byte
 	st     *stemmer
 
-	// out holds every document's pairs back to back; doc i's are
-	// out[ends[i-1]:ends[i]] of the documents this tokenizer handled.
-	out  []termFreq
-	docs []docSpan
+	// chunks hold every document's pairs back to back, in chunks so
+	// that growing never copies; docs say where each document's are.
+	chunks [][]termFreq
+	docs   []docSpan
 }
 
 type termFreq struct {
@@ -62,17 +120,18 @@ type termFreq struct {
 }
 
 type docSpan struct {
-	doc      int32 // index in the documents being indexed
-	from, to int32 // range in out
-	len      float32
+	chunk, from, to int32 // range in chunks[chunk]
+	len             float32
 }
+
+const tokenChunk = 1 << 16
 
 func newTokenizer() *tokenizer {
 	return &tokenizer{words: map[string]int32{}, stems: map[string]int32{}, st: newStemmer()}
 }
 
 // doc tokenizes one briefing, field by field with its weight.
-func (tk *tokenizer) doc(i int, b *Briefing) {
+func (tk *tokenizer) doc(b *Briefing) {
 	var total float32
 	add := func(s string, w uint16) {
 		tk.forEachWord(s, func(word []byte) {
@@ -112,13 +171,20 @@ func (tk *tokenizer) doc(i int, b *Briefing) {
 			add(blk.Text, weightBody)
 		}
 	}
-	from := int32(len(tk.out))
+	last := len(tk.chunks) - 1
+	if last < 0 || cap(tk.chunks[last])-len(tk.chunks[last]) < len(tk.seen) {
+		tk.chunks = append(tk.chunks, make([]termFreq, 0, max(tokenChunk, len(tk.seen))))
+		last++
+	}
+	out := tk.chunks[last]
+	from := len(out)
 	for _, t := range tk.seen {
-		tk.out = append(tk.out, termFreq{t, tk.counts[t]})
+		out = append(out, termFreq{t, tk.counts[t]})
 		tk.counts[t] = 0
 	}
+	tk.chunks[last] = out
 	tk.seen = tk.seen[:0]
-	tk.docs = append(tk.docs, docSpan{doc: int32(i), from: from, to: int32(len(tk.out)), len: total})
+	tk.docs = append(tk.docs, docSpan{chunk: int32(last), from: int32(from), to: int32(len(out)), len: total})
 }
 
 func satAdd(a, b uint16) uint16 {
@@ -223,7 +289,7 @@ func buildSegment(docs []*Briefing, keys []string) *segment {
 		go func(tk *tokenizer) {
 			defer wg.Done()
 			for i := w; i < len(docs); i += workers {
-				tk.doc(i, docs[i])
+				tk.doc(docs[i])
 			}
 		}(tks[w])
 	}
@@ -243,35 +309,116 @@ func buildSegment(docs []*Briefing, keys []string) *segment {
 			}
 			global[w][lt] = g
 		}
-		for _, tf := range tk.out {
-			df[global[w][tf.term]]++
+		for _, c := range tk.chunks {
+			for _, tf := range c {
+				df[global[w][tf.term]]++
+			}
 		}
 	}
-	s.offs = make([]uint32, len(df)+1)
+	// Lay out the postings: count the bytes of each term's gaps, then
+	// write them, documents in order so that every term's postings ascend.
+	nTerms := len(df)
+	s.tfOffs = make([]uint32, nTerms+1)
 	for t, n := range df {
-		s.offs[t+1] = s.offs[t] + n
+		s.tfOffs[t+1] = s.tfOffs[t] + n
 	}
-	total := s.offs[len(df)]
-	s.post = make([]uint32, total)
-	s.tfs = make([]uint16, total)
-	next := df // reused as the write cursor of each term
-	copy(next, s.offs[:len(df)])
-	// Documents in order, so that every term's postings ascend.
-	spans := make([]int, workers) // next span of each worker
+	last := make([]uint32, nTerms) // last document of each term so far
+	gapLen := make([]uint32, nTerms)
+	forEachPosting := func(fn func(doc uint32, g uint32, tf uint16)) {
+		spans := make([]int, workers) // next span of each worker
+		for i := range docs {
+			w := i % workers
+			tk := tks[w]
+			sp := tk.docs[spans[w]]
+			spans[w]++
+			for _, tf := range tk.chunks[sp.chunk][sp.from:sp.to] {
+				fn(uint32(i), global[w][tf.term], tf.tf)
+			}
+		}
+	}
+	forEachPosting(func(doc, g uint32, _ uint16) {
+		gapLen[g] += uvarintLen(doc - last[g])
+		last[g] = doc
+	})
+	s.gapOffs = make([]uint32, nTerms+1)
+	for t, n := range gapLen {
+		s.gapOffs[t+1] = s.gapOffs[t] + n
+	}
+	s.gaps = make([]byte, s.gapOffs[nTerms])
+	s.tfs = make([]uint8, s.tfOffs[nTerms])
+	clear(last)
+	gapAt := gapLen // reused as the write cursors
+	copy(gapAt, s.gapOffs[:nTerms])
+	tfAt := df
+	copy(tfAt, s.tfOffs[:nTerms])
+	forEachPosting(func(doc, g uint32, tf uint16) {
+		v := doc - last[g]
+		last[g] = doc
+		at := gapAt[g]
+		for v >= 0x80 {
+			s.gaps[at] = byte(v) | 0x80
+			v >>= 7
+			at++
+		}
+		s.gaps[at] = byte(v)
+		gapAt[g] = at + 1
+		if tf < 0xff {
+			s.tfs[tfAt[g]] = uint8(tf)
+		} else {
+			s.tfs[tfAt[g]] = 0xff
+			if s.bigTF == nil {
+				s.bigTF = map[uint32]uint16{}
+			}
+			s.bigTF[tfAt[g]] = tf
+		}
+		tfAt[g]++
+	})
+	spans := make([]int, workers)
 	for i := range docs {
 		w := i % workers
-		tk := tks[w]
-		sp := tk.docs[spans[w]]
+		sp := tks[w].docs[spans[w]]
 		spans[w]++
 		s.docLen[i] = sp.len
 		s.sumLen += float64(sp.len)
-		for _, tf := range tk.out[sp.from:sp.to] {
-			g := global[w][tf.term]
-			at := next[g]
-			next[g]++
-			s.post[at] = uint32(i)
-			s.tfs[at] = tf.tf
-		}
 	}
 	return s
+}
+
+// with returns the index without the documents in remove and with add
+// (whose topic keys are addKeys), sharing the base segment. It returns nil
+// when the delta would grow too large, or too much of the base be masked,
+// and the whole index should be rebuilt instead.
+func (x *index) with(remove map[*Briefing]bool, add []*Briefing, addKeys []string) *index {
+	deleted, nDeleted, delLen := x.deleted, x.nDeleted, x.delLen
+	if len(remove) > 0 {
+		deleted = make([]uint64, (len(x.base.docs)+63)/64)
+		copy(deleted, x.deleted)
+		for i, b := range x.base.docs {
+			if remove[b] && deleted[i/64]&(1<<(i%64)) == 0 {
+				deleted[i/64] |= 1 << (i % 64)
+				nDeleted++
+				delLen += float64(x.base.docLen[i])
+			}
+		}
+	}
+	var docs []*Briefing
+	var keys []string
+	if x.delta != nil {
+		for i, b := range x.delta.docs {
+			if !remove[b] {
+				docs = append(docs, b)
+				keys = append(keys, x.delta.keys[i])
+			}
+		}
+	}
+	docs = append(docs, add...)
+	keys = append(keys, addKeys...)
+	if len(docs) > max(256, (len(x.base.docs)-nDeleted)/8) || nDeleted > max(256, len(x.base.docs)/4) {
+		return nil
+	}
+	var delta *segment
+	if len(docs) > 0 {
+		delta = buildSegment(docs, keys)
+	}
+	return newIndex(x.base, delta, deleted, nDeleted, delLen)
 }

@@ -1,6 +1,8 @@
 package briefings
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -37,13 +39,22 @@ type completion struct {
 
 // NewLibrary indexes already-parsed briefings. Briefings with an empty
 // topic are ignored.
-func NewLibrary(bs []*Briefing) *Library {
+func NewLibrary(bs []*Briefing) *Library { return newLibrary(bs, nil) }
+
+// newLibrary is NewLibrary with the briefings' keys, when the caller has
+// them already (keys[i] is bs[i].Key(); keys may be nil).
+func newLibrary(bs []*Briefing, keys []string) *Library {
 	l := &Library{byKey: map[string]*topic{}, byAlias: map[string][]*topic{}}
-	for _, b := range bs {
+	for i, b := range bs {
 		if b == nil {
 			continue
 		}
-		k := b.Key()
+		var k string
+		if keys != nil {
+			k = keys[i]
+		} else {
+			k = b.Key()
+		}
 		if k == "" {
 			continue
 		}
@@ -55,30 +66,20 @@ func NewLibrary(bs []*Briefing) *Library {
 		}
 		t.versions = append(t.versions, b)
 	}
-	sort.Slice(l.topics, func(i, j int) bool { return l.topics[i].key < l.topics[j].key })
+	slices.SortFunc(l.topics, func(a, b *topic) int { return strings.Compare(a.key, b.key) })
+	l.all = make([]*Briefing, 0, len(bs))
+	for _, t := range l.topics {
+		sortVersions(t.versions)
+		l.all = append(l.all, t.versions...)
+	}
+	// The search index is built meanwhile, on the other CPUs.
+	idx := make(chan *index, 1)
+	go func() { idx <- l.fullIndex() }()
 	seenWord := map[completion]bool{}
 	for _, t := range l.topics {
-		sort.SliceStable(t.versions, func(i, j int) bool {
-			if !t.versions[i].Date.Equal(t.versions[j].Date) {
-				return t.versions[i].Date.After(t.versions[j].Date)
-			}
-			return t.versions[i].Path > t.versions[j].Path
-		})
-		l.all = append(l.all, t.versions...)
-		keys := map[string]bool{t.key: true}
-		for _, v := range t.versions {
-			for _, a := range v.Aliases {
-				if k := Normalize(a); k != "" {
-					keys[k] = true
-				}
-			}
-		}
-		for k := range keys {
+		for _, k := range t.aliasKeys() {
 			l.byAlias[k] = append(l.byAlias[k], t)
 			l.prefixes = append(l.prefixes, completion{k, t})
-			if n := strings.Count(k, " ") + 1; n > l.maxWords {
-				l.maxWords = n
-			}
 			for _, w := range strings.Fields(k) {
 				c := completion{w, t}
 				if !seenWord[c] {
@@ -88,37 +89,94 @@ func NewLibrary(bs []*Briefing) *Library {
 			}
 		}
 	}
-	// An alias that is some topic's own key names that topic first.
 	for k, ts := range l.byAlias {
-		if len(ts) > 1 {
-			sort.SliceStable(ts, func(i, j int) bool {
-				return (ts[i].key == k) && (ts[j].key != k)
-			})
-		}
+		sortAliasTopics(k, ts)
 	}
-	byKeyThenTopic := func(cs []completion) func(i, j int) bool {
-		return func(i, j int) bool {
-			if cs[i].key != cs[j].key {
-				return cs[i].key < cs[j].key
-			}
-			return cs[i].t.key < cs[j].t.key
-		}
-	}
-	sort.Slice(l.prefixes, byKeyThenTopic(l.prefixes))
-	sort.Slice(l.words, byKeyThenTopic(l.words))
-	newest := make([]*Briefing, len(l.topics))
-	for i, t := range l.topics {
-		newest[i] = t.newest()
-	}
-	l.idx = buildIndex(newest)
+	sortCompletions(l.prefixes)
+	sortCompletions(l.words)
+	l.maxWords = maxWordsOf(l.prefixes)
+	l.idx = <-idx
 	return l
+}
+
+// fullIndex indexes the newest briefing of every topic in one segment.
+func (l *Library) fullIndex() *index {
+	newest := make([]*Briefing, len(l.topics))
+	keys := make([]string, len(l.topics))
+	for i, t := range l.topics {
+		newest[i], keys[i] = t.newest(), t.key
+	}
+	return buildIndex(newest, keys)
+}
+
+func sortVersions(vs []*Briefing) {
+	if len(vs) < 2 {
+		return
+	}
+	sort.SliceStable(vs, func(i, j int) bool {
+		if !vs[i].Date.Equal(vs[j].Date) {
+			return vs[i].Date.After(vs[j].Date)
+		}
+		return vs[i].Path > vs[j].Path
+	})
+}
+
+// aliasKeys returns the topic's key and the normalized aliases of all its
+// versions, each once.
+func (t *topic) aliasKeys() []string {
+	keys := []string{t.key}
+	for _, v := range t.versions {
+		for _, a := range v.Aliases {
+			if k := Normalize(a); k != "" && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
+
+// sortAliasTopics orders the topics sharing alias k: in key order, except
+// that a topic whose own key is k names it first.
+func sortAliasTopics(k string, ts []*topic) {
+	if len(ts) < 2 {
+		return
+	}
+	sort.Slice(ts, func(i, j int) bool {
+		if oi, oj := ts[i].key == k, ts[j].key == k; oi != oj {
+			return oi
+		}
+		return ts[i].key < ts[j].key
+	})
+}
+
+func compareCompletions(a, b completion) int {
+	if c := strings.Compare(a.key, b.key); c != 0 {
+		return c
+	}
+	return strings.Compare(a.t.key, b.t.key)
+}
+
+func sortCompletions(cs []completion) { slices.SortFunc(cs, compareCompletions) }
+
+func maxWordsOf(prefixes []completion) int {
+	m := 0
+	for _, c := range prefixes {
+		if n := strings.Count(c.key, " ") + 1; n > m {
+			m = n
+		}
+	}
+	return m
 }
 
 // With returns a new Library in which the briefings from removedPaths and
 // from the paths of changed are replaced by changed. It is the hook for hot
-// reload: unchanged briefings are shared, not re-read or re-parsed; the
-// look-up tables and the search index are rebuilt from them, which costs
-// a fraction of a cold Load (no I/O, no parsing).
+// reload and costs little more than copying a few slices and maps: the
+// receiver is not modified and keeps answering; unchanged topics, their
+// briefings and the bulk of the search index are shared; only the changed
+// topics are re-indexed, into a small delta segment, with their old
+// documents masked in the shared base. When the delta outgrows 256
+// documents and an eighth of the library, or a quarter of the base is
+// masked, the index is rebuilt whole.
 func (l *Library) With(changed []*Briefing, removedPaths []string) *Library {
 	drop := map[string]bool{}
 	for _, p := range removedPaths {
@@ -129,14 +187,179 @@ func (l *Library) With(changed []*Briefing, removedPaths []string) *Library {
 			drop[b.Path] = true
 		}
 	}
-	bs := make([]*Briefing, 0, len(l.all)+len(changed))
+	// The topics that change, with their surviving and new versions.
+	affected := map[string][]*Briefing{}
+	dropped := func(p string) bool { return drop[p] }
+	if len(drop) <= 8 {
+		// Comparing a few strings beats hashing every path.
+		paths := slices.Collect(maps.Keys(drop))
+		dropped = func(p string) bool { return slices.Contains(paths, p) }
+	}
 	for _, b := range l.all {
-		if !drop[b.Path] {
-			bs = append(bs, b)
+		if dropped(b.Path) {
+			affected[b.Key()] = nil
 		}
 	}
-	bs = append(bs, changed...)
-	return NewLibrary(bs)
+	var added []*Briefing
+	for _, b := range changed {
+		if b == nil {
+			continue
+		}
+		if k := b.Key(); k != "" {
+			affected[k] = nil
+			added = append(added, b)
+		}
+	}
+	if len(affected) == 0 {
+		return l
+	}
+	for k := range affected {
+		if t := l.byKey[k]; t != nil {
+			for _, v := range t.versions {
+				if !drop[v.Path] {
+					affected[k] = append(affected[k], v)
+				}
+			}
+		}
+	}
+	for _, b := range added {
+		k := b.Key()
+		affected[k] = append(affected[k], b)
+	}
+	newTopics := make([]*topic, 0, len(affected))
+	for k, vs := range affected {
+		if len(vs) > 0 {
+			sortVersions(vs)
+			newTopics = append(newTopics, &topic{key: k, versions: vs})
+		}
+	}
+	slices.SortFunc(newTopics, func(a, b *topic) int { return strings.Compare(a.key, b.key) })
+
+	nl := &Library{byKey: maps.Clone(l.byKey), byAlias: maps.Clone(l.byAlias)}
+	gone := map[*topic]bool{}
+	touchedAliases := map[string]bool{}
+	for k := range affected {
+		if t := l.byKey[k]; t != nil {
+			gone[t] = true
+			for _, a := range t.aliasKeys() {
+				touchedAliases[a] = true
+			}
+		}
+		delete(nl.byKey, k)
+	}
+	// Topics stay sorted: merge the new ones into the survivors.
+	nl.topics = make([]*topic, 0, len(l.topics)+len(newTopics))
+	i := 0
+	for _, t := range l.topics {
+		if gone[t] {
+			continue
+		}
+		for i < len(newTopics) && newTopics[i].key < t.key {
+			nl.topics = append(nl.topics, newTopics[i])
+			i++
+		}
+		nl.topics = append(nl.topics, t)
+	}
+	nl.topics = append(nl.topics, newTopics[i:]...)
+	nl.all = make([]*Briefing, 0, len(l.all)+len(added))
+	for _, t := range nl.topics {
+		nl.all = append(nl.all, t.versions...)
+	}
+	var newPrefixes, newWords []completion
+	newAliases := map[string][]*topic{}
+	for _, t := range newTopics {
+		nl.byKey[t.key] = t
+		seenWord := map[string]bool{}
+		for _, a := range t.aliasKeys() {
+			touchedAliases[a] = true
+			newAliases[a] = append(newAliases[a], t)
+			newPrefixes = append(newPrefixes, completion{a, t})
+			for _, w := range strings.Fields(a) {
+				if !seenWord[w] {
+					seenWord[w] = true
+					newWords = append(newWords, completion{w, t})
+				}
+			}
+		}
+	}
+	for a := range touchedAliases {
+		var ts []*topic
+		for _, t := range l.byAlias[a] {
+			if !gone[t] {
+				ts = append(ts, t)
+			}
+		}
+		ts = append(ts, newAliases[a]...)
+		if len(ts) == 0 {
+			delete(nl.byAlias, a)
+			continue
+		}
+		sortAliasTopics(a, ts)
+		nl.byAlias[a] = ts
+	}
+	nl.prefixes = patchCompletions(l.prefixes, gone, newPrefixes)
+	nl.words = patchCompletions(l.words, gone, newWords)
+	nl.maxWords = maxWordsOf(nl.prefixes)
+
+	// The search index: old newest documents out, new ones in.
+	removeDocs := map[*Briefing]bool{}
+	for t := range gone {
+		removeDocs[t.newest()] = true
+	}
+	var addDocs []*Briefing
+	var addKeys []string
+	for _, t := range newTopics {
+		if removeDocs[t.newest()] {
+			delete(removeDocs, t.newest()) // same document, still newest
+			continue
+		}
+		addDocs = append(addDocs, t.newest())
+		addKeys = append(addKeys, t.key)
+	}
+	nl.idx = l.idx.with(removeDocs, addDocs, addKeys)
+	if nl.idx == nil {
+		nl.idx = nl.fullIndex()
+	}
+	return nl
+}
+
+// patchCompletions returns the sorted cs without the entries of gone
+// topics, merged with add. It copies runs rather than comparing every
+// entry, as most of cs is unchanged.
+func patchCompletions(cs []completion, gone map[*topic]bool, add []completion) []completion {
+	sortCompletions(add)
+	goneList := slices.Collect(maps.Keys(gone))
+	isGone := func(t *topic) bool { return gone[t] }
+	if len(goneList) <= 8 {
+		isGone = func(t *topic) bool { return slices.Contains(goneList, t) }
+	}
+	out := make([]completion, 0, len(cs)+len(add))
+	from := 0 // start of the run of cs not yet copied
+	for i, c := range cs {
+		if isGone(c.t) {
+			out = appendMerged(out, cs[from:i], &add)
+			from = i + 1
+		}
+	}
+	out = appendMerged(out, cs[from:], &add)
+	return append(out, add...)
+}
+
+// appendMerged appends the sorted run to out, with the entries of *add that
+// sort before its end inserted in place and taken off *add.
+func appendMerged(out, run []completion, add *[]completion) []completion {
+	for len(*add) > 0 && len(run) > 0 {
+		a := (*add)[0]
+		k := sort.Search(len(run), func(i int) bool { return compareCompletions(a, run[i]) < 0 })
+		if k == len(run) {
+			break
+		}
+		out = append(out, run[:k]...)
+		out = append(out, a)
+		run = run[k:]
+		*add = (*add)[1:]
+	}
+	return append(out, run...)
 }
 
 // Len is the number of briefings, all versions counted.

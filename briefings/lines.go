@@ -98,23 +98,35 @@ func headingLine(line string, questions bool) bool {
 	if unicode.IsLower(first) {
 		return false
 	}
-	words := strings.Fields(t)
-	if len(words) > maxHeadingWords && !(question && len(words) <= 14) {
+	words := countFields(t)
+	if words > maxHeadingWords && !(question && words <= 14) {
 		return false
 	}
 	if strings.Contains(t, ": ") {
 		return false // "Label: text" is a sentence, not a heading.
 	}
-	if len(words) <= 5 && !question {
+	if words <= 5 && !question {
 		return true
 	}
-	for _, w := range words[1:] {
+	// Every word after the first is capitalised or a small word.
+	rest := strings.TrimLeftFunc(t, unicode.IsSpace)
+	rest = rest[strings.IndexFunc(rest+" ", unicode.IsSpace):]
+	for {
+		rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
+		if rest == "" {
+			return true
+		}
+		w := rest
+		if end := strings.IndexFunc(rest, unicode.IsSpace); end >= 0 {
+			w, rest = rest[:end], rest[end:]
+		} else {
+			rest = ""
+		}
 		r, _ := utf8.DecodeRuneInString(w)
 		if unicode.IsLower(r) && !smallTitleWords[strings.ToLower(w)] {
 			return false
 		}
 	}
-	return true
 }
 
 // smallTitleWords stay lower-case in Title Case headings.
@@ -139,7 +151,7 @@ func splitLabel(s string) (label, text string) {
 		return "", s
 	}
 	l := strings.TrimSpace(s[:i])
-	if l == "" || utf8.RuneCountInString(l) > maxLabelChars || len(strings.Fields(l)) > maxLabelWords {
+	if l == "" || utf8.RuneCountInString(l) > maxLabelChars || countFields(l) > maxLabelWords {
 		return "", s
 	}
 	return l, strings.TrimSpace(s[i+2:])
@@ -183,4 +195,19 @@ func collapseSpace(s string) string {
 		return strings.Join(strings.Fields(s), " ") // trailing space
 	}
 	return s
+}
+
+// countFields is len(strings.Fields(s)) without building the slice.
+func countFields(s string) int {
+	n := 0
+	inWord := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			inWord = false
+		} else if !inWord {
+			inWord = true
+			n++
+		}
+	}
+	return n
 }

@@ -3,7 +3,6 @@ package briefings
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,19 +15,35 @@ import (
 )
 
 // isBriefingFile reports whether a file name has a briefing extension;
-// other files in a briefings folder are ignored silently.
+// other files in a briefings folder are ignored silently, and so are hidden
+// files and the usual documentation of a folder kept in Git: README,
+// LICENSE and CHANGELOG (any case, any briefing extension), which are not
+// briefings.
 func isBriefingFile(name string) bool {
-	switch strings.ToLower(filepath.Ext(name)) {
+	base := filepath.Base(name)
+	ext := filepath.Ext(base)
+	switch strings.ToLower(ext) {
 	case ".md", ".markdown", ".txt":
-		return !strings.HasPrefix(filepath.Base(name), ".")
+	default:
+		return false
 	}
-	return false
+	if strings.HasPrefix(base, ".") {
+		return false
+	}
+	switch strings.ToLower(strings.TrimSuffix(base, ext)) {
+	case "readme", "license", "changelog":
+		return false
+	}
+	return true
 }
 
 // job is one file to read and parse.
 type job struct {
 	path string
-	read func() ([]byte, time.Time, error)
+	// read returns the file's bytes, in buf when it is large enough:
+	// buf is the worker's, reused from file to file, since Parse keeps
+	// nothing of the bytes it is given.
+	read func(buf []byte) ([]byte, time.Time, error)
 }
 
 // Load reads a folder recursively. err is non-nil only when dir itself
@@ -49,8 +64,8 @@ func Load(dir string) (lib *Library, problems []Problem, err error) {
 	var jobs []job
 	w := &walker{}
 	w.walk(dir, []os.FileInfo{info}, &jobs)
-	bs, probs := parseAll(jobs)
-	return NewLibrary(bs), append(w.problems, probs...), nil
+	bs, keys, probs := parseAll(jobs)
+	return newLibrary(bs, keys), append(w.problems, probs...), nil
 }
 
 type walker struct {
@@ -100,8 +115,8 @@ func (w *walker) walk(dir string, ancestors []os.FileInfo, jobs *[]job) {
 		if !mode.IsRegular() || !isBriefingFile(p) {
 			continue
 		}
-		*jobs = append(*jobs, job{path: p, read: func() ([]byte, time.Time, error) {
-			return readFile(p)
+		*jobs = append(*jobs, job{path: p, read: func(buf []byte) ([]byte, time.Time, error) {
+			return readFile(p, buf)
 		}})
 	}
 }
@@ -113,26 +128,6 @@ func loopsBack(target os.FileInfo, ancestors []os.FileInfo) bool {
 		}
 	}
 	return false
-}
-
-// readFile reads at most MaxFileSize+1 bytes, so a huge file is refused
-// without being read whole.
-func readFile(p string) ([]byte, time.Time, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	buf := make([]byte, min(info.Size(), MaxFileSize+1))
-	n, err := io.ReadFull(f, buf)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, time.Time{}, err
-	}
-	return buf[:n], info.ModTime(), nil
 }
 
 // LoadFS is Load over any file system (root "."), used for the embedded samples.
@@ -147,7 +142,7 @@ func LoadFS(fsys fs.FS) (lib *Library, problems []Problem) {
 		if d.IsDir() || !d.Type().IsRegular() || !isBriefingFile(p) {
 			return nil
 		}
-		jobs = append(jobs, job{path: p, read: func() ([]byte, time.Time, error) {
+		jobs = append(jobs, job{path: p, read: func([]byte) ([]byte, time.Time, error) {
 			data, err := fs.ReadFile(fsys, p)
 			if err != nil {
 				return nil, time.Time{}, err
@@ -163,18 +158,20 @@ func LoadFS(fsys fs.FS) (lib *Library, problems []Problem) {
 	if err != nil {
 		walkProbs = append(walkProbs, Problem{Path: ".", Line: 1, Message: err.Error()})
 	}
-	bs, probs := parseAll(jobs)
-	return NewLibrary(bs), append(walkProbs, probs...)
+	bs, keys, probs := parseAll(jobs)
+	return newLibrary(bs, keys), append(walkProbs, probs...)
 }
 
-// parseAll reads and parses files on every CPU. Results keep the order of
-// jobs, so problems come out in a stable order.
-func parseAll(jobs []job) ([]*Briefing, []Problem) {
+// parseAll reads and parses files on every CPU, and works out the topic
+// key of each briefing there too. Results keep the order of jobs, so
+// problems come out in a stable order.
+func parseAll(jobs []job) ([]*Briefing, []string, []Problem) {
 	type result struct {
 		b     *Briefing
 		probs []Problem
 	}
 	results := make([]result, len(jobs))
+	keys := make([]string, len(jobs))
 	workers := min(runtime.NumCPU(), max(1, len(jobs)))
 	var next sync.Mutex
 	i := 0
@@ -183,6 +180,7 @@ func parseAll(jobs []job) ([]*Briefing, []Problem) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			a := &slab{chunked: true}
 			for {
 				next.Lock()
 				k := i
@@ -191,24 +189,28 @@ func parseAll(jobs []job) ([]*Briefing, []Problem) {
 				if k >= len(jobs) {
 					return
 				}
-				results[k] = parseJob(jobs[k])
+				results[k] = parseJob(jobs[k], a)
+				if b := results[k].b; b != nil {
+					keys[k] = b.Key()
+				}
 			}
 		}()
 	}
 	wg.Wait()
-	var bs []*Briefing
+	bs := make([]*Briefing, 0, len(jobs))
 	var probs []Problem
-	for _, r := range results {
+	for i, r := range results {
 		if r.b != nil {
 			bs = append(bs, r.b)
+			keys[len(bs)-1] = keys[i]
 		}
 		probs = append(probs, r.probs...)
 	}
 	sort.SliceStable(probs, func(a, b int) bool { return probs[a].Path < probs[b].Path })
-	return bs, probs
+	return bs, keys[:len(bs)], probs
 }
 
-func parseJob(j job) (r struct {
+func parseJob(j job, a *slab) (r struct {
 	b     *Briefing
 	probs []Problem
 }) {
@@ -219,12 +221,15 @@ func parseJob(j job) (r struct {
 			r.probs = []Problem{{Path: j.path, Line: 1, Message: fmt.Sprintf("internal error parsing file: %v", v)}}
 		}
 	}()
-	data, mod, err := j.read()
+	data, mod, err := j.read(a.readBuf)
+	if cap(data) > cap(a.readBuf) && cap(data) <= 64<<10 {
+		a.readBuf = data[:0]
+	}
 	if err != nil {
 		r.probs = []Problem{{Path: j.path, Line: 1, Message: "cannot read: " + unwrapPath(err)}}
 		return r
 	}
-	r.b, r.probs = Parse(j.path, data, mod)
+	r.b, r.probs = parseWith(j.path, data, mod, a)
 	return r
 }
 

@@ -113,3 +113,38 @@ func TestProblemError(t *testing.T) {
 		t.Errorf("line 0 printed as %q, want line 1", got)
 	}
 }
+
+func TestLoadSkipsFolderDocumentation(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"README.md":        "# About this folder\n\nHow to write briefings.\n\n## Risks\n\n- None: really.\n",
+		"sub/readme.md":    "# Readme\n\nNotes.\n\n## Risks\n\n- None: really.\n",
+		"LICENSE.md":       "# License\n\nCC-BY.\n\n## Terms\n\n- Use: freely.\n",
+		"CHANGELOG.md":     "# Changelog\n\nv2.\n\n## Latest\n\n- Added: things.\n",
+		"kazakhstan.md":    "# Kazakhstan\n\nLede.\n\n## Risks\n\n- Oil: prices.\n",
+		"readme-notes.txt": "Readme notes\n\nA briefing whose name only starts like readme.\n\nRisks\n- Confusion: none.\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lib, probs, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(probs) != 0 {
+		t.Errorf("problems: %v", probs)
+	}
+	var got []string
+	for _, b := range lib.Topics() {
+		got = append(got, b.Topic)
+	}
+	if want := []string{"Kazakhstan", "Readme notes"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("topics = %q, want %q", got, want)
+	}
+}

@@ -22,7 +22,12 @@ var DefaultDate = time.Date(2025, time.November, 7, 0, 0, 0, 0, time.UTC)
 // extension: ".md" and ".markdown" are Markdown with optional YAML front
 // matter, anything else is plain text.
 func Parse(path string, data []byte, modTime time.Time) (b *Briefing, problems []Problem) {
-	b, problems = parse(path, data, modTime)
+	return parseWith(path, data, modTime, nil)
+}
+
+// parseWith is Parse keeping the briefing in memory from a (nil: its own).
+func parseWith(path string, data []byte, modTime time.Time, a *slab) (b *Briefing, problems []Problem) {
+	b, problems = parse(path, data, modTime, a)
 	for i := range problems {
 		problems[i].Path = path
 		if problems[i].Line < 1 {
@@ -32,7 +37,7 @@ func Parse(path string, data []byte, modTime time.Time) (b *Briefing, problems [
 	return b, problems
 }
 
-func parse(p string, data []byte, modTime time.Time) (*Briefing, []Problem) {
+func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Problem) {
 	if len(data) > MaxFileSize {
 		return nil, []Problem{{Line: 1, Message: "file is larger than 1 MiB"}}
 	}
@@ -134,7 +139,7 @@ func parse(p string, data []byte, modTime time.Time) (*Briefing, []Problem) {
 	}
 	// "Australia: Background and U.S. Relations" is also reachable as "Australia".
 	if fm == nil || strings.TrimSpace(fm.Topic) == "" {
-		if head, _, ok := strings.Cut(b.Title, ": "); ok && len(strings.Fields(head)) <= maxLabelWords {
+		if head, _, ok := strings.Cut(b.Title, ": "); ok && countFields(head) <= maxLabelWords {
 			b.Aliases = append(b.Aliases, strings.TrimSpace(head))
 		}
 	}
@@ -158,7 +163,7 @@ func parse(p string, data []byte, modTime time.Time) (*Briefing, []Problem) {
 	if len(b.Sections) == 0 {
 		probs = append(probs, Problem{Line: b.Line, Message: "no sections: only the whole briefing can be shown", Warning: true})
 	}
-	return b, probs
+	return compact(b, a), probs
 }
 
 // cutLines splits s after its first n lines.

@@ -23,6 +23,16 @@ type mdDoc struct {
 	section *Section
 	crs     bool
 	skip    bool // inside a CRS navigation section
+
+	tkey, tkeyOf string // Normalize(tkeyOf), remembered
+}
+
+// titleKey is Normalize(d.b.Title), worked out once per title.
+func (d *mdDoc) titleKey() string {
+	if d.tkeyOf != d.b.Title || d.tkey == "" {
+		d.tkeyOf, d.tkey = d.b.Title, Normalize(d.b.Title)
+	}
+	return d.tkey
 }
 
 // parseMarkdown parses a Markdown briefing with goldmark and walks its AST.
@@ -67,7 +77,7 @@ func (d *mdDoc) block(n ast.Node) {
 			d.b.Title, d.b.Line = h, d.line(n)
 			return
 		}
-		if Normalize(h) == Normalize(d.b.Title) && d.section == nil {
+		if d.section == nil && Normalize(h) == d.titleKey() {
 			return // a repeated title
 		}
 		d.startSection(h, d.line(n))
@@ -200,7 +210,7 @@ func (d *mdDoc) listItem(it ast.Node) {
 	if label != "" && strings.HasPrefix(t, label) {
 		rest := strings.TrimSpace(t[len(label):])
 		l := strings.TrimSpace(strings.TrimRight(label, ".: "))
-		if rest != "" && l != "" && len(strings.Fields(l)) <= maxLabelWords {
+		if rest != "" && l != "" && countFields(l) <= maxLabelWords {
 			rest = strings.TrimSpace(strings.TrimLeft(rest, ".:"))
 			blk.Label, blk.Text = l, rest
 			d.add(blk)

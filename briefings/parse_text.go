@@ -22,7 +22,7 @@ func parseText(data string) (*Briefing, []Problem) {
 	if i == len(lines) {
 		return nil, []Problem{{Line: 1, Message: "empty file"}}
 	}
-	title := strings.Clone(cleanHeading(strings.TrimLeft(strings.TrimSpace(lines[i]), "# ")))
+	title := cleanHeading(strings.TrimLeft(strings.TrimSpace(lines[i]), "# "))
 	if title == "" {
 		return nil, []Problem{{Line: i + 1, Message: "no title: the first line must name the topic"}}
 	}
@@ -38,7 +38,7 @@ func parseText(data string) (*Briefing, []Problem) {
 		if cur == nil {
 			return
 		}
-		cur.Text = strings.Clone(collapseSpace(cur.Text))
+		cur.Text = collapseSpace(cur.Text) // compact copies it out of data
 		if cur.Bullet {
 			cur.Label, cur.Text = splitLabel(cur.Text)
 		}
@@ -64,7 +64,7 @@ func parseText(data string) (*Briefing, []Problem) {
 		}
 		if (cur == nil || curEnds) && isHeadingLine(line) && followedByContent(lines, i) && !wrapsOn(lines, i) {
 			flush()
-			b.Sections = append(b.Sections, Section{Heading: strings.Clone(cleanHeading(line)), Line: i + 1})
+			b.Sections = append(b.Sections, Section{Heading: cleanHeading(line), Line: i + 1})
 			section = &b.Sections[len(b.Sections)-1]
 			continue
 		}

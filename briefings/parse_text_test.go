@@ -2,6 +2,7 @@ package briefings
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,5 +98,58 @@ func TestParseText(t *testing.T) {
 				t.Errorf("mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestKindOfNewNeedsTheWholeWord(t *testing.T) {
+	for q, want := range map[string]Kind{
+		"new":                     KindNew,
+		"New":                     KindNew,
+		"What's new":              KindNew,
+		"What’s New":              KindNew,
+		"what is new":             KindNew,
+		"New York":                KindOther,
+		"New sanctions":           KindOther,
+		"Risks of new sanctions":  KindRisks,
+		"Why the new law matters": KindSignificance,
+		"Latest":                  KindNew,
+	} {
+		if got := KindOf(q); got != want {
+			t.Errorf("KindOf(%q) = %q, want %q", q, got, want)
+		}
+		if got := kindOfHeading(q); got != want {
+			t.Errorf("kindOfHeading(%q) = %q, want %q", q, got, want)
+		}
+	}
+	b, _ := Parse("ny.txt", []byte("New York\n\nA lede.\n\nNew York\nThe city.\n\nWhat's new\nA budget.\n"), DefaultDate)
+	if b == nil || len(b.Sections) != 2 {
+		t.Fatalf("Parse = %+v", b)
+	}
+	if b.Sections[0].Kind != KindOther || b.Sections[1].Kind != KindNew {
+		t.Errorf("kinds = %q, %q; want other, new", b.Sections[0].Kind, b.Sections[1].Kind)
+	}
+}
+
+func TestLineHelpersAgreeWithStrings(t *testing.T) {
+	for _, s := range []string{"", " ", "a", " a  b\tc\n", "Considerations for Congress", "Issues of potential disagreement include",
+		"x\u00a0y", "  lead and trail  ", "Does the GAOA Expire?", "One Two three Four Five Six"} {
+		if got, want := countFields(s), len(strings.Fields(s)); got != want {
+			t.Errorf("countFields(%q) = %d, want %d", s, got, want)
+		}
+		if got, want := collapseSpace(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("collapseSpace(%q) = %q, want %q", s, got, want)
+		}
+	}
+	for s, want := range map[string]bool{
+		"Considerations for Congress": true, "Issues of potential disagreement and more include": false,
+		"Does the GAOA Expire?": false, "Strategic Outlook For The Region And Its Neighbours": true,
+		"Table 2. Budget": false, "(12)": false, "Figure B-1. Map": false, "Exhibit 4.": false, "Tablet 2": true, "(12) Budget Lines": false, "(A3)": false,
+	} {
+		if got := isHeadingLine(s); got != want {
+			t.Errorf("isHeadingLine(%q) = %v, want %v", s, got, want)
+		}
+	}
+	if !headingLine("Does the GAOA Expire?", true) {
+		t.Error(`headingLine("Does the GAOA Expire?", true) = false`)
 	}
 }

@@ -1,9 +1,7 @@
 package briefings
 
 import (
-	"container/heap"
 	"math"
-	"runtime"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -23,111 +21,66 @@ const (
 	snippetChars = 200
 )
 
-// index is an inverted index over the newest briefing of each topic.
+// index is an inverted index over the newest briefing of each topic. It is
+// immutable and made of a large base segment, shared from one Library to
+// the next, a small delta segment holding the documents added or changed
+// since the base was built, and a mask of the base documents that have
+// been replaced or removed since. Document numbers run through the base,
+// then the delta.
 type index struct {
-	docs     []*Briefing
-	postings map[string][]posting
-	docLen   []float32
-	avgLen   float32
-	docNorm  []float32 // BM25 length normalisation per document, precomputed
-	pool     sync.Pool // of *[]float32 score buffers
+	base     *segment
+	delta    *segment // nil when empty
+	deleted  []uint64 // bit per base document; nil when none
+	nDeleted int
+	delLen   float64 // summed length of the deleted base documents
+	pool     *sync.Pool
 }
 
-type posting struct {
-	doc int32
-	tf  float32 // weighted term frequency
-}
-
-// docTerms is what tokenizing one briefing yields.
-type docTerms struct {
-	terms []string
-	tfs   []float32
-	len   float32
-}
-
-func tokenizeDoc(b *Briefing, st *stemmer, tf map[string]float32) docTerms {
-	clear(tf)
-	var total float32
-	add := func(s string, w float32) {
-		forEachWord(s, func(word string, _ int) {
-			if stopWords[word] {
-				return
-			}
-			tf[st.stem(word)] += w
-			total += w
-		})
-	}
-	add(b.Title, weightTitle)
-	if b.Topic != b.Title {
-		add(b.Topic, weightTitle)
-	}
-	for _, a := range b.Aliases {
-		add(a, weightTitle)
-	}
-	for _, t := range b.Tags {
-		add(t, weightTag)
-	}
-	add(b.Summary, weightBody)
-	for _, blk := range b.Lede {
-		add(blk.Label, weightBody)
-		add(blk.Text, weightBody)
-	}
-	for _, s := range b.Sections {
-		add(s.Heading, weightHeading)
-		for _, blk := range s.Blocks {
-			add(blk.Label, weightBody)
-			add(blk.Text, weightBody)
-		}
-	}
-	d := docTerms{terms: make([]string, 0, len(tf)), tfs: make([]float32, 0, len(tf)), len: total}
-	for t, f := range tf {
-		d.terms = append(d.terms, t)
-		d.tfs = append(d.tfs, f)
-	}
-	return d
-}
-
-// buildIndex tokenizes the briefings on every CPU and merges the results.
-func buildIndex(docs []*Briefing) *index {
-	idx := &index{docs: docs, postings: map[string][]posting{}, docLen: make([]float32, len(docs))}
-	terms := make([]docTerms, len(docs))
-	workers := min(runtime.NumCPU(), max(1, len(docs)/64))
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			st := newStemmer()
-			tf := map[string]float32{}
-			for i := w; i < len(docs); i += workers {
-				terms[i] = tokenizeDoc(docs[i], st, tf)
-			}
-		}(w)
-	}
-	wg.Wait()
-	var sum float64
-	for i, d := range terms {
-		idx.docLen[i] = d.len
-		sum += float64(d.len)
-		for j, t := range d.terms {
-			idx.postings[t] = append(idx.postings[t], posting{int32(i), d.tfs[j]})
-		}
-		terms[i] = docTerms{}
-	}
-	if len(docs) > 0 {
-		idx.avgLen = float32(sum / float64(len(docs)))
-	}
-	idx.docNorm = make([]float32, len(docs))
-	for i, l := range idx.docLen {
-		idx.docNorm[i] = bm25K1 * (1 - bm25B + bm25B*l/max(idx.avgLen, 1))
-	}
-	// Trim the slack append left behind; it is most of the index otherwise.
-	for t, ps := range idx.postings {
-		if cap(ps) > len(ps) {
-			idx.postings[t] = append(make([]posting, 0, len(ps)), ps...)
-		}
-	}
+func newIndex(base, delta *segment, deleted []uint64, nDeleted int, delLen float64) *index {
+	idx := &index{base: base, delta: delta, deleted: deleted, nDeleted: nDeleted, delLen: delLen}
+	n := idx.size()
+	idx.pool = &sync.Pool{New: func() any {
+		return &searchBuf{scores: make([]float32, n)}
+	}}
 	return idx
+}
+
+// buildIndex indexes docs, whose topic keys are keys, in one base segment.
+func buildIndex(docs []*Briefing, keys []string) *index {
+	return newIndex(buildSegment(docs, keys), nil, nil, 0, 0)
+}
+
+// size is the number of document numbers, deleted ones included.
+func (x *index) size() int {
+	n := len(x.base.docs)
+	if x.delta != nil {
+		n += len(x.delta.docs)
+	}
+	return n
+}
+
+// live is the number of documents searched.
+func (x *index) live() int { return x.size() - x.nDeleted }
+
+func (x *index) isDeleted(d uint32) bool {
+	return int(d) < len(x.base.docs) && x.deleted != nil && x.deleted[d/64]&(1<<(d%64)) != 0
+}
+
+// doc returns the briefing, topic key and length of document d.
+func (x *index) doc(d uint32) (*Briefing, string, float32) {
+	if n := uint32(len(x.base.docs)); d >= n {
+		d -= n
+		return x.delta.docs[d], x.delta.keys[d], x.delta.docLen[d]
+	}
+	return x.base.docs[d], x.base.keys[d], x.base.docLen[d]
+}
+
+// searchBuf is the per-query scratch space, pooled so that a query
+// allocates nothing in proportion to the library.
+type searchBuf struct {
+	scores  []float32
+	touched []uint32
+	heap    []scoredDoc
 }
 
 // Hit is one search result.
@@ -145,117 +98,242 @@ type Hit struct {
 // topic is searched.
 func (l *Library) Search(query string, limit int) []Hit {
 	qs := queryStems(query)
-	idx := l.idx
-	if len(qs) == 0 || limit <= 0 || idx == nil || len(idx.docs) == 0 {
+	x := l.idx
+	if len(qs) == 0 || limit <= 0 || x == nil || x.live() == 0 {
 		return nil
 	}
-	var scores []float32
-	if p, ok := idx.pool.Get().(*[]float32); ok {
-		scores = *p
-	} else {
-		scores = make([]float32, len(idx.docs))
+	buf := x.pool.Get().(*searchBuf)
+	defer x.pool.Put(buf)
+	scores, touched := buf.scores, buf.touched[:0]
+	n := float64(x.live())
+	avgLen := float32((x.base.sumLen - x.delLen) / n)
+	if x.delta != nil {
+		avgLen = float32((x.base.sumLen - x.delLen + x.delta.sumLen) / n)
 	}
-	defer func() { idx.pool.Put(&scores) }()
-	var touched []int32
-	n := float64(len(idx.docs))
+	normK := bm25K1 * bm25B / max(avgLen, 1)
+	normC := float32(bm25K1 * (1 - bm25B))
+	baseN := uint32(len(x.base.docs))
 	for _, q := range qs {
-		ps := idx.postings[q]
-		if len(ps) == 0 {
+		bp, dp := x.base.postings(q), x.delta.postings(q)
+		df := bp.len() + dp.len()
+		if df == 0 {
 			continue
 		}
-		df := float64(len(ps))
-		idf := float32(math.Log(1 + (n-df+0.5)/(df+0.5)))
-		norms := idx.docNorm
-		for _, p := range ps {
-			if scores[p.doc] == 0 {
-				touched = append(touched, p.doc)
+		if x.nDeleted > 0 {
+			probe := bp
+			for range probe.len() {
+				if x.isDeleted(probe.next()) {
+					df--
+				}
 			}
-			scores[p.doc] += idf * p.tf * (bm25K1 + 1) / (p.tf + norms[p.doc])
+			if df == 0 {
+				continue
+			}
+		}
+		idf := float32(math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5)))
+		w := idf * (bm25K1 + 1)
+		lens := x.base.docLen
+		for i := range bp.len() {
+			d := bp.next()
+			if x.nDeleted > 0 && x.isDeleted(d) {
+				continue
+			}
+			if scores[d] == 0 {
+				touched = append(touched, d)
+			}
+			tf := bp.tf(i)
+			scores[d] += w * tf / (tf + normC + normK*lens[d])
+		}
+		if x.delta != nil {
+			lens = x.delta.docLen
+			for i := range dp.len() {
+				ld := dp.next()
+				d := ld + baseN
+				if scores[d] == 0 {
+					touched = append(touched, d)
+				}
+				tf := dp.tf(i)
+				scores[d] += w * tf / (tf + normC + normK*lens[ld])
+			}
 		}
 	}
-	h := &hitHeap{}
+	// Top limit by a bounded min-heap: the weakest of the best so far on top.
+	h := hitHeap{x: x, h: buf.heap[:0]}
 	for _, d := range touched {
-		s := scores[d]
+		sd := scoredDoc{d, scores[d]}
 		scores[d] = 0
-		if h.Len() < limit {
-			heap.Push(h, scoredDoc{d, s})
-		} else if s > (*h)[0].score || (s == (*h)[0].score && d < (*h)[0].doc) {
-			(*h)[0] = scoredDoc{d, s}
-			heap.Fix(h, 0)
+		if len(h.h) < limit {
+			h.push(sd)
+		} else if sd.score >= h.h[0].score && h.less(h.h[0], sd) {
+			h.h[0] = sd
+			h.down(0)
 		}
 	}
-	hits := make([]Hit, h.Len())
+	buf.touched = touched[:0]
+	hits := make([]Hit, len(h.h))
+	m := newStemMatcher(qs)
 	for i := len(hits) - 1; i >= 0; i-- {
-		sd := heap.Pop(h).(scoredDoc)
-		b := idx.docs[sd.doc]
-		sec, snip := bestPlace(b, qs)
+		sd := h.pop()
+		b, _, _ := x.doc(sd.doc)
+		sec, snip := bestPlace(b, m)
 		hits[i] = Hit{Briefing: b, Section: sec, Snippet: snip, Score: float64(sd.score)}
 	}
+	buf.heap = h.h[:0]
 	return hits
 }
 
 type scoredDoc struct {
-	doc   int32
+	doc   uint32
 	score float32
 }
 
-// hitHeap is a min-heap: the weakest of the best hits so far on top.
-type hitHeap []scoredDoc
-
-func (h hitHeap) Len() int { return len(h) }
-func (h hitHeap) Less(i, j int) bool {
-	if h[i].score != h[j].score {
-		return h[i].score < h[j].score
-	}
-	return h[i].doc > h[j].doc
+// hitHeap is a min-heap of scored documents: lower score first, and on
+// equal scores the later topic key first, so that ties rank by topic.
+type hitHeap struct {
+	x *index
+	h []scoredDoc
 }
-func (h hitHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *hitHeap) Push(x any)   { *h = append(*h, x.(scoredDoc)) }
-func (h *hitHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+
+// less reports whether a ranks below b.
+func (h *hitHeap) less(a, b scoredDoc) bool {
+	if a.score != b.score {
+		return a.score < b.score
+	}
+	_, ka, _ := h.x.doc(a.doc)
+	_, kb, _ := h.x.doc(b.doc)
+	if ka != kb {
+		return ka > kb
+	}
+	return a.doc > b.doc
+}
+
+func (h *hitHeap) push(sd scoredDoc) {
+	h.h = append(h.h, sd)
+	for i := len(h.h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h.less(h.h[i], h.h[p]) {
+			break
+		}
+		h.h[i], h.h[p] = h.h[p], h.h[i]
+		i = p
+	}
+}
+
+func (h *hitHeap) pop() scoredDoc {
+	top := h.h[0]
+	last := len(h.h) - 1
+	h.h[0] = h.h[last]
+	h.h = h.h[:last]
+	if last > 0 {
+		h.down(0)
+	}
+	return top
+}
+
+func (h *hitHeap) down(i int) {
+	n := len(h.h)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && h.less(h.h[r], h.h[l]) {
+			m = r
+		}
+		if !h.less(h.h[m], h.h[i]) {
+			return
+		}
+		h.h[i], h.h[m] = h.h[m], h.h[i]
+		i = m
+	}
 }
 
 // bestPlace picks the section whose heading and text hold most of the
 // query's stems (nil when the title and lede hold more) and a snippet
 // around the first matching word there.
-func bestPlace(b *Briefing, qs []string) (*Section, string) {
-	st := newStemmer()
-	want := map[string]bool{}
-	for _, q := range qs {
-		want[q] = true
-	}
-	count := func(texts ...string) int {
-		found := map[string]bool{}
-		for _, t := range texts {
-			forEachWord(t, func(w string, _ int) {
-				if s := st.stem(w); want[s] {
-					found[s] = true
-				}
-			})
-		}
-		return len(found)
-	}
-	ledeText := blocksText(b.Lede)
-	best, bestN := -1, count(ledeText)
+func bestPlace(b *Briefing, m *stemMatcher) (*Section, string) {
+	best, bestN := -1, m.countBlocks(b.Lede)
 	for i := range b.Sections {
 		s := &b.Sections[i]
-		n := count(s.Heading)*2 + count(blocksText(s.Blocks))
+		n := m.count(s.Heading)*2 + m.countBlocks(s.Blocks)
 		if n > bestN {
 			best, bestN = i, n
 		}
 	}
 	if best < 0 {
-		text := ledeText
+		text := blocksText(b.Lede)
 		if text == "" {
 			text = b.Summary
 		}
-		return nil, snippet(text, want, st)
+		return nil, snippetAt(text, m.match)
 	}
 	s := &b.Sections[best]
-	return s, snippet(blocksText(s.Blocks), want, st)
+	return s, snippetAt(blocksText(s.Blocks), m.match)
+}
+
+// stemMatcher tells which words stem to one of a query's stems,
+// remembering its answers for the words of the hits of one query.
+type stemMatcher struct {
+	stems map[string]int // query stem → its number
+	memo  map[string]int // normalized word → stem number, -1 for none
+	st    *stemmer
+	seen  []uint32 // per stem, the count call that last found it
+	gen   uint32
+}
+
+func newStemMatcher(qs []string) *stemMatcher {
+	m := &stemMatcher{stems: make(map[string]int, len(qs)), memo: map[string]int{}, st: newStemmer(), seen: make([]uint32, len(qs))}
+	for i, q := range qs {
+		m.stems[q] = i
+	}
+	return m
+}
+
+func (m *stemMatcher) stemOf(w string) int {
+	if i, ok := m.memo[w]; ok {
+		return i
+	}
+	i, ok := m.stems[m.st.stem(w)]
+	if !ok {
+		i = -1
+	}
+	m.memo[w] = i
+	return i
+}
+
+func (m *stemMatcher) match(w string) bool { return m.stemOf(w) >= 0 }
+
+// count is how many distinct query stems the texts hold.
+func (m *stemMatcher) count(texts ...string) int {
+	m.gen++
+	n := 0
+	for _, t := range texts {
+		n += m.countMore(t)
+	}
+	return n
+}
+
+func (m *stemMatcher) countMore(t string) int {
+	n := 0
+	forEachWord(t, func(w string, _ int) {
+		if i := m.stemOf(w); i >= 0 && m.seen[i] != m.gen {
+			m.seen[i] = m.gen
+			n++
+		}
+	})
+	return n
+}
+
+// countBlocks is count over the labels and texts of blocks, which are the
+// words of blocksText(bs).
+func (m *stemMatcher) countBlocks(bs []Block) int {
+	m.gen++
+	n := 0
+	for _, b := range bs {
+		n += m.countMore(b.Label) + m.countMore(b.Text)
+	}
+	return n
 }
 
 func blocksText(bs []Block) string {
@@ -276,9 +354,14 @@ func blocksText(bs []Block) string {
 // snippet returns about snippetChars of text around the first word whose
 // stem is wanted, cut at word boundaries, with "…" where text was cut.
 func snippet(text string, want map[string]bool, st *stemmer) string {
+	return snippetAt(text, func(w string) bool { return want[st.stem(w)] })
+}
+
+// snippetAt is snippet with the wanted words told by match.
+func snippetAt(text string, match func(word string) bool) string {
 	at := -1
 	forEachWord(text, func(w string, off int) {
-		if at < 0 && want[st.stem(w)] {
+		if at < 0 && match(w) {
 			at = off
 		}
 	})

@@ -2,6 +2,8 @@ package briefings
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 )
 
@@ -53,11 +55,42 @@ func KindOf(query string) Kind {
 	return kindOfStems(allStems(query))
 }
 
-func kindOfHeading(h string) Kind { return KindOf(h) }
+// kindOfHeading is KindOf for headings, which repeat endlessly across a
+// corpus ("Risks", "What's new"): answers are remembered, up to a bound.
+func kindOfHeading(h string) Kind {
+	if k, ok := kindCache.Load(h); ok {
+		return k.(Kind)
+	}
+	k := KindOf(h)
+	if kindCacheSize.Load() < maxKindCache {
+		if _, loaded := kindCache.LoadOrStore(strings.Clone(h), k); !loaded {
+			kindCacheSize.Add(1)
+		}
+	}
+	return k
+}
+
+var (
+	kindCache     sync.Map // heading → Kind
+	kindCacheSize atomic.Int64
+)
+
+const maxKindCache = 1 << 16
+
+// wholeOnly are synonyms so common in other senses that they name a kind
+// only when they are all there is: "new" is a kind, but "New York" and
+// "New sanctions" are not.
+var wholeOnly = map[string]bool{"new": true}
 
 func kindOfStems(words []string) Kind {
 	for i, phrases := range kindPhrases {
-		for _, ph := range phrases {
+		for j, ph := range phrases {
+			if kindWholeOnly[i][j] {
+				if len(words) == len(ph) && containsPhrase(words, ph) {
+					return kindSynonyms[i].kind
+				}
+				continue
+			}
 			if containsPhrase(words, ph) {
 				return kindSynonyms[i].kind
 			}
@@ -65,6 +98,18 @@ func kindOfStems(words []string) Kind {
 	}
 	return KindOther
 }
+
+// kindWholeOnly marks the entries of kindPhrases listed in wholeOnly.
+var kindWholeOnly = func() [][]bool {
+	out := make([][]bool, len(kindSynonyms))
+	for i, ks := range kindSynonyms {
+		out[i] = make([]bool, len(ks.words))
+		for j, w := range ks.words {
+			out[i][j] = wholeOnly[w]
+		}
+	}
+	return out
+}()
 
 func containsPhrase(words, phrase []string) bool {
 	if len(phrase) == 0 || len(phrase) > len(words) {
