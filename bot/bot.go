@@ -221,8 +221,11 @@ func (b *Bot) list(lib *briefings.Library) Reply {
 	return r
 }
 
+// maxSearchHits caps a search reply: past ten, people refine the query.
+const maxSearchHits = 10
+
 func (b *Bot) search(lib *briefings.Library, query string) Reply {
-	hits := lib.Search(query, b.maxItems)
+	hits := lib.Search(query, min(b.maxItems, maxSearchHits))
 	r := Reply{Kind: KindSearch, Title: fmt.Sprintf("Search: %s", query)}
 	if len(hits) == 0 {
 		r.Kind = KindNotFound

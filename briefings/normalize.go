@@ -17,6 +17,14 @@ import (
 // alias such as "Казахстан" still matches itself. Apostrophes vanish rather
 // than split words, so "What’s new" becomes "whats new".
 func Normalize(s string) string {
+	if out, ok := normalizeASCII(s); ok {
+		return out
+	}
+	return normalizeUnicode(s)
+}
+
+// normalizeUnicode is Normalize for any text.
+func normalizeUnicode(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	pendingSpace := false
@@ -59,6 +67,46 @@ func Normalize(s string) string {
 		out = norm.NFC.String(out)
 	}
 	return out
+}
+
+// normalizeASCII is Normalize for pure ASCII text, the common case, without
+// per-rune Unicode tables. It returns s itself when s is already normal.
+func normalizeASCII(s string) (string, bool) {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return "", false
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case c == ' ' && i > 0 && i < len(s)-1 && s[i-1] != ' ':
+		default:
+			clean = false
+		}
+	}
+	if clean {
+		return s, true
+	}
+	b := make([]byte, 0, len(s))
+	pendingSpace := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\'':
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', 'A' <= c && c <= 'Z':
+			if pendingSpace && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			pendingSpace = false
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+		default:
+			pendingSpace = true
+		}
+	}
+	return string(b), true
 }
 
 func isLatin(r rune) bool {
