@@ -16,6 +16,18 @@ import (
 	"github.com/briefbot/briefbot/config"
 )
 
+// TestMain lets tests run the real program in a child process: the test
+// binary, started with BRIEFBOT_TEST_RUN_MAIN=1, runs main with the
+// arguments in BRIEFBOT_TEST_ARGS instead of the tests.
+func TestMain(m *testing.M) {
+	if os.Getenv("BRIEFBOT_TEST_RUN_MAIN") == "1" {
+		os.Args = append([]string{"briefbot"}, strings.Fields(os.Getenv("BRIEFBOT_TEST_ARGS"))...)
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
 type result struct {
 	code           int
 	stdout, stderr string

@@ -71,9 +71,6 @@ func (f *recordingSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // digest every 2 seconds. One is killed with SIGKILL in the middle of a
 // post; every slot still appears in the channel once, never twice.
 func TestReplicasPostEachSlotOnceThroughSIGKILL(t *testing.T) {
-	if os.Getenv("BRIEFBOT_TEST_RUN_MAIN") == "1" {
-		return // TestServeSIGTERM runs main in the child
-	}
 	pg := storetest.PostgresURL(t)
 	dir := t.TempDir()
 	api := &recordingSlack{slots: map[string]int{}}
@@ -106,7 +103,7 @@ digests:
 		logs *syncBuffer
 	}
 	start := func(i int) replica {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestServeSIGTERM$")
+		cmd := exec.Command(os.Args[0])
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "BRIEFBOT_TEST_RUN_MAIN=1", "BRIEFBOT_TEST_ARGS=serve --config "+cfg,
 			"BRIEFBOT_SLACK_BOT_TOKEN=xoxb-replica-"+strconv.Itoa(i), "BRIEFBOT_HTTP_ADDR="+freeAddr(t))

@@ -326,14 +326,9 @@ func TestServeRefusesWithoutPlatform(t *testing.T) {
 // The real process stops cleanly on SIGTERM: the test binary re-runs
 // itself as briefbot serve.
 func TestServeSIGTERM(t *testing.T) {
-	if os.Getenv("BRIEFBOT_TEST_RUN_MAIN") == "1" {
-		os.Args = append([]string{"briefbot"}, strings.Fields(os.Getenv("BRIEFBOT_TEST_ARGS"))...)
-		main()
-		return
-	}
 	dir := t.TempDir()
 	addr := freeAddr(t)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestServeSIGTERM$")
+	cmd := exec.Command(os.Args[0])
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "BRIEFBOT_TEST_RUN_MAIN=1", "BRIEFBOT_TEST_ARGS=serve",
 		"BRIEFBOT_SLACK_MODE=http", "BRIEFBOT_SLACK_SIGNING_SECRET=s", "BRIEFBOT_SLACK_BOT_TOKEN=xoxb-x",
