@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -95,9 +96,16 @@ func (b *Bot) Command() string { return b.command }
 
 // Handle answers one request. It never returns an empty reply: a question it
 // cannot answer gets suggestions.
-func (b *Bot) Handle(ctx context.Context, req Request) Reply {
+func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
 	start := time.Now()
-	reply := b.answer(ctx, req)
+	defer func() {
+		// A bug in answering one question must not take the bot down.
+		if p := recover(); p != nil {
+			b.log.ErrorContext(ctx, "answering a command panicked", "platform", string(req.Platform), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			reply = Reply{Kind: KindError, Title: "Sorry, something went wrong", Notes: []string{"briefbot could not answer that. The error has been logged; please try again or ask differently."}}
+		}
+	}()
+	reply = b.answer(ctx, req)
 	took := time.Since(start)
 	// Adapters log the one info line per command, with delivery included;
 	// this line adds what the core decided, for debugging.

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/bottest"
 	"github.com/briefbot/briefbot/briefings"
 )
 
@@ -244,12 +245,17 @@ func TestComplete(t *testing.T) {
 }
 
 func FuzzHandle(f *testing.F) {
-	for _, s := range []string{"", "kazakhstan risks", "search x", "list", "kazakstan", "@", "a b c d e f", "Казахстан"} {
+	for _, s := range []string{"", "kazakhstan risks", "search x", "list", "kazakstan", "@", "a b c d e f", "Казахстан",
+		"subscribe weekly monday", "subscribe daily 08:00 Asia/Almaty red sea", "unsubscribe x", "subscriptions", "digest"} {
 		f.Add(s)
 	}
-	b := bot.New(bot.Options{})
+	// With a store and manage rights, the subscription commands are fuzzed too.
+	b := bot.New(bot.Options{Store: bottest.NewStore()})
 	f.Fuzz(func(t *testing.T, text string) {
-		r := b.Handle(context.Background(), bot.Request{Text: text})
+		r := b.Handle(context.Background(), bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: text, CanManage: true})
+		if r.Kind == bot.KindError && strings.HasPrefix(r.Title, "Sorry") {
+			t.Errorf("%q: the core panicked", text)
+		}
 		if r.Title == "" && len(r.Notes) == 0 {
 			t.Errorf("%q: reply without title or notes", text)
 		}

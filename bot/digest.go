@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -127,9 +126,4 @@ func matchesTopics(br *briefings.Briefing, topics []string) bool {
 		}
 	}
 	return false
-}
-
-// sortSubscriptions orders subscriptions by ID.
-func sortSubscriptions(subs []Subscription) {
-	slices.SortFunc(subs, func(a, b Subscription) int { return cmp.Compare(a.ID, b.ID) })
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/briefbot/briefbot/briefings"
 )
 
 // The chat commands for digests:
@@ -39,6 +41,9 @@ func (b *Bot) subscribe(ctx context.Context, req Request, args []string) Reply {
 	}
 	sched, err := ParseSchedule(sub.Schedule, sub.Timezone)
 	if err != nil {
+		return refusal(r, err.Error())
+	}
+	if sub.Topics, err = resolveTopics(b.lib.Load(), sub.Topics); err != nil {
 		return refusal(r, err.Error())
 	}
 	sub.ID = newSubscriptionID()
@@ -199,6 +204,9 @@ func parseSubscribe(args []string) (Subscription, error) {
 		}
 		dow = d
 		args = args[1:]
+		if len(args) < 2 {
+			return sub, errors.New("say at what time, like 08:00")
+		}
 	default:
 		return sub, fmt.Errorf("%q: say daily, weekdays or weekly <day>", args[0])
 	}
@@ -209,15 +217,71 @@ func parseSubscribe(args []string) (Subscription, error) {
 	sub.Schedule = fmt.Sprintf("%d %d * * %s", t.Minute(), t.Hour(), dow)
 	sub.Timezone = "UTC"
 	rest := args[2:]
-	if len(rest) > 0 && (strings.Contains(rest[0], "/") || strings.EqualFold(rest[0], "UTC")) {
-		if _, err := time.LoadLocation(rest[0]); err != nil {
-			return sub, fmt.Errorf("%q is not a time zone (want an IANA name such as Asia/Almaty)", rest[0])
+	if len(rest) > 0 {
+		zone, isZone, err := parseZone(rest[0])
+		if err != nil {
+			return sub, err
 		}
-		sub.Timezone = rest[0]
-		rest = rest[1:]
+		if isZone {
+			sub.Timezone = zone
+			rest = rest[1:]
+		}
 	}
 	sub.Topics = rest
 	return sub, nil
+}
+
+// parseZone reads an IANA zone name such as Asia/Almaty, or UTC.
+func parseZone(word string) (zone string, ok bool, err error) {
+	if strings.EqualFold(word, "utc") || strings.EqualFold(word, "gmt") {
+		return "UTC", true, nil
+	}
+	if strings.Contains(word, "/") {
+		if _, err := time.LoadLocation(word); err != nil {
+			return "", false, fmt.Errorf("%q is not a time zone (want an IANA name such as Asia/Almaty)", word)
+		}
+		return word, true, nil
+	}
+	return "", false, nil
+}
+
+// resolveTopics groups the words after the time into the library's topics
+// (longest topic or alias first, "red sea" being one topic) or tags. A word
+// that is neither is refused, with the closest topics as advice.
+func resolveTopics(lib *briefings.Library, words []string) ([]string, error) {
+	tags := make(map[string]bool)
+	for _, br := range lib.Topics() {
+		for _, t := range br.Tags {
+			tags[briefings.Normalize(t)] = true
+		}
+	}
+	var topics []string
+	for len(words) > 0 {
+		if m, ok := lib.Match(words); ok {
+			topics = append(topics, strings.ToLower(strings.Join(words[:m.Words], " ")))
+			words = words[m.Words:]
+			continue
+		}
+		if n := briefings.Normalize(words[0]); tags[n] {
+			topics = append(topics, n)
+			words = words[1:]
+			continue
+		}
+		w := words[0]
+		if len(w) >= 3 && len(w) <= 5 && strings.ToUpper(w) == w || strings.EqualFold(w, "local") {
+			return nil, fmt.Errorf("%q is neither a topic nor a time zone; name the zone in full, such as Europe/Berlin or America/New_York", w)
+		}
+		msg := fmt.Sprintf("%q is not a topic or tag of any briefing", w)
+		var names []string
+		for _, br := range lib.Suggest(w, 3) {
+			names = append(names, br.Topic)
+		}
+		if len(names) > 0 {
+			msg += "; did you mean " + strings.Join(names, ", ") + "?"
+		}
+		return nil, errors.New(msg)
+	}
+	return topics, nil
 }
 
 func describeSchedule(s Subscription) string {

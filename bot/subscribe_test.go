@@ -1,0 +1,166 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/bottest"
+)
+
+func subscribeBot(t *testing.T) (*bot.Bot, *bottest.Store, *int) {
+	t.Helper()
+	store := bottest.NewStore()
+	changed := 0
+	now := time.Date(2026, 3, 2, 6, 0, 0, 0, time.UTC) // a Monday
+	return bot.New(bot.Options{Store: store, SubscriptionsChanged: func() { changed++ }, Now: func() time.Time { return now }}), store, &changed
+}
+
+func manage(text string) bot.Request {
+	return bot.Request{Platform: bot.PlatformSlack, Channel: "C1", User: "U1", Text: text, CanManage: true}
+}
+
+func TestSubscribe(t *testing.T) {
+	tests := []struct {
+		text               string
+		schedule, timezone string
+		topics             []string
+	}{
+		{"subscribe daily 08:00 Asia/Almaty kazakhstan", "0 8 * * *", "Asia/Almaty", []string{"kazakhstan"}},
+		{"subscribe weekdays 07:30 utc", "30 7 * * 1-5", "UTC", nil},
+		{"subscribe weekly monday 09:15 Europe/Berlin red sea shipping", "15 9 * * 1", "Europe/Berlin", []string{"red sea shipping"}},
+		{"subscribe daily 18:00 red sea kazakhstan", "0 18 * * *", "UTC", []string{"red sea", "kazakhstan"}},
+		{"subscribe daily 06:00 trade", "0 6 * * *", "UTC", []string{"trade"}}, // a tag
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			b, store, changed := subscribeBot(t)
+			r := b.Handle(context.Background(), manage(tt.text))
+			if r.Kind != bot.KindSubscriptions {
+				t.Fatalf("kind %q, notes %q", r.Kind, r.Notes)
+			}
+			subs, _ := store.Subscriptions(context.Background())
+			if len(subs) != 1 {
+				t.Fatalf("%d subscriptions saved", len(subs))
+			}
+			s := subs[0]
+			got := []any{s.Schedule, s.Timezone, s.Topics, s.Channel, s.Platform, s.Source, s.CreatedBy}
+			want := []any{tt.schedule, tt.timezone, tt.topics, "C1", bot.PlatformSlack, bot.SourceChat, "U1"}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("saved subscription (-want +got):\n%s", diff)
+			}
+			if *changed != 1 {
+				t.Errorf("scheduler woken %d times, want 1", *changed)
+			}
+			if !strings.Contains(r.Lede[0], "Next:") {
+				t.Errorf("confirmation lacks the next run: %q", r.Lede)
+			}
+		})
+	}
+}
+
+func TestSubscribeRefusals(t *testing.T) {
+	tests := map[string]struct {
+		req  bot.Request
+		want string
+	}{
+		"no rights":        {bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: "subscribe daily 08:00"}, "manage this channel"},
+		"weekly, no time":  {manage("subscribe weekly monday"), "what time"},
+		"bad day":          {manage("subscribe weekly someday 08:00"), "not a day of the week"},
+		"bad time":         {manage("subscribe daily 25:00"), "not a time of day"},
+		"bad zone":         {manage("subscribe daily 08:00 Mars/Olympus"), "not a time zone"},
+		"zone abbrev":      {manage("subscribe daily 08:00 EST"), "name the zone in full"},
+		"unknown topic":    {manage("subscribe daily 08:00 kazakstan"), "did you mean Kazakhstan"},
+		"too short":        {manage("subscribe daily"), "how often and at what time"},
+		"unknown schedule": {manage("subscribe hourly 08:00"), "daily, weekdays or weekly"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			b, store, _ := subscribeBot(t)
+			r := b.Handle(context.Background(), tt.req)
+			if r.Kind != bot.KindError || !strings.Contains(strings.Join(r.Notes, " "), tt.want) {
+				t.Errorf("kind %q, notes %q; want an error saying %q", r.Kind, r.Notes, tt.want)
+			}
+			if subs, _ := store.Subscriptions(context.Background()); len(subs) != 0 {
+				t.Errorf("a refused subscription was saved: %+v", subs)
+			}
+		})
+	}
+}
+
+func TestSubscriptionsAndUnsubscribe(t *testing.T) {
+	b, store, _ := subscribeBot(t)
+	ctx := context.Background()
+	b.Handle(ctx, manage("subscribe daily 08:00 Asia/Almaty kazakhstan"))
+	store.SaveSubscription(ctx, bot.Subscription{ID: "cfg", Platform: bot.PlatformSlack, Channel: "C1", Schedule: "@daily", Source: bot.SourceConfig})
+	store.SaveSubscription(ctx, bot.Subscription{ID: "elsewhere", Platform: bot.PlatformSlack, Channel: "C2", Schedule: "@daily", Source: bot.SourceChat})
+
+	list := b.Handle(ctx, bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: "subscriptions"})
+	if len(list.Items) != 2 {
+		t.Fatalf("C1 lists %d subscriptions, want its 2: %+v", len(list.Items), list.Items)
+	}
+	var chatID string
+	for _, it := range list.Items {
+		if strings.Contains(it.Title, "elsewhere") {
+			t.Errorf("another channel's subscription listed: %+v", it)
+		}
+		if strings.HasPrefix(it.Title, "sub-") {
+			chatID = strings.SplitN(it.Title, ":", 2)[0]
+			// 06:00 UTC on Monday is 11:00 in Almaty: the next digest is Tuesday's.
+			if !strings.Contains(it.Text, "next Tue 3 Mar 2026 08:00 +05") {
+				t.Errorf("item lacks the next run in Almaty: %q", it.Text)
+			}
+			if !strings.Contains(it.Text, "never delivered") {
+				t.Errorf("item lacks the last delivery: %q", it.Text)
+			}
+		}
+	}
+
+	if r := b.Handle(ctx, manage("unsubscribe cfg")); r.Kind != bot.KindError || !strings.Contains(r.Notes[0], "configuration file") {
+		t.Errorf("unsubscribing a configured digest: %+v", r)
+	}
+	if r := b.Handle(ctx, manage("unsubscribe elsewhere")); r.Kind != bot.KindError {
+		t.Errorf("unsubscribed another channel's digest: %+v", r)
+	}
+	if r := b.Handle(ctx, bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: "unsubscribe " + chatID}); r.Kind != bot.KindError {
+		t.Errorf("unsubscribed without rights: %+v", r)
+	}
+	if r := b.Handle(ctx, manage("unsubscribe "+chatID)); r.Kind != bot.KindSubscriptions {
+		t.Errorf("unsubscribe %s: %+v", chatID, r)
+	}
+	if _, err := store.Subscription(ctx, chatID); err == nil {
+		t.Errorf("subscription %s still stored", chatID)
+	}
+}
+
+func TestDigestPreviewIsPrivate(t *testing.T) {
+	b, _, _ := subscribeBot(t)
+	r := b.Handle(context.Background(), bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: "digest kazakhstan"})
+	if r.Kind != bot.KindDigest || r.Visibility != bot.VisibilityPrivate {
+		t.Fatalf("kind %q visibility %q", r.Kind, r.Visibility)
+	}
+	if len(r.Sections) != 1 || r.Sections[0].Heading != "Kazakhstan" {
+		t.Errorf("preview sections %+v, want Kazakhstan only", r.Sections)
+	}
+}
+
+// panicStore fails in the worst way, to prove one bad command cannot take
+// the bot down.
+type panicStore struct{ *bottest.Store }
+
+func (panicStore) Subscriptions(context.Context) ([]bot.Subscription, error) { panic("boom") }
+
+func TestHandleSurvivesPanic(t *testing.T) {
+	b := bot.New(bot.Options{Store: panicStore{bottest.NewStore()}})
+	r := b.Handle(context.Background(), bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: "subscriptions"})
+	if r.Kind != bot.KindError || len(r.Notes) == 0 {
+		t.Errorf("after a panic: %+v, want an error reply", r)
+	}
+	if r := b.Handle(context.Background(), bot.Request{Text: "kazakhstan risks"}); r.Kind != bot.KindSection {
+		t.Errorf("the bot stopped answering after a panic: %+v", r)
+	}
+}
