@@ -54,6 +54,9 @@ func ParseSchedule(spec, tz string) (Schedule, error) {
 		return Schedule{}, fmt.Errorf("schedule %q: %v", spec, err)
 	}
 	s.cron = c
+	if s.Next(time.Now()).IsZero() {
+		return Schedule{}, fmt.Errorf("schedule %q never fires", spec)
+	}
 	return s, nil
 }
 
@@ -71,7 +74,40 @@ func (s Schedule) Next(t time.Time) time.Time {
 	if s.cron == nil {
 		return time.Time{}
 	}
-	return s.cron.Next(t.In(s.loc)).UTC()
+	// The cron expression is read on the wall clock of the zone, which
+	// daylight saving time bends: a local time skipped in spring fires at
+	// the moment the clocks jump, and a local time repeated in autumn
+	// fires once. So the expression is evaluated on a DST-free copy of
+	// the wall clock (the same fields in UTC) and mapped back to the zone.
+	wall := wallClock(t.In(s.loc))
+	for range 1000 {
+		w := s.cron.Next(wall)
+		if w.IsZero() {
+			return time.Time{}
+		}
+		at := time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, s.loc)
+		if got := wallClock(at); !got.Equal(w) {
+			// w does not exist in the zone: fire when the clocks jump.
+			// time.Date lands on one side of the gap; the transition is
+			// the bound of that side's zone period facing w.
+			start, end := at.ZoneBounds()
+			if got.Before(w) {
+				at = end
+			} else {
+				at = start
+			}
+		}
+		if at.After(t) {
+			return at.UTC()
+		}
+		wall = w
+	}
+	return time.Time{}
+}
+
+// wallClock is t's local date and time, as the same fields in UTC.
+func wallClock(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
 }
 
 // Location is the schedule's time zone.

@@ -421,3 +421,16 @@ func (s *Store) Ping(ctx context.Context) error { return nil }
 
 // Close implements bot.Store.
 func (s *Store) Close() error { return nil }
+
+// Held reports whether some slot of subscription sub is claimed and not
+// yet completed.
+func (s *Store) Held(sub string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, st := range s.slots {
+		if k.sub == sub && !st.done {
+			return true
+		}
+	}
+	return false
+}

@@ -3,12 +3,14 @@ package digest_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,10 +29,10 @@ type fakeSlack struct {
 	*httptest.Server
 	mu       sync.Mutex
 	messages []fakeMessage
-	// hold, when set, is called on each chat.postMessage before it is
-	// answered; it may block. record says whether the message is kept, as
-	// if Slack had received it before the poster died.
-	hold func(slot string) (record bool)
+	// hold, when set, is called on each chat.postMessage. record says
+	// whether Slack keeps the message; a non-nil wait holds the answer
+	// until it closes, and the poster then gets an error: it died mid-post.
+	hold func(slot string) (record bool, wait <-chan struct{})
 }
 
 type fakeMessage struct {
@@ -53,12 +55,12 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 			m.Channel = r.Form.Get("channel")
 			json.Unmarshal([]byte(r.Form.Get("metadata")), &m.Meta)
 			slot, _ := m.Meta.EventPayload["slot"].(string)
-			record := true
+			record, wait := true, (<-chan struct{})(nil)
 			f.mu.Lock()
 			hold := f.hold
 			f.mu.Unlock()
 			if hold != nil {
-				record = hold(slot)
+				record, wait = hold(slot)
 			}
 			f.mu.Lock()
 			m.TS = strconv.Itoa(1_700_000_000+len(f.messages)) + ".000100"
@@ -66,6 +68,11 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 				f.messages = append(f.messages, m)
 			}
 			f.mu.Unlock()
+			if wait != nil {
+				<-wait
+				http.Error(w, "poster is gone", http.StatusServiceUnavailable)
+				return
+			}
 			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, m.Channel, m.TS)
 		case "/conversations.history":
 			f.mu.Lock()
@@ -127,51 +134,56 @@ func TestReplicasOnPostgresSurviveAKilledPoster(t *testing.T) {
 		t.Fatal(err)
 	}
 	const lease = 20 * time.Second
-	replica := func(name string) *digest.Scheduler {
+	replica := func(name string, st bot.Store) *digest.Scheduler {
 		return digest.New(digest.Options{
-			Store: db, Composer: bot.New(bot.Options{}), Clock: clock, Owner: name, Lease: lease,
+			Store: st, Composer: bot.New(bot.Options{}), Clock: clock, Owner: name, Lease: lease,
 			Posters: map[bot.Platform]bot.Poster{bot.PlatformSlack: newSlackPoster(t, api.URL)},
 		})
 	}
-	a, b, c := replica("a"), replica("b"), replica("c")
-	all := func() {
-		var wg sync.WaitGroup
-		for _, r := range []*digest.Scheduler{a, b, c} {
-			wg.Go(func() { r.Tick(ctx) })
-		}
-		wg.Wait()
-	}
-	// killDuring runs a's tick, holds its post in the fake Slack, and
-	// cancels a's context there, as if the process died mid-post.
-	killDuring := func(record bool) {
-		entered, release := make(chan struct{}), make(chan struct{})
+	b, c := replica("b", db), replica("c", db)
+	var zombies sync.WaitGroup
+	release := make(chan struct{})
+	defer func() { close(release); zombies.Wait() }()
+
+	// killDuring starts a fresh replica, lets it claim the next slot and
+	// stops it dead in the middle of its post: it never talks to the
+	// store again, and Slack may or may not have kept the message.
+	killDuring := func(name string, record bool) {
+		st := &killableStore{Store: db}
+		a := replica(name, st)
+		entered := make(chan struct{})
 		api.mu.Lock()
-		api.hold = func(string) bool { close(entered); <-release; return record }
+		api.hold = func(string) (bool, <-chan struct{}) {
+			st.dead.Store(true)
+			close(entered)
+			return record, release
+		}
 		api.mu.Unlock()
-		actx, kill := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { a.Tick(actx); close(done) }()
+		zombies.Go(func() { a.Tick(ctx) })
 		<-entered
-		kill()
-		<-done
 		api.mu.Lock()
 		api.hold = nil
 		api.mu.Unlock()
-		close(release)
+	}
+	both := func() {
+		var wg sync.WaitGroup
+		wg.Go(func() { b.Tick(ctx) })
+		wg.Go(func() { c.Tick(ctx) })
+		wg.Wait()
 	}
 
 	for minute := 1; minute <= 6; minute++ {
 		clock.Set(time.Date(2026, 3, 1, 8, minute, 0, 0, time.UTC))
 		switch minute {
 		case 2:
-			killDuring(true) // the post reached Slack, the claim was never completed
+			killDuring("a1", true) // the post reached Slack, the claim was never completed
 		case 4:
-			killDuring(false) // the post never reached Slack
+			killDuring("a2", false) // the post never reached Slack
 		}
-		all()
-		// After the lease, the survivors take over whatever a left behind.
+		both()
+		// After the lease, the survivors take over whatever was left behind.
 		clock.Advance(lease + time.Second)
-		all()
+		both()
 	}
 
 	got := api.slots()
@@ -194,8 +206,41 @@ func TestReplicasOnPostgresSurviveAKilledPoster(t *testing.T) {
 		if !d.Outcome.Delivered() {
 			t.Errorf("slot %s: outcome %s", d.Slot, d.Outcome)
 		}
+		switch d.Slot.Format("15:04") {
+		case "08:02": // a1 posted and died: a survivor found its post
+			if d.Owner == "a1" || len(d.MessageIDs) != 0 {
+				t.Errorf("08:02 completed by %s with messages %v; want a survivor that found a1's post", d.Owner, d.MessageIDs)
+			}
+		case "08:04": // a2 died before Slack had it: a survivor posted
+			if d.Owner == "a2" || len(d.MessageIDs) != 1 {
+				t.Errorf("08:04 completed by %s with messages %v; want a survivor's own post", d.Owner, d.MessageIDs)
+			}
+		}
 	}
 	if len(ds) != 7 {
 		t.Errorf("%d deliveries recorded, want 7", len(ds))
 	}
+}
+
+// killableStore stands for the store as seen by a replica that may die:
+// once dead, nothing it says reaches the store.
+type killableStore struct {
+	bot.Store
+	dead atomic.Bool
+}
+
+var errDead = errors.New("replica is dead")
+
+func (s *killableStore) ExtendClaim(ctx context.Context, c bot.Claim, lease time.Duration, now time.Time) (bot.Claim, error) {
+	if s.dead.Load() {
+		return c, errDead
+	}
+	return s.Store.ExtendClaim(ctx, c, lease, now)
+}
+
+func (s *killableStore) CompleteSlot(ctx context.Context, c bot.Claim, d bot.Delivery) (bot.Subscription, error) {
+	if s.dead.Load() {
+		return bot.Subscription{}, errDead
+	}
+	return s.Store.CompleteSlot(ctx, c, d)
 }

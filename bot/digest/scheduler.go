@@ -65,6 +65,9 @@ type Options struct {
 	// Workers is how many channels are posted to at once (default 500).
 	// A worker mostly waits on its channel's rate limit, so many are cheap.
 	Workers int
+	// PostTimeout bounds the handling of one slot, post included; it lets
+	// a post under way finish when the scheduler stops (default 2m).
+	PostTimeout time.Duration
 	// MaxSkipRecords caps how many missed slots one pass records as
 	// skipped for a subscription (default 100); older ones are only counted.
 	MaxSkipRecords int
@@ -105,6 +108,9 @@ func New(opts Options) *Scheduler {
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = 500
+	}
+	if opts.PostTimeout <= 0 {
+		opts.PostTimeout = 2 * time.Minute
 	}
 	if opts.MaxSkipRecords <= 0 {
 		opts.MaxSkipRecords = 100
@@ -171,7 +177,7 @@ func (s *Scheduler) Tick(ctx context.Context) (time.Time, error) {
 			s.log.WarnContext(ctx, "subscription has a bad schedule", "subscription", sub.ID, "err", err)
 			continue
 		}
-		if n := sched.Next(now); next.IsZero() || n.Before(next) {
+		if n := sched.Next(now); !n.IsZero() && (next.IsZero() || n.Before(next)) {
 			next = n
 		}
 		due, err := s.dueSlots(ctx, sub, sched, now)
@@ -198,7 +204,7 @@ func (s *Scheduler) Tick(ctx context.Context) (time.Time, error) {
 			jobs = append(jobs, job{sub: sub, slot: c.Slot})
 		}
 	}
-	s.runJobs(ctx, jobs, now)
+	s.runJobs(ctx, jobs)
 	return next, ctx.Err()
 }
 
@@ -250,7 +256,7 @@ func (s *Scheduler) dueSlots(ctx context.Context, sub bot.Subscription, sched bo
 // to one worker in slot order: platforms limit posts per channel (Slack
 // allows about one a second), so a channel's posts queue behind each other
 // while different channels proceed in parallel.
-func (s *Scheduler) runJobs(ctx context.Context, jobs []job, now time.Time) {
+func (s *Scheduler) runJobs(ctx context.Context, jobs []job) {
 	if len(jobs) == 0 {
 		return
 	}
@@ -274,7 +280,7 @@ func (s *Scheduler) runJobs(ctx context.Context, jobs []job, now time.Time) {
 					if ctx.Err() != nil {
 						break
 					}
-					s.handle(ctx, j.sub, j.slot, now)
+					s.handle(ctx, j.sub, j.slot)
 				}
 			}
 		})
@@ -287,10 +293,17 @@ func (s *Scheduler) runJobs(ctx context.Context, jobs []job, now time.Time) {
 }
 
 // handle claims one slot and, if this replica won it, posts it or records
-// why not.
-func (s *Scheduler) handle(ctx context.Context, sub bot.Subscription, slot, now time.Time) {
+// why not. Once claimed, a slot is seen through even if ctx ends (the
+// scheduler is stopping): a post cut off halfway would be a post half made.
+// PostTimeout bounds it.
+func (s *Scheduler) handle(ctx context.Context, sub bot.Subscription, slot time.Time) {
 	log := s.log.With("subscription", sub.ID, "slot", slot.Format(time.RFC3339))
-	claim, won, err := s.opts.Store.ClaimSlot(ctx, sub.ID, slot, s.opts.Owner, s.opts.Lease, now)
+	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.PostTimeout)
+	defer cancel()
+	// The time is read now, not when the pass began: this job may have
+	// waited behind other posts to the same channel.
+	now := s.opts.Clock.Now()
+	claim, won, err := s.opts.Store.ClaimSlot(work, sub.ID, slot, s.opts.Owner, s.opts.Lease, now)
 	if err != nil {
 		if !errors.Is(err, bot.ErrNotFound) {
 			log.ErrorContext(ctx, "claim digest slot", "err", err)
@@ -301,13 +314,19 @@ func (s *Scheduler) handle(ctx context.Context, sub bot.Subscription, slot, now 
 		return
 	}
 	d := bot.Delivery{Subscription: sub.ID, Slot: slot, Owner: s.opts.Owner}
-	postCtx, stop := context.WithCancel(ctx)
+	postCtx, stop := context.WithCancel(work)
 	held := s.holdClaim(postCtx, stop, log, claim)
-	s.deliver(postCtx, log, sub, claim, &d, now)
+	done := s.deliver(postCtx, log, sub, claim, &d, now)
 	stop()
 	claim = <-held
+	if !done {
+		// Left claimed on purpose: when the lease runs out, a replica
+		// (perhaps this one) takes the slot over, checks the platform for
+		// a post, and tries again, until the grace has passed.
+		return
+	}
 	d.At = s.opts.Clock.Now()
-	updated, err := s.opts.Store.CompleteSlot(ctx, claim, d)
+	updated, err := s.opts.Store.CompleteSlot(work, claim, d)
 	if err != nil {
 		log.ErrorContext(ctx, "record digest outcome", "outcome", d.Outcome, "err", err)
 		return
@@ -319,7 +338,7 @@ func (s *Scheduler) handle(ctx context.Context, sub bot.Subscription, slot, now 
 		log.WarnContext(ctx, "digest post failed", "platform", sub.Platform, "channel", sub.Channel, "permanent", d.Permanent, "err", d.Error)
 		if d.Permanent && updated.Failures >= s.opts.MaxFailures {
 			reason := fmt.Sprintf("%d consecutive failures, last: %s", updated.Failures, d.Error)
-			if err := s.opts.Store.SetPaused(ctx, sub.ID, true, reason); err != nil {
+			if err := s.opts.Store.SetPaused(work, sub.ID, true, reason); err != nil {
 				log.ErrorContext(ctx, "pause subscription", "err", err)
 			} else {
 				log.WarnContext(ctx, "subscription paused", "reason", reason)
@@ -362,20 +381,23 @@ func (s *Scheduler) holdClaim(ctx context.Context, cancel context.CancelFunc, lo
 	return out
 }
 
-// deliver fills in d's outcome for a won claim.
-func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subscription, claim bot.Claim, d *bot.Delivery, now time.Time) {
+// deliver fills in d's outcome for a won claim. It returns false when the
+// slot should be tried again later instead of completed: the check for an
+// earlier post failed, or the post failed in a way that may pass, with
+// time left in the grace.
+func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subscription, claim bot.Claim, d *bot.Delivery, now time.Time) bool {
 	slot := claim.Slot
 	late := now.Sub(slot)
 	if late > s.opts.Grace {
 		d.Outcome = bot.OutcomeSkipped
 		d.Error = fmt.Sprintf("missed by %s, beyond the grace of %s", late.Round(time.Second), s.opts.Grace)
-		return
+		return true
 	}
 	poster, ok := s.opts.Posters[sub.Platform]
 	if !ok {
 		d.Outcome, d.Permanent = bot.OutcomeFailed, true
 		d.Error = fmt.Sprintf("platform %q is not running on this replica", sub.Platform)
-		return
+		return true
 	}
 	ref := bot.SlotRef{Subscription: sub.ID, Slot: slot}
 	delayed := late > s.opts.Late
@@ -383,15 +405,22 @@ func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subsc
 	if delayed {
 		outcome = bot.OutcomeDelayed
 	}
+	retryable := now.Add(s.opts.Lease).Sub(slot) < s.opts.Grace
 	if claim.Takeover {
 		posted, err := poster.DigestPosted(ctx, sub.Channel, ref)
-		if err != nil {
-			log.WarnContext(ctx, "check for an earlier post after takeover", "err", err)
+		if err != nil && retryable {
+			// Posting without knowing could post twice.
+			log.WarnContext(ctx, "cannot tell whether the earlier owner posted; will try again", "err", err)
+			return false
 		}
 		if posted {
 			log.InfoContext(ctx, "earlier owner had posted the digest", "previous_owner", claim.PreviousOwner)
 			d.Outcome = outcome
-			return
+			return true
+		}
+		if err != nil {
+			d.Outcome, d.Error = bot.OutcomeFailed, "cannot tell whether the digest was posted: "+err.Error()
+			return true
 		}
 	}
 	since := sub.LastDelivered
@@ -401,15 +430,20 @@ func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subsc
 	reply, has := s.opts.Composer.Digest(ctx, bot.DigestRequest{Subscription: sub, Slot: slot, Since: since, Delayed: delayed})
 	if !has && sub.WhenEmpty != "post" {
 		d.Outcome = bot.OutcomeEmpty
-		return
+		return true
 	}
 	ids, err := poster.PostDigest(ctx, sub.Channel, reply, ref)
 	d.MessageIDs = ids
 	if err != nil {
+		d.Permanent = bot.IsPermanent(err)
+		if !d.Permanent && retryable {
+			log.WarnContext(ctx, "digest post failed; will try again", "platform", sub.Platform, "channel", sub.Channel, "err", err)
+			return false
+		}
 		d.Outcome = bot.OutcomeFailed
 		d.Error = err.Error()
-		d.Permanent = bot.IsPermanent(err)
-		return
+		return true
 	}
 	d.Outcome = outcome
+	return true
 }

@@ -313,7 +313,7 @@ func TestRunWakesAndStops(t *testing.T) {
 	f.subscribe(t, bot.Subscription{ID: "w", Channel: "C", Schedule: "@every 1h", Include: "all", CreatedAt: date("2026-02-28T22:30:00Z")})
 	s.Wake()
 	deadline := time.Now().Add(5 * time.Second)
-	for len(f.poster.Posts()) == 0 && time.Now().Before(deadline) {
+	for len(f.poster.Posts()) < 2 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	cancel()
@@ -322,5 +322,134 @@ func TestRunWakesAndStops(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"w@2026-02-28T23:00:00Z", "w@2026-03-01T00:00:00Z"}, f.slots()); diff != "" {
 		t.Errorf("after Wake (-want +got):\n%s", diff)
+	}
+}
+
+// A job that waits behind a slow post to the same channel claims its slot
+// with the time it starts, not the time the pass began, so another replica
+// cannot take over a claim that was expired from birth.
+func TestQueuedJobClaimsWithCurrentTime(t *testing.T) {
+	f := newFixture(t, date("2026-03-01T07:59:00Z"))
+	f.subscribe(t, bot.Subscription{ID: "s1", Channel: "C1", Schedule: "0 8 * * *", Include: "all"})
+	f.subscribe(t, bot.Subscription{ID: "s2", Channel: "C1", Schedule: "0 8 * * *", Include: "all"})
+	f.clock.Set(date("2026-03-01T08:00:00Z"))
+	f.poster.Block = make(chan struct{})
+	a := f.scheduler("a")
+	done := make(chan struct{})
+	go func() { a.Tick(context.Background()); close(done) }()
+	// s1's post hangs for 30 s, longer than the lease.
+	waitFor(t, func() bool { return f.store.Held("s1") })
+	f.clock.Advance(30 * time.Second)
+	f.poster.Block <- struct{}{} // s1 goes out; s2 is claimed now
+	waitFor(t, func() bool { return f.store.Held("s2") })
+	other := &bottest.Poster{}
+	tick(t, f.scheduler("b", func(o *digest.Options) { o.Posters = map[bot.Platform]bot.Poster{bot.PlatformSlack: other} }))
+	close(f.poster.Block)
+	<-done
+	if n := len(other.Posts()); n != 0 {
+		t.Errorf("replica b took over a live claim and posted %d times", n)
+	}
+	seen := map[string]int{}
+	for _, s := range f.slots() {
+		seen[s]++
+	}
+	if seen["s1@2026-03-01T08:00:00Z"] != 1 || seen["s2@2026-03-01T08:00:00Z"] != 1 {
+		t.Errorf("posts %v, want s1 and s2 once each", f.slots())
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// A post that fails for a passing reason is tried again after the lease,
+// not recorded as lost.
+func TestTransientFailureIsRetried(t *testing.T) {
+	f := newFixture(t, date("2026-03-01T07:59:00Z"))
+	f.subscribe(t, bot.Subscription{ID: "t", Channel: "C1", Schedule: "0 8 * * *", Include: "all"})
+	fails := 2
+	f.poster.Fail = func(string, bot.SlotRef) error {
+		if fails > 0 {
+			fails--
+			return errors.New("503 service unavailable")
+		}
+		return nil
+	}
+	s := f.scheduler("a")
+	f.clock.Set(date("2026-03-01T08:00:00Z"))
+	for range 4 {
+		tick(t, s)
+		f.clock.Advance(21 * time.Second)
+	}
+	if diff := cmp.Diff([]string{"t@2026-03-01T08:00:00Z"}, f.slots()); diff != "" {
+		t.Errorf("posts (-want +got):\n%s", diff)
+	}
+	ds, _ := f.store.Deliveries(context.Background(), "t", 0)
+	if len(ds) != 1 || !ds[0].Outcome.Delivered() {
+		t.Errorf("deliveries %+v, want one delivered", ds)
+	}
+}
+
+// After a takeover, a platform that cannot say whether the first owner
+// posted gets asked again later; the digest is not posted blind.
+func TestTakeoverCheckFailureWaits(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, date("2026-03-01T07:00:00Z"))
+	f.subscribe(t, bot.Subscription{ID: "t", Channel: "C1", Schedule: "0 8 * * *", Include: "all"})
+	slot := date("2026-03-01T08:00:00Z")
+	f.clock.Set(slot)
+	f.store.ClaimSlot(ctx, "t", slot, "dead", 20*time.Second, slot)
+	p := &checkFailingPoster{Poster: f.poster, failures: 1}
+	s := digest.New(digest.Options{Store: f.store, Composer: f.comp, Clock: f.clock, Owner: "b",
+		Posters: map[bot.Platform]bot.Poster{bot.PlatformSlack: p}})
+	f.clock.Advance(21 * time.Second)
+	tick(t, s) // the check fails: nothing posted
+	if n := len(f.poster.Posts()); n != 0 {
+		t.Fatalf("posted %d times without knowing about the first owner's post", n)
+	}
+	f.clock.Advance(21 * time.Second)
+	tick(t, s) // the check works: posted once
+	if n := len(f.poster.Posts()); n != 1 {
+		t.Errorf("posted %d times, want once", n)
+	}
+}
+
+type checkFailingPoster struct {
+	*bottest.Poster
+	failures int
+}
+
+func (p *checkFailingPoster) DigestPosted(ctx context.Context, channel string, ref bot.SlotRef) (bool, error) {
+	if p.failures > 0 {
+		p.failures--
+		return false, errors.New("conversations.history: 500")
+	}
+	return p.Poster.DigestPosted(ctx, channel, ref)
+}
+
+// Stopping the scheduler lets a post under way finish and be recorded.
+func TestStopLetsPostFinish(t *testing.T) {
+	f := newFixture(t, date("2026-03-01T07:59:00Z"))
+	f.subscribe(t, bot.Subscription{ID: "g", Channel: "C1", Schedule: "0 8 * * *", Include: "all"})
+	f.clock.Set(date("2026-03-01T08:00:00Z"))
+	f.poster.Block = make(chan struct{})
+	s := f.scheduler("a")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Tick(ctx); close(done) }()
+	waitFor(t, func() bool { return f.store.Held("g") })
+	cancel() // SIGTERM arrives mid-post
+	close(f.poster.Block)
+	<-done
+	ds, _ := f.store.Deliveries(context.Background(), "g", 0)
+	if len(f.poster.Posts()) != 1 || len(ds) != 1 || !ds[0].Outcome.Delivered() {
+		t.Errorf("after stopping mid-post: %d posts, deliveries %+v; want the post finished and recorded", len(f.poster.Posts()), ds)
 	}
 }
