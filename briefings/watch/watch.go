@@ -47,6 +47,12 @@ type Watcher struct {
 	OnReload func(Reload)
 	// Logger; nil discards.
 	Logger *slog.Logger
+	// Since is when the library given to Run was loaded: files changed
+	// after it, before the watches were in place, are reloaded at start.
+	// Zero means every file is checked against the library by path only.
+	Since time.Time
+	// Ready, when set, is called once the folder is watched.
+	Ready func()
 }
 
 // Run watches until ctx is done. lib is the library loaded from Dir at
@@ -68,9 +74,16 @@ func (w *Watcher) Run(ctx context.Context, lib *briefings.Library) error {
 	if err := addTree(fw, w.Dir); err != nil {
 		return fmt.Errorf("watch briefings %s: %w", w.Dir, err)
 	}
+	if w.Ready != nil {
+		w.Ready()
+	}
 
-	pending := make(map[string]bool)
+	// What changed between the load and the watches is caught up at once.
+	pending := missed(lib, w.Dir, w.Since)
 	var fire <-chan time.Time
+	if len(pending) > 0 {
+		fire = time.After(0)
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -121,6 +134,29 @@ func (w *Watcher) Run(ctx context.Context, lib *briefings.Library) error {
 			}
 		}
 	}
+}
+
+// missed lists the briefing files under dir that lib lacks or that changed
+// after since, and the files lib has that are gone.
+func missed(lib *briefings.Library, dir string, since time.Time) map[string]bool {
+	known := knownPaths(lib)
+	out := make(map[string]bool)
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !isBriefingFile(p) {
+			return nil
+		}
+		if !known[p] {
+			out[p] = true
+		} else if info, err := d.Info(); err == nil && !since.IsZero() && info.ModTime().After(since) {
+			out[p] = true
+		}
+		delete(known, p)
+		return nil
+	})
+	for p := range known {
+		out[p] = true // deleted since the load
+	}
+	return out
 }
 
 // Apply re-reads the given paths (files or folders, changed, created or

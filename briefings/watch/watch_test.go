@@ -42,12 +42,13 @@ func TestWatcherFollowsEdits(t *testing.T) {
 		t.Fatal(err, problems)
 	}
 	reloads := make(chan watch.Reload, 10)
-	w := &watch.Watcher{Dir: dir, Debounce: 20 * time.Millisecond, OnReload: func(r watch.Reload) { reloads <- r }}
+	ready := make(chan struct{})
+	w := &watch.Watcher{Dir: dir, Debounce: 20 * time.Millisecond, OnReload: func(r watch.Reload) { reloads <- r }, Ready: func() { close(ready) }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- w.Run(ctx, lib) }()
 	defer func() { cancel(); <-done }()
-	time.Sleep(50 * time.Millisecond) // let the watcher start
+	<-ready
 
 	next := func(what string) watch.Reload {
 		t.Helper()
@@ -102,5 +103,32 @@ func TestWatcherFollowsEdits(t *testing.T) {
 		case <-deadline:
 			t.Fatal("briefing in a new folder never loaded")
 		}
+	}
+}
+
+// Files written between the load and the start of the watch are not lost.
+func TestWatcherCatchesUpAtStart(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "mars.txt"), mars)
+	write(t, filepath.Join(dir, "old.txt"), strings.ReplaceAll(mars, "Mars", "Pluto"))
+	since := time.Now()
+	lib, _, err := briefings.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "venus.txt"), strings.ReplaceAll(mars, "Mars", "Venus"))
+	os.Remove(filepath.Join(dir, "old.txt"))
+	reloads := make(chan watch.Reload, 1)
+	w := &watch.Watcher{Dir: dir, Since: since, OnReload: func(r watch.Reload) { reloads <- r }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go w.Run(ctx, lib)
+	select {
+	case r := <-reloads:
+		if risks(r.Library, "venus") != "Dust" || risks(r.Library, "pluto") != "" || risks(r.Library, "mars") != "Dust" {
+			t.Errorf("after catching up: venus %q, pluto %q, mars %q", risks(r.Library, "venus"), risks(r.Library, "pluto"), risks(r.Library, "mars"))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no catch-up reload")
 	}
 }

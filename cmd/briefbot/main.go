@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -68,6 +69,9 @@ type Main struct {
 	ConfigSearchPaths []string
 	// HTTPClient is used by healthcheck; nil means http.DefaultClient.
 	HTTPClient *http.Client
+	// Listening, when set, is told the address serve listens on (tests
+	// give http.addr port 0).
+	Listening func(net.Addr)
 }
 
 // exitError carries an exit code through cobra. A nil err exits silently,

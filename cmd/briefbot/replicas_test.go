@@ -106,7 +106,7 @@ digests:
 		cmd := exec.Command(os.Args[0])
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "BRIEFBOT_TEST_RUN_MAIN=1", "BRIEFBOT_TEST_ARGS=serve --config "+cfg,
-			"BRIEFBOT_SLACK_BOT_TOKEN=xoxb-replica-"+strconv.Itoa(i), "BRIEFBOT_HTTP_ADDR="+freeAddr(t))
+			"BRIEFBOT_SLACK_BOT_TOKEN=xoxb-replica-"+strconv.Itoa(i), "BRIEFBOT_HTTP_ADDR=127.0.0.1:0")
 		r := replica{cmd: cmd, logs: &syncBuffer{}}
 		cmd.Stderr = r.logs
 		if err := cmd.Start(); err != nil {

@@ -54,18 +54,20 @@ type app struct {
 	log     *slog.Logger
 	metrics *metrics.Metrics
 	lib     *briefings.Library
-	core    *bot.Bot
-	store   *store.DB
-	slack   *slack.Adapter
-	discord *discord.Adapter
-	posters map[bot.Platform]bot.Poster
-	sched   *digest.Scheduler
+	// loadedAt is when the briefings were read, for the watcher to catch up from.
+	loadedAt time.Time
+	core     *bot.Bot
+	store    *store.DB
+	slack    *slack.Adapter
+	discord  *discord.Adapter
+	posters  map[bot.Platform]bot.Poster
+	sched    *digest.Scheduler
 }
 
 // newApp loads the briefings, opens the store, syncs the configured
 // digests and builds the core, the adapters and the scheduler.
 func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
-	a := &app{cfg: cfg, log: log, metrics: metrics.New(), posters: make(map[bot.Platform]bot.Poster)}
+	a := &app{cfg: cfg, log: log, metrics: metrics.New(), posters: make(map[bot.Platform]bot.Poster), loadedAt: time.Now()}
 	if cfg.Briefings.Dir == "" {
 		a.lib = briefings.Sample()
 		log.Info("serving the bundled sample briefings; set briefings.dir (BRIEFBOT_BRIEFINGS_DIR) for your own")
@@ -174,6 +176,9 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	if err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("listen on http.addr (%s): %w", config.EnvVar("http.addr"), err)}
 	}
+	if m.Listening != nil {
+		m.Listening(ln.Addr())
+	}
 	ready := &readiness{}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
@@ -217,7 +222,7 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	ready.expected = ready.platforms.Load()
 	start("digest scheduler", a.sched.Run)
 	if cfg.Briefings.Dir != "" {
-		w := &watch.Watcher{Dir: cfg.Briefings.Dir, Logger: log.With("component", "watch"), OnReload: func(r watch.Reload) {
+		w := &watch.Watcher{Dir: cfg.Briefings.Dir, Since: a.loadedAt, Logger: log.With("component", "watch"), OnReload: func(r watch.Reload) {
 			a.core.SetLibrary(r.Library)
 			a.metrics.Library(r.Library.Len(), len(r.Problems))
 			a.metrics.Reloaded(len(r.Problems) == 0)

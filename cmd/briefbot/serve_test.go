@@ -54,14 +54,19 @@ Looking ahead
 - Sample return: The next launch window opens in 2028.
 `
 
-func freeAddr(t *testing.T) string {
+// listenAddr finds the address a child "briefbot serve" listens on, from
+// its log line `msg="briefbot serving" addr=…`.
+func listenAddr(t *testing.T, logs *syncBuffer) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	var addr string
+	eventually(t, "serve listening", func() bool {
+		_, rest, ok := strings.Cut(logs.String(), `msg="briefbot serving" addr=`)
+		if ok {
+			addr, _, _ = strings.Cut(rest, " ")
+		}
+		return ok
+	})
+	return addr
 }
 
 // server is a running "briefbot serve" in this process.
@@ -80,7 +85,7 @@ func startServe(t *testing.T) *server {
 	os.Mkdir(briefings, 0o755)
 	write(t, filepath.Join(briefings, "mars.txt"), marsBriefing)
 	slackAPI := newFakeSlackAPI(t)
-	s := &server{addr: freeAddr(t), logs: &syncBuffer{}, done: make(chan int, 1), dir: briefings}
+	s := &server{logs: &syncBuffer{}, done: make(chan int, 1), dir: briefings}
 	for _, k := range config.Keys() {
 		t.Setenv(config.EnvVar(k), "")
 	}
@@ -89,7 +94,7 @@ func startServe(t *testing.T) *server {
 		"BRIEFBOT_SLACK_SIGNING_SECRET": testSigningSecret,
 		"BRIEFBOT_SLACK_BOT_TOKEN":      testBotToken,
 		"BRIEFBOT_SLACK_API_URL":        slackAPI + "/",
-		"BRIEFBOT_HTTP_ADDR":            s.addr,
+		"BRIEFBOT_HTTP_ADDR":            "127.0.0.1:0",
 		"BRIEFBOT_BRIEFINGS_DIR":        briefings,
 		"BRIEFBOT_STORE_URL":            "sqlite:" + filepath.Join(dir, "briefbot.db"),
 		"BRIEFBOT_LOG_LEVEL":            "debug",
@@ -98,24 +103,17 @@ func startServe(t *testing.T) *server {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
-	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: s.logs, ConfigSearchPaths: []string{dir}}
+	listening := make(chan net.Addr, 1)
+	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: s.logs, ConfigSearchPaths: []string{dir},
+		Listening: func(a net.Addr) { listening <- a }}
 	go func() { s.done <- m.Run(ctx, []string{"serve"}) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get("http://" + s.addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		select {
-		case code := <-s.done:
-			t.Fatalf("serve exited with %d before listening:\n%s", code, s.logs)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not listen within 10s:\n%s", s.logs)
-		}
-		time.Sleep(20 * time.Millisecond)
+	select {
+	case a := <-listening:
+		s.addr = a.String()
+	case code := <-s.done:
+		t.Fatalf("serve exited with %d before listening:\n%s", code, s.logs)
+	case <-time.After(10 * time.Second):
+		t.Fatalf("serve did not listen within 10s:\n%s", s.logs)
 	}
 	t.Cleanup(func() {
 		cancel()
@@ -327,24 +325,20 @@ func TestServeRefusesWithoutPlatform(t *testing.T) {
 // itself as briefbot serve.
 func TestServeSIGTERM(t *testing.T) {
 	dir := t.TempDir()
-	addr := freeAddr(t)
 	cmd := exec.Command(os.Args[0])
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "BRIEFBOT_TEST_RUN_MAIN=1", "BRIEFBOT_TEST_ARGS=serve",
 		"BRIEFBOT_SLACK_MODE=http", "BRIEFBOT_SLACK_SIGNING_SECRET=s", "BRIEFBOT_SLACK_BOT_TOKEN=xoxb-x",
-		"BRIEFBOT_HTTP_ADDR="+addr, "BRIEFBOT_STORE_URL=sqlite:"+filepath.Join(dir, "b.db"), "BRIEFBOT_BRIEFINGS_DIR=")
+		"BRIEFBOT_HTTP_ADDR=127.0.0.1:0", "BRIEFBOT_STORE_URL=sqlite:"+filepath.Join(dir, "b.db"), "BRIEFBOT_BRIEFINGS_DIR=")
 	var logs syncBuffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "listening", func() bool {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil
-	})
+	addr := listenAddr(t, &logs)
+	if code, _ := get(t, "http://"+addr+"/healthz"); code != 200 {
+		t.Fatalf("/healthz = %d", code)
+	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
