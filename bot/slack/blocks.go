@@ -68,9 +68,11 @@ func (t textObject) appendJSON(dst []byte) []byte {
 		dst = appendJSONString(dst, t.Text)
 		return append(dst, `,"emoji":true}`...)
 	}
+	// verbatim: Slack must not turn words into links or mentions on its
+	// own; the adapter escapes the text and writes what markup it wants.
 	dst = append(dst, `{"type":"mrkdwn","text":`...)
 	dst = appendJSONString(dst, t.Text)
-	return append(dst, '}')
+	return append(dst, `,"verbatim":true}`...)
 }
 
 func (b button) appendJSON(dst []byte) []byte {
