@@ -81,6 +81,8 @@ func generatedDir(b *testing.B) string {
 	return loadDir
 }
 
+// BenchmarkLoad10k is a cold Load: parsing and look-up tables. The search
+// index is built on first use (see BenchmarkLoadIndexed10k).
 func BenchmarkLoad10k(b *testing.B) {
 	dir := generatedDir(b)
 	b.SetBytes(loadBytes)
@@ -101,12 +103,31 @@ func BenchmarkLoad10k(b *testing.B) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	lib, _, _ = Load(dir)
+	lib.PrepareSearch() // memory counts the whole library, index included
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	heap := float64(after.HeapInuse) - float64(before.HeapInuse)
 	b.ReportMetric(heap/(1<<20), "lib-heap-MB")
 	b.ReportMetric(heap/float64(loadBytes), "heap/corpus")
 	runtime.KeepAlive(lib)
+}
+
+// BenchmarkLoadIndexed10k is Load followed by building the search index,
+// what a server does at start.
+func BenchmarkLoadIndexed10k(b *testing.B) {
+	dir := generatedDir(b)
+	b.SetBytes(loadBytes)
+	b.ResetTimer()
+	cpu := processCPU()
+	for b.Loop() {
+		lib, _, err := Load(dir)
+		if err != nil || lib.Len() != 10000 {
+			b.Fatalf("Load: %v", err)
+		}
+		lib.PrepareSearch()
+	}
+	b.StopTimer()
+	reportCPU(b, processCPU()-cpu)
 }
 
 // BenchmarkReadFiles10k is the baseline for BenchmarkLoad10k: walking the
@@ -170,6 +191,7 @@ func generatedLibrary(b *testing.B, n int) *Library {
 	}
 	wg.Wait()
 	l := NewLibrary(bs)
+	l.PrepareSearch()
 	libByN[n] = l
 	return l
 }

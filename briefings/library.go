@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/agnivade/levenshtein"
@@ -22,8 +23,35 @@ type Library struct {
 	maxWords int                 // most words in any alias key
 	prefixes []completion        // alias keys, sorted, for Complete
 	words    []completion        // every word of every alias key, sorted
-	idx      *index
+	idx      *lazyIndex
 }
+
+// lazyIndex is the search index, built on first use: answering a topic and
+// section (a cold "briefbot ask") needs no full-text index. A long-running
+// server builds it at once with PrepareSearch.
+type lazyIndex struct {
+	once  sync.Once
+	build func() *index
+	x     *index
+}
+
+func (z *lazyIndex) get() *index {
+	z.once.Do(func() {
+		z.x = z.build()
+		z.build = nil
+	})
+	return z.x
+}
+
+func builtIndex(x *index) *lazyIndex {
+	z := &lazyIndex{x: x}
+	z.once.Do(func() {})
+	return z
+}
+
+// PrepareSearch builds the search index now rather than on the first
+// search; a server calls it after loading so that no user waits for it.
+func (l *Library) PrepareSearch() { l.idx.get() }
 
 type topic struct {
 	key      string
@@ -72,9 +100,7 @@ func newLibrary(bs []*Briefing, keys []string) *Library {
 		sortVersions(t.versions)
 		l.all = append(l.all, t.versions...)
 	}
-	// The search index is built meanwhile, on the other CPUs.
-	idx := make(chan *index, 1)
-	go func() { idx <- l.fullIndex() }()
+	l.idx = &lazyIndex{build: l.fullIndex}
 	seenWord := map[completion]bool{}
 	for _, t := range l.topics {
 		for _, k := range t.aliasKeys() {
@@ -95,7 +121,6 @@ func newLibrary(bs []*Briefing, keys []string) *Library {
 	sortCompletions(l.prefixes)
 	sortCompletions(l.words)
 	l.maxWords = maxWordsOf(l.prefixes)
-	l.idx = <-idx
 	return l
 }
 
@@ -316,10 +341,13 @@ func (l *Library) With(changed []*Briefing, removedPaths []string) *Library {
 		addDocs = append(addDocs, t.newest())
 		addKeys = append(addKeys, t.key)
 	}
-	nl.idx = l.idx.with(removeDocs, addDocs, addKeys)
-	if nl.idx == nil {
-		nl.idx = nl.fullIndex()
+	// The old library's index is built if it was not yet: the new one
+	// patches it rather than indexing every briefing again.
+	x := l.idx.get().with(removeDocs, addDocs, addKeys)
+	if x == nil {
+		x = nl.fullIndex()
 	}
+	nl.idx = builtIndex(x)
 	return nl
 }
 

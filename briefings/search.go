@@ -98,7 +98,10 @@ type Hit struct {
 // topic is searched.
 func (l *Library) Search(query string, limit int) []Hit {
 	qs := queryStems(query)
-	x := l.idx
+	if len(qs) == 0 || limit <= 0 {
+		return nil
+	}
+	x := l.idx.get()
 	if len(qs) == 0 || limit <= 0 || x == nil || x.live() == 0 {
 		return nil
 	}

@@ -185,16 +185,16 @@ func TestWithRebuildsAMostlyMaskedIndex(t *testing.T) {
 		gone = append(gone, b.Path)
 	}
 	l := lib.With(nil, gone)
-	if l.idx.nDeleted == 0 || l.idx.base != lib.idx.base {
-		t.Errorf("a few removals: want the base shared and masked, got %d masked", l.idx.nDeleted)
+	if l.idx.get().nDeleted == 0 || l.idx.get().base != lib.idx.get().base {
+		t.Errorf("a few removals: want the base shared and masked, got %d masked", l.idx.get().nDeleted)
 	}
 	gone = gone[:0]
 	for _, b := range bs[150:450] {
 		gone = append(gone, b.Path)
 	}
 	l = l.With(nil, gone)
-	if l.idx.nDeleted != 0 || l.idx.base == lib.idx.base {
-		t.Errorf("most removed: want a rebuilt index, got %d masked", l.idx.nDeleted)
+	if l.idx.get().nDeleted != 0 || l.idx.get().base == lib.idx.get().base {
+		t.Errorf("most removed: want a rebuilt index, got %d masked", l.idx.get().nDeleted)
 	}
 	if diff := cmp.Diff(viewOf(NewLibrary(bs[450:])), viewOf(l)); diff != "" {
 		t.Errorf("With differs from NewLibrary (-rebuilt +with):\n%s", diff)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -221,6 +222,12 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	}
 	ready.expected = ready.platforms.Load()
 	start("digest scheduler", a.sched.Run)
+	// The search index is built now, not on the first search; then the
+	// garbage of parsing goes back to the system.
+	go func() {
+		a.lib.PrepareSearch()
+		debug.FreeOSMemory()
+	}()
 	if cfg.Briefings.Dir != "" {
 		w := &watch.Watcher{Dir: cfg.Briefings.Dir, Since: a.loadedAt, Logger: log.With("component", "watch"), OnReload: func(r watch.Reload) {
 			a.core.SetLibrary(r.Library)
