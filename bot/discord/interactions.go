@@ -142,8 +142,12 @@ func putBuf(b *[]byte) {
 var jsonContentType = []string{"application/json"}
 
 // writeBody sends a JSON response body.
+// The length is set so that a response flushed early (a deferral while
+// the core still works) is complete for Discord at once.
 func writeBody(w http.ResponseWriter, data []byte) {
-	w.Header()["Content-Type"] = jsonContentType
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h.Set("Content-Length", strconv.Itoa(len(data)))
 	w.Write(data)
 }
 
@@ -203,6 +207,10 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		writeResponse(w, interactionResponse{Type: responsePong})
 		return
 	}
+	// The responder may run on the deferral timer's goroutine while this
+	// one is still answering; the answer's mutex orders the two, and the
+	// flush sends a deferred response at once rather than when the
+	// handler returns.
 	responded := false
 	a.handleInteraction(r.Context(), &in, func(_ context.Context, resp interactionResponse) error {
 		if responded {
@@ -210,6 +218,9 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		}
 		responded = true
 		writeResponse(w, resp)
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
 		return nil
 	})
 	if !responded {
@@ -340,29 +351,60 @@ func hasChoice(cs []choice, v string) bool {
 // answer asks the core and delivers its reply: at once when it is ready
 // within the deferral budget, else after a deferred response. update
 // replaces the (ephemeral) message a button was pressed on.
+//
+// The core answers in this goroutine: nearly every answer is ready in
+// microseconds, and handing it to another goroutine would cost more than
+// the answer. A timer sends the deferred response (type 5) if the core is
+// slow; whoever comes first, under mu, owns the initial response.
 func (a *Adapter) answer(ctx context.Context, in *interaction, query string, update bool, respond responder) {
+	// Shutdown waits for answers under way, deferred ones included.
+	a.inflight.Add(1)
+	defer a.inflight.Done()
 	start := time.Now()
 	// The reply may outlive the request that brought the interaction; its
-	// token lives 15 minutes. The deadline timer is only started when it
-	// is needed (a deferred or split answer), not for the common answer
-	// that is ready at once.
+	// token lives 15 minutes.
 	life := interactionTokenLife - tokenSafetyMargin
 	hctx, cancelHandle := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelHandle()
 	req := bot.Request{Platform: bot.PlatformDiscord, User: in.userID(), Channel: in.ChannelID, Text: strings.TrimSpace(query), CanManage: in.canManage()}
-	ready := make(chan bot.Reply, 1)
-	go func() { ready <- a.answerer.Handle(hctx, req) }()
 
-	timer := time.NewTimer(a.deferAfter)
-	select {
-	case reply := <-ready:
-		timer.Stop()
-		cancelHandle()
-		msgs, eph := a.interactionMessages(reply, update)
-		typ := responseMessage
-		if update {
-			typ = responseUpdate
+	typ, data := responseDeferMessage, deferData{}
+	if update {
+		typ = responseDeferUpdate
+	} else if a.cfg.Reply != ReplyPublic {
+		// The reply's own visibility is not known yet; defer with the
+		// configured default.
+		data.Flags = flagEphemeral
+	}
+	var (
+		mu       sync.Mutex
+		answered bool
+		deferred bool
+		deferErr error
+	)
+	timer := time.AfterFunc(a.deferAfter, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if answered {
+			return
 		}
-		err := respond(ctx, interactionResponse{Type: typ, Data: msgs[0]})
+		deferred = true
+		deferErr = respond(ctx, interactionResponse{Type: typ, Data: data})
+	})
+	reply := a.answerer.Handle(hctx, req)
+	timer.Stop()
+	mu.Lock()
+	answered = true
+	late := deferred
+	mu.Unlock()
+
+	if !late {
+		msgs, eph := a.interactionMessages(reply, update)
+		rtyp := responseMessage
+		if update {
+			rtyp = responseUpdate
+		}
+		err := respond(ctx, interactionResponse{Type: rtyp, Data: msgs[0]})
 		if err != nil || len(msgs) == 1 {
 			a.logHandled(ctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs)})
 			return
@@ -375,46 +417,25 @@ func (a *Adapter) answer(ctx context.Context, in *interaction, query string, upd
 			err := a.sendFollowUps(fctx, in, msgs[1:], eph)
 			a.logHandled(fctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs)})
 		}()
-	case <-timer.C:
-		typ, data := responseDeferMessage, deferData{}
-		if update {
-			typ = responseDeferUpdate
-		} else if a.cfg.Reply != ReplyPublic {
-			// The reply's own visibility is not known yet; defer with the
-			// configured default.
-			data.Flags = flagEphemeral
-		}
-		if err := respond(ctx, interactionResponse{Type: typ, Data: data}); err != nil {
-			cancelHandle()
-			a.logHandled(ctx, "unknown", "failed", time.Since(start), err, logExtra{deferred: true})
-			return
-		}
-		// From here on the core's answer, the edit and the follow-ups share
-		// the token's remaining life.
-		actx, cancel := context.WithDeadline(hctx, start.Add(life))
-		a.inflight.Add(1)
-		go func() {
-			defer a.inflight.Done()
-			defer cancelHandle()
-			defer cancel()
-			var reply bot.Reply
-			select {
-			case reply = <-ready:
-			case <-actx.Done():
-				a.logHandled(actx, "unknown", "timeout", time.Since(start), actx.Err(), logExtra{deferred: true})
-				return
-			}
-			msgs, _ := a.interactionMessages(reply, update)
-			eph := update || data.Flags&flagEphemeral != 0
-			first := msgs[0]
-			first.Flags = 0 // flags cannot change on edit
-			err := a.editOriginal(actx, in, first)
-			if err == nil && len(msgs) > 1 {
-				err = a.sendFollowUps(actx, in, msgs[1:], eph)
-			}
-			a.logHandled(actx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs), deferred: true})
-		}()
+		return
 	}
+	if deferErr != nil {
+		a.logHandled(ctx, "unknown", "failed", time.Since(start), deferErr, logExtra{deferred: true})
+		return
+	}
+	// Deferred: the answer replaces the "thinking" message, within the
+	// token's remaining life.
+	actx, cancel := context.WithDeadline(hctx, start.Add(life))
+	defer cancel()
+	msgs, _ := a.interactionMessages(reply, update)
+	eph := update || data.Flags&flagEphemeral != 0
+	first := msgs[0]
+	first.Flags = 0 // flags cannot change on edit
+	err := a.editOriginal(actx, in, first)
+	if err == nil && len(msgs) > 1 {
+		err = a.sendFollowUps(actx, in, msgs[1:], eph)
+	}
+	a.logHandled(actx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs), deferred: true})
 }
 
 // interactionMessages renders reply for an interaction response and says

@@ -1,11 +1,14 @@
 package discord
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -325,5 +328,56 @@ func TestCommandLogLine(t *testing.T) {
 		if strings.Contains(log, secret) {
 			t.Errorf("log reveals %q:\n%s", secret, log)
 		}
+	}
+}
+
+// blockingAnswerer answers only once released.
+type blockingAnswerer struct {
+	fakeAnswerer
+	release chan struct{}
+}
+
+func (b *blockingAnswerer) Handle(ctx context.Context, req bot.Request) bot.Reply {
+	<-b.release
+	return bot.Reply{Kind: bot.KindSection, Title: "Late"}
+}
+
+// Over a real connection, a slow answer's deferred response reaches Discord
+// while the core is still working, not when it finishes.
+func TestDeferredResponseIsSentBeforeTheAnswer(t *testing.T) {
+	s := newSigner(t)
+	api := newFakeDiscord(t)
+	ans := &blockingAnswerer{release: make(chan struct{})}
+	a := newTestAdapter(t, s, api.URL, ans, func(c *Config) { c.DeferAfter = 5 * time.Millisecond })
+	mux := http.NewServeMux()
+	a.Routes(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	req := s.request(commandBody("kazakhstan risks"), testNow)
+	req.URL, _ = url.Parse(srv.URL + InteractionsPath)
+	req.RequestURI = ""
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		close(ans.release)
+		t.Fatalf("no deferred response while the core was busy: %v", err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	close(ans.release)
+	if err != nil {
+		t.Fatalf("the deferred response did not end while the core was busy: %v", err)
+	}
+	if diff := cmp.Diff(jsonValue(t, `{"type":5,"data":{"flags":64}}`), jsonValue(t, string(body))); diff != "" {
+		t.Errorf("deferred response (-want +got):\n%s", diff)
+	}
+	a.inflight.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(api.requests()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if got := api.requests(); len(got) != 1 || got[0].Method != http.MethodPatch {
+		t.Errorf("after the answer: %+v, want one edit of the original", got)
 	}
 }
