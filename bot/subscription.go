@@ -198,6 +198,11 @@ type Store interface {
 	// (limit <= 0 means all).
 	Deliveries(ctx context.Context, sub string, limit int) ([]Delivery, error)
 
+	// MarkSeen records that the platform event key arrived at now and
+	// reports whether this is its first arrival within ttl, across every
+	// replica sharing the store, so that a retried event is answered once.
+	MarkSeen(ctx context.Context, key string, now time.Time, ttl time.Duration) (bool, error)
+
 	// Ping checks that the store is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

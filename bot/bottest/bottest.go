@@ -138,6 +138,7 @@ type Store struct {
 	subs       map[string]bot.Subscription
 	slots      map[slotKey]*slotState
 	deliveries []bot.Delivery
+	seen       map[string]time.Time
 }
 
 type slotKey struct {
@@ -433,4 +434,18 @@ func (s *Store) Held(sub string) bool {
 		}
 	}
 	return false
+}
+
+// MarkSeen implements bot.Store.
+func (s *Store) MarkSeen(ctx context.Context, key string, now time.Time, ttl time.Duration) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen == nil {
+		s.seen = make(map[string]time.Time)
+	}
+	if at, ok := s.seen[key]; ok && now.Sub(at) < ttl {
+		return false, nil
+	}
+	s.seen[key] = now
+	return true, nil
 }

@@ -88,6 +88,19 @@ func WithHTTPClient(c *http.Client) Option {
 	return func(a *Adapter) { a.httpClient = c }
 }
 
+// EventLog remembers platform events across replicas; the store
+// implements it.
+type EventLog interface {
+	MarkSeen(ctx context.Context, key string, now time.Time, ttl time.Duration) (bool, error)
+}
+
+// WithEventLog shares event de-duplication with other replicas through
+// log: behind a load balancer, Slack's retry of an event may reach a
+// replica other than the one that took the first delivery.
+func WithEventLog(log EventLog) Option {
+	return func(a *Adapter) { a.events = log }
+}
+
 // WithRetry sets how many attempts a rate-limited Web API call gets and
 // how the adapter waits between them (nil means a timer that honours ctx).
 func WithRetry(maxAttempts int, sleep func(ctx context.Context, d time.Duration) error) Option {
@@ -112,6 +125,7 @@ type Adapter struct {
 	maxAttempts int
 	sleep       func(ctx context.Context, d time.Duration) error
 	seen        *dedupe
+	events      EventLog
 	pace        *pacer
 
 	// inflight counts answers still being delivered after their request

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -46,4 +47,25 @@ func (d *dedupe) first(id string) bool {
 	d.seen[id] = now
 	d.order = append(d.order, id)
 	return true
+}
+
+// eventTTL is how long an event ID is remembered; Slack retries within
+// minutes.
+const eventTTL = 10 * time.Minute
+
+// firstEverywhere reports whether no replica sharing the event log has
+// taken the event yet. Without a log, or when the log cannot be reached,
+// it answers true: better to answer twice than not at all.
+func (a *Adapter) firstEverywhere(id string) bool {
+	if a.events == nil || id == "" {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	first, err := a.events.MarkSeen(ctx, "slack:"+id, a.now(), eventTTL)
+	if err != nil {
+		a.log.WarnContext(ctx, "shared event log unavailable; answering", "err", err)
+		return true
+	}
+	return first
 }

@@ -192,8 +192,12 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte
 		// A retry (X-Slack-Retry-Num) of an event already taken is only
 		// acknowledged; one whose first delivery never reached us is answered.
 		if a.seen.first(env.EventID) {
-			ev := env.Event
-			a.async(func() { a.handleEvent(ev) })
+			ev, id := env.Event, env.EventID
+			a.async(func() {
+				if a.firstEverywhere(id) {
+					a.handleEvent(ev)
+				}
+			})
 		}
 	}
 	w.WriteHeader(http.StatusOK)

@@ -18,6 +18,7 @@ import (
 	"github.com/slack-go/slack/slacktest"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/bottest"
 )
 
 // apiFake is slack-go's slacktest server with chat.postMessage recording
@@ -515,5 +516,29 @@ func TestEndpointsRefuseUnsigned(t *testing.T) {
 	hs.wait()
 	if n := len(hs.ans.requests()); n != 0 {
 		t.Errorf("core asked %d times", n)
+	}
+}
+
+// Behind a load balancer, Slack's retry may reach another replica; with a
+// shared event log it is still answered once.
+func TestEventRetryOnAnotherReplicaAnsweredOnce(t *testing.T) {
+	log := bottest.NewStore()
+	a, b := newHarness(t, nil), newHarness(t, nil)
+	a.a.events, b.a.events = log, log
+	body := eventBody("Ev09", map[string]any{
+		"type": "app_mention", "user": "U2CERLKJA", "text": "<@U0BOT> kazakhstan risks", "ts": "5.5", "channel": "C0123",
+	})
+	if rec := a.do(t, signed(t, testNow, "/slack/events", "application/json", body)); rec.Code != 200 {
+		t.Fatalf("first delivery: %d", rec.Code)
+	}
+	a.wait()
+	retry := signed(t, testNow, "/slack/events", "application/json", body)
+	retry.Header.Set("X-Slack-Retry-Num", "1")
+	if rec := b.do(t, retry); rec.Code != 200 {
+		t.Fatalf("retry: %d", rec.Code)
+	}
+	b.wait()
+	if n := len(a.ans.requests()) + len(b.ans.requests()); n != 1 {
+		t.Errorf("answered %d times across replicas, want once", n)
 	}
 }

@@ -59,7 +59,11 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 		}
 		// Socket Mode redelivers unacknowledged events, possibly on another connection.
 		if a.seen.first(env.EventID) {
-			a.async(func() { a.handleEvent(env.Event) })
+			a.async(func() {
+				if a.firstEverywhere(env.EventID) {
+					a.handleEvent(env.Event)
+				}
+			})
 		}
 	case socketmode.EventTypeInteractive:
 		_ = c.Ack(*req)

@@ -28,6 +28,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -56,6 +57,8 @@ type DB struct {
 	dialect dialect
 	pool    *pgxpool.Pool // nil on SQLite
 	log     *slog.Logger
+	// marks counts MarkSeen calls, to prune old events now and then.
+	marks atomic.Uint64
 }
 
 var _ bot.Store = (*DB)(nil)

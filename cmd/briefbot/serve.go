@@ -116,7 +116,9 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 			APIURL:        cfg.Slack.APIURL,
 			Admins:        cfg.Slack.Admins,
 			Logger:        log.With("component", "slack"),
-		}, a.core, slack.WithHTTPClient(&http.Client{Timeout: 15 * time.Second, Transport: a.metrics.Transport("slack", nil)}))
+		}, a.core,
+			slack.WithHTTPClient(&http.Client{Timeout: 15 * time.Second, Transport: a.metrics.Transport("slack", nil)}),
+			slack.WithEventLog(st))
 		if err != nil {
 			st.Close()
 			return nil, usageErr(err)

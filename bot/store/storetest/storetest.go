@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"CompleteRejectsBadDelivery", testCompleteRejectsBadDelivery},
 		{"LastSlot", testLastSlot},
 		{"ExpiredClaims", testExpiredClaims},
+		{"MarkSeen", testMarkSeen},
 		{"DeleteRemovesHistory", testDeleteRemovesHistory},
 		{"TimesAreUTC", testTimesAreUTC},
 	}
@@ -664,6 +665,55 @@ func testExpiredClaims(t *testing.T, s bot.Store) {
 	}
 	if got, _ := s.ExpiredClaims(ctx, d3); len(got) != 1 {
 		t.Errorf("after a takeover, %d expired claims, want 1", len(got))
+	}
+}
+
+func testMarkSeen(t *testing.T, s bot.Store) {
+	ctx := t.Context()
+	const ttl = 10 * time.Minute
+	first := func(key string, at time.Time) bool {
+		t.Helper()
+		ok, err := s.MarkSeen(ctx, key, at, ttl)
+		if err != nil {
+			t.Fatalf("MarkSeen(%s): %v", key, err)
+		}
+		return ok
+	}
+	if !first("slack:Ev1", base) {
+		t.Error("a new event is not first")
+	}
+	if first("slack:Ev1", base.Add(time.Minute)) {
+		t.Error("a retry within the ttl is first again")
+	}
+	if !first("slack:Ev2", base.Add(time.Minute)) {
+		t.Error("another event is not first")
+	}
+	if !first("slack:Ev1", base.Add(ttl+time.Minute)) {
+		t.Error("an event past its ttl is still a repeat")
+	}
+	// Concurrent replicas: exactly one takes each event.
+	for i := range 10 {
+		key := fmt.Sprintf("slack:race%d", i)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		wins := 0
+		for range 3 {
+			wg.Go(func() {
+				ok, err := s.MarkSeen(ctx, key, base, ttl)
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					mu.Lock()
+					wins++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if wins != 1 {
+			t.Errorf("%s taken by %d replicas, want 1", key, wins)
+		}
 	}
 }
 
