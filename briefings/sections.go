@@ -136,15 +136,17 @@ func (b *Briefing) FindSection(query string) (*Section, bool) {
 	if q == "" || len(b.Sections) == 0 {
 		return nil, false
 	}
+	headings := make([]*headingInfo, len(b.Sections))
 	for i := range b.Sections {
-		if Normalize(b.Sections[i].Heading) == q {
+		headings[i] = headingInfoOf(b.Sections[i].Heading)
+		if headings[i].key == q {
 			return &b.Sections[i], true
 		}
 	}
 	qs := queryStems(q)
 	headingStems := make([][]string, len(b.Sections))
-	for i := range b.Sections {
-		headingStems[i] = queryStems(b.Sections[i].Heading)
+	for i, h := range headings {
+		headingStems[i] = h.stems
 	}
 	if len(qs) > 0 {
 		for i := range b.Sections {
@@ -234,4 +236,33 @@ func firstSentence(s string) string {
 		}
 	}
 	return s
+}
+
+// headingInfo is what FindSection needs of a heading, worked out once per
+// distinct heading: most briefings share a handful of headings.
+type headingInfo struct {
+	key   string   // Normalize(heading)
+	stems []string // queryStems(heading); never modified
+}
+
+// maxHeadingCache bounds the headings remembered; past it, headings are
+// worked out on every call, as before.
+const maxHeadingCache = 10_000
+
+var (
+	headingCache  sync.Map // heading → *headingInfo
+	headingCached atomic.Int64
+)
+
+func headingInfoOf(h string) *headingInfo {
+	if v, ok := headingCache.Load(h); ok {
+		return v.(*headingInfo)
+	}
+	hi := &headingInfo{key: Normalize(h), stems: queryStems(h)}
+	if headingCached.Load() < maxHeadingCache {
+		if _, loaded := headingCache.LoadOrStore(h, hi); !loaded {
+			headingCached.Add(1)
+		}
+	}
+	return hi
 }
