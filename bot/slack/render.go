@@ -402,6 +402,21 @@ func cutAtWord(s string, n int) string {
 
 // actionBlocks renders suggestions as buttons whose value is the query,
 // plus a "Share in channel" button when shareQuery is set.
+// actionIDs are the first buttons' action IDs, made once.
+var actionIDs = func() (ids [2 * maxActions]string) {
+	for i := range ids {
+		ids[i] = actionQueryPrefix + strconv.Itoa(i)
+	}
+	return ids
+}()
+
+func actionID(i int) string {
+	if i < len(actionIDs) {
+		return actionIDs[i]
+	}
+	return actionQueryPrefix + strconv.Itoa(i)
+}
+
 func actionBlocks(sugs []bot.Suggestion, shareQuery string) []block {
 	elems := make([]button, 0, len(sugs)+1)
 	for i, s := range sugs {
@@ -416,7 +431,7 @@ func actionBlocks(sugs []bot.Suggestion, shareQuery string) []block {
 		if runes(label) > maxButtonText {
 			label = cutAtWord(label, maxButtonText-1) + "…"
 		}
-		elems = append(elems, button{ActionID: actionQueryPrefix + strconv.Itoa(i), Value: q, Label: label})
+		elems = append(elems, button{ActionID: actionID(i), Value: q, Label: label})
 	}
 	if q := strings.TrimSpace(shareQuery); q != "" && runes(q) <= maxButtonValue {
 		elems = append(elems, button{ActionID: actionShare, Value: q, Label: "Share in channel", Primary: true})
