@@ -6,13 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack/slacktest"
 
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/bottest"
@@ -26,7 +27,8 @@ import (
 // metadata, and serves them back through conversations.history. A test can
 // hold a post midway with hold.
 type fakeSlack struct {
-	*httptest.Server
+	// URL is the Web API base, ending in a slash.
+	URL      string
 	mu       sync.Mutex
 	messages []fakeMessage
 	// hold, when set, is called on each chat.postMessage. record says
@@ -46,7 +48,7 @@ type fakeMessage struct {
 
 func newFakeSlack(t *testing.T) *fakeSlack {
 	f := &fakeSlack{}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		w.Header().Set("Content-Type", "application/json")
 		switch r.URL.Path {
@@ -86,11 +88,17 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 			}
 			f.mu.Unlock()
 			json.NewEncoder(w).Encode(map[string]any{"ok": true, "has_more": false, "messages": out})
-		default:
-			fmt.Fprint(w, `{"ok":false,"error":"unknown_method"}`)
 		}
-	}))
-	t.Cleanup(f.Close)
+	})
+	// slack-go's own test server, with the two methods digests use
+	// replaced by ones that keep metadata.
+	srv := slacktest.NewTestServer(func(c slacktest.Customize) {
+		c.Handle("/chat.postMessage", handler)
+		c.Handle("/conversations.history", handler)
+	})
+	srv.Start()
+	t.Cleanup(srv.Stop)
+	f.URL = srv.GetAPIURL()
 	return f
 }
 
@@ -109,7 +117,7 @@ func (f *fakeSlack) slots() map[string]int {
 
 func newSlackPoster(t *testing.T, api string) *slack.Adapter {
 	t.Helper()
-	a, err := slack.New(slack.Config{BotToken: "xoxb-test", SigningSecret: "secret", Mode: slack.ModeHTTP, APIURL: api + "/"}, bot.New(bot.Options{}))
+	a, err := slack.New(slack.Config{BotToken: "xoxb-test", SigningSecret: "secret", Mode: slack.ModeHTTP, APIURL: api}, bot.New(bot.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
