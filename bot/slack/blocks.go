@@ -1,10 +1,9 @@
 package slack
 
 import (
-	"strconv"
-	"unicode/utf8"
-
 	slackapi "github.com/slack-go/slack"
+
+	"github.com/briefbot/briefbot/bot/internal/jsonstr"
 )
 
 // The adapter renders only four kinds of Block Kit blocks, so it builds
@@ -159,56 +158,5 @@ func (m *message) appendJSON(dst []byte) []byte {
 }
 
 // appendJSONString appends s as a JSON string exactly as encoding/json
-// does with HTML escaping off: quotes, backslashes and control characters
-// escaped, invalid UTF-8 replaced by U+FFFD, U+2028 and U+2029 escaped.
-func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\u202`...)
-			dst = strconv.AppendInt(dst, int64(r&0xF), 16)
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
+// does with HTML escaping off.
+func appendJSONString(dst []byte, s string) []byte { return jsonstr.Append(dst, s, false) }

@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/url"
 	"testing"
@@ -41,24 +40,6 @@ func TestBlocksReadBySlackGo(t *testing.T) {
 			}
 		}
 	}
-}
-
-func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range []string{"", "plain", "a\"b\\c", "\x00\x1f\b\f\n\r\t\x7f", "<&>", "\u2028\u2029", "\xff\xfe", "Kazakhstan — Risks & caveats", "\xe2\x80"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		var want bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(s); err != nil {
-			t.Fatal(err)
-		}
-		got := appendJSONString(nil, s)
-		if !bytes.Equal(got, bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
-			t.Errorf("appendJSONString(%q) = %s, encoding/json says %s", s, got, want.Bytes())
-		}
-	})
 }
 
 // FuzzParseCommandForm checks the form reader against url.ParseQuery: the
