@@ -450,11 +450,15 @@ func (b *Bot) sectionSuggestions(lib *briefings.Library, br *briefings.Briefing,
 	return out
 }
 
-// topicQuery is the shortest name that leads back to br: its topic key or
-// an alias that the library resolves to br alone. Words beat codes: a report
-// number such as "if10491" is used only when nothing else is shorter.
+// topicQuery is the name that leads back to br in suggestions: its topic
+// key, or when that is long (a report title), the shortest alias that the
+// library resolves to br alone. Words beat codes: a report number such as
+// "if10491" is used only when nothing else is shorter.
 func (b *Bot) topicQuery(lib *briefings.Library, br *briefings.Briefing) string {
 	best := br.Key()
+	if len(best) <= maxPlainTopicQuery {
+		return best
+	}
 	better := func(n string) bool {
 		if hasDigit(n) != hasDigit(best) {
 			return !hasDigit(n)
@@ -474,6 +478,9 @@ func (b *Bot) topicQuery(lib *briefings.Library, br *briefings.Briefing) string 
 	}
 	return best
 }
+
+// maxPlainTopicQuery is the longest topic key used as it is in suggestions.
+const maxPlainTopicQuery = 24
 
 func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }
 

@@ -65,6 +65,12 @@ func Load(dir string) (lib *Library, problems []Problem, err error) {
 	w := &walker{}
 	w.walk(dir, []os.FileInfo{info}, &jobs)
 	bs, keys, probs := parseAll(jobs)
+	aliasesPath := filepath.Join(dir, AliasesFile)
+	if data, err := os.ReadFile(aliasesPath); err == nil {
+		probs = append(probs, applyAliases(aliasesPath, data, bs, keys)...)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		probs = append(probs, Problem{Path: aliasesPath, Line: 1, Message: "cannot read: " + unwrapPath(err)})
+	}
 	return newLibrary(bs, keys), append(w.problems, probs...), nil
 }
 
@@ -159,6 +165,9 @@ func LoadFS(fsys fs.FS) (lib *Library, problems []Problem) {
 		walkProbs = append(walkProbs, Problem{Path: ".", Line: 1, Message: err.Error()})
 	}
 	bs, keys, probs := parseAll(jobs)
+	if data, err := fs.ReadFile(fsys, AliasesFile); err == nil {
+		probs = append(probs, applyAliases(AliasesFile, data, bs, keys)...)
+	}
 	return newLibrary(bs, keys), append(walkProbs, probs...)
 }
 

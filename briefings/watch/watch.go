@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -120,7 +121,13 @@ func (w *Watcher) Run(ctx context.Context, lib *briefings.Library) error {
 				paths = append(paths, p)
 			}
 			clear(pending)
-			r := Apply(lib, paths)
+			var r Reload
+			if slices.Contains(paths, filepath.Join(w.Dir, briefings.AliasesFile)) {
+				// The aliases file touches any number of topics: load afresh.
+				r = reloadAll(w.Dir, lib)
+			} else {
+				r = Apply(lib, paths)
+			}
 			if r.Library == lib && len(r.Problems) == 0 {
 				continue
 			}
@@ -134,6 +141,22 @@ func (w *Watcher) Run(ctx context.Context, lib *briefings.Library) error {
 			}
 		}
 	}
+}
+
+// reloadAll loads dir afresh; if it cannot be read, lib stays.
+func reloadAll(dir string, lib *briefings.Library) Reload {
+	start := time.Now()
+	nl, problems, err := briefings.Load(dir)
+	if err != nil {
+		return Reload{Library: lib, Problems: []briefings.Problem{{Path: dir, Line: 1, Message: err.Error()}}, Took: time.Since(start)}
+	}
+	r := Reload{Library: nl, Changed: nl.Len(), Took: time.Since(start)}
+	for _, p := range problems {
+		if !p.Warning {
+			r.Problems = append(r.Problems, p)
+		}
+	}
+	return r
 }
 
 // missed lists the briefing files under dir that lib lacks or that changed

@@ -132,3 +132,29 @@ func TestWatcherCatchesUpAtStart(t *testing.T) {
 		t.Fatal("no catch-up reload")
 	}
 }
+
+// Editing the aliases file gives topics their new names without a restart.
+func TestWatcherReloadsAliases(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "mars.txt"), mars)
+	lib, _, err := briefings.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ready := make(chan struct{})
+	reloads := make(chan watch.Reload, 4)
+	w := &watch.Watcher{Dir: dir, Debounce: 20 * time.Millisecond, Ready: func() { close(ready) }, OnReload: func(r watch.Reload) { reloads <- r }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go w.Run(ctx, lib)
+	<-ready
+	write(t, filepath.Join(dir, briefings.AliasesFile), "mars: [Марс, red planet]\n")
+	select {
+	case r := <-reloads:
+		if risks(r.Library, "марс") != "Dust" || risks(r.Library, "red planet") != "Dust" {
+			t.Errorf("aliases not applied after reload")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no reload after editing the aliases file")
+	}
+}
