@@ -78,27 +78,39 @@ type server struct {
 	dir  string
 }
 
+// startServe runs serve with Slack in HTTP mode over a folder holding
+// the Mars briefing.
 func startServe(t *testing.T) *server {
+	t.Helper()
+	slackAPI := newFakeSlackAPI(t)
+	return startServeWith(t, map[string]string{
+		"BRIEFBOT_SLACK_MODE":           "http",
+		"BRIEFBOT_SLACK_SIGNING_SECRET": testSigningSecret,
+		"BRIEFBOT_SLACK_BOT_TOKEN":      testBotToken,
+		"BRIEFBOT_SLACK_API_URL":        slackAPI + "/",
+	})
+}
+
+// startServeWith runs serve with the platform settings in env.
+func startServeWith(t *testing.T, env map[string]string) *server {
 	t.Helper()
 	dir := t.TempDir()
 	briefings := filepath.Join(dir, "briefings")
 	os.Mkdir(briefings, 0o755)
 	write(t, filepath.Join(briefings, "mars.txt"), marsBriefing)
-	slackAPI := newFakeSlackAPI(t)
 	s := &server{logs: &syncBuffer{}, done: make(chan int, 1), dir: briefings}
 	for _, k := range config.Keys() {
 		t.Setenv(config.EnvVar(k), "")
 	}
 	for k, v := range map[string]string{
-		"BRIEFBOT_SLACK_MODE":           "http",
-		"BRIEFBOT_SLACK_SIGNING_SECRET": testSigningSecret,
-		"BRIEFBOT_SLACK_BOT_TOKEN":      testBotToken,
-		"BRIEFBOT_SLACK_API_URL":        slackAPI + "/",
-		"BRIEFBOT_HTTP_ADDR":            "127.0.0.1:0",
-		"BRIEFBOT_BRIEFINGS_DIR":        briefings,
-		"BRIEFBOT_STORE_URL":            "sqlite:" + filepath.Join(dir, "briefbot.db"),
-		"BRIEFBOT_LOG_LEVEL":            "debug",
+		"BRIEFBOT_HTTP_ADDR":     "127.0.0.1:0",
+		"BRIEFBOT_BRIEFINGS_DIR": briefings,
+		"BRIEFBOT_STORE_URL":     "sqlite:" + filepath.Join(dir, "briefbot.db"),
+		"BRIEFBOT_LOG_LEVEL":     "debug",
 	} {
+		t.Setenv(k, v)
+	}
+	for k, v := range env {
 		t.Setenv(k, v)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
