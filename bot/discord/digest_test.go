@@ -61,3 +61,72 @@ func TestDigestPostAndLookup(t *testing.T) {
 		t.Errorf("DigestPosted found a slot that was never posted")
 	}
 }
+
+// A digest cut off between its parts is completed on the next try, and
+// the part already in the channel is not posted again.
+func TestHalfPostedDigestIsCompleted(t *testing.T) {
+	api := newFakeDiscord(t)
+	var (
+		mu      sync.Mutex
+		posted  []string // footers of the messages in the channel
+		failing = true
+	)
+	api.respond = func(n int, r recorded) (int, string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if r.Method == http.MethodGet {
+			var out []map[string]any
+			for _, f := range posted {
+				out = append(out, map[string]any{"author": map[string]any{"bot": true}, "embeds": []any{map[string]any{"footer": map[string]any{"text": f}}}})
+			}
+			b, _ := json.Marshal(out)
+			return 200, string(b)
+		}
+		var m struct {
+			Embeds []struct {
+				Footer *struct {
+					Text string `json:"text"`
+				} `json:"footer"`
+			} `json:"embeds"`
+		}
+		json.Unmarshal([]byte(r.Body), &m)
+		footer := m.Embeds[len(m.Embeds)-1].Footer.Text
+		if failing && len(posted) == 1 {
+			return 500, `{"code":0,"message":"server error"}`
+		}
+		posted = append(posted, footer)
+		return 200, `{"id":"1"}`
+	}
+	a := newTestAdapter(t, newSigner(t), api.URL+"/", &fakeAnswerer{}, nil)
+	ctx := context.Background()
+	ref := bot.SlotRef{Subscription: "morning", Slot: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+	long := longReply()
+	if _, err := a.PostDigest(ctx, "123456789012345678", long, ref); err == nil {
+		t.Fatal("the second part was meant to fail")
+	}
+	if ok, err := a.DigestPosted(ctx, "123456789012345678", ref); err != nil || ok {
+		t.Fatalf("DigestPosted of a half-posted digest = %v, %v; want false", ok, err)
+	}
+	mu.Lock()
+	failing = false
+	mu.Unlock()
+	if _, err := a.PostDigest(ctx, "123456789012345678", long, ref); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, f := range posted {
+		seen[f]++
+	}
+	parts := len(renderReply(long))
+	if len(seen) != parts {
+		t.Errorf("%d distinct parts in the channel, want %d: %v", len(seen), parts, posted)
+	}
+	for f, n := range seen {
+		if n != 1 {
+			t.Errorf("%q posted %d times", f, n)
+		}
+	}
+	if ok, _ := a.DigestPosted(ctx, "123456789012345678", ref); !ok {
+		t.Error("DigestPosted of the completed digest = false")
+	}
+}

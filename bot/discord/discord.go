@@ -93,6 +93,7 @@ type Config struct {
 // Adapter is the Discord adapter. Create it with New; it is safe for
 // concurrent use.
 type Adapter struct {
+	resumeState
 	cfg       Config
 	answerer  Answerer
 	log       *slog.Logger

@@ -80,9 +80,17 @@ func (a *Adapter) Post(ctx context.Context, channel string, r bot.Reply, opts Po
 	if !isSnowflake(channel) {
 		return nil, fmt.Errorf("discord: post to channel %q: not a channel id", channel)
 	}
-	msgs := renderReply(r)
+	return a.postMessages(ctx, channel, renderReply(r), opts, nil)
+}
+
+// postMessages posts msgs to channel, skipping those whose index is in
+// skip, and returns the ids of the messages posted.
+func (a *Adapter) postMessages(ctx context.Context, channel string, msgs []message, opts PostOptions, skip map[int]bool) ([]string, error) {
 	ids := make([]string, 0, len(msgs))
 	for i, m := range msgs {
+		if skip[i] {
+			continue
+		}
 		if opts.Nonce != "" {
 			m.Nonce = partNonce(opts.Nonce, i)
 			m.EnforceNonce = true

@@ -128,6 +128,10 @@ type Adapter struct {
 	events      EventLog
 	pace        *pacer
 
+	// resume holds the parts of half-posted digests found by DigestPosted.
+	resumeMu sync.Mutex
+	resume   map[resumeKey]map[int]bool
+
 	// inflight counts answers still being delivered after their request
 	// was acknowledged, so that shutdown can wait for them.
 	inflight sync.WaitGroup
@@ -160,6 +164,7 @@ func New(cfg Config, answerer Answerer, opts ...Option) (*Adapter, error) {
 		a.now = time.Now
 	}
 	a.seen = newDedupe(10*time.Minute, 10000, a.now)
+	a.resume = make(map[resumeKey]map[int]bool)
 	a.pace = newPacer(cfg.PostInterval)
 	apiOpts := []slackapi.Option{slackapi.OptionHTTPClient(a.httpClient)}
 	if cfg.APIURL != "" {

@@ -17,16 +17,74 @@ func digestPayload(ref bot.SlotRef) map[string]any {
 	return map[string]any{"subscription": ref.Subscription, "slot": ref.Slot.UTC().Format(time.RFC3339)}
 }
 
-// PostDigest posts a digest to channel; every message carries metadata
-// naming the subscription and slot, so DigestPosted can find it again.
+// PostDigest posts a digest to channel. Every message carries metadata
+// naming the subscription, the slot and its part ("part 2 of 3"), so that
+// DigestPosted can tell a whole digest from a half-posted one. Parts that
+// DigestPosted found already in the channel are not posted again.
 func (a *Adapter) PostDigest(ctx context.Context, channel string, r bot.Reply, ref bot.SlotRef) ([]string, error) {
-	return a.Post(ctx, channel, r, PostOptions{EventType: DigestEventType, EventPayload: digestPayload(ref)})
+	msgs := render(r, renderOptions{})
+	have := a.takeResume(channel, ref)
+	var ids []string
+	for i, m := range msgs {
+		if have[i+1] {
+			continue
+		}
+		payload := digestPayload(ref)
+		payload["part"], payload["parts"] = i+1, len(msgs)
+		posted, err := a.postMessages(ctx, channel, []message{m}, PostOptions{EventType: DigestEventType, EventPayload: payload})
+		ids = append(ids, posted...)
+		if err != nil {
+			return ids, err
+		}
+	}
+	return ids, nil
 }
 
 // DigestPosted looks for the digest's metadata in the channel's history
-// since the slot (less a minute, for clock skew between replicas).
+// since the slot (less a minute, for clock skew between replicas). It
+// answers true only when every part is there; the parts of a half-posted
+// digest are remembered, and the next PostDigest for it sends the rest.
 func (a *Adapter) DigestPosted(ctx context.Context, channel string, ref bot.SlotRef) (bool, error) {
-	return a.FindPosted(ctx, channel, DigestEventType, digestPayload(ref), ref.Slot.Add(-time.Minute))
+	found := make(map[int]bool)
+	total, whole := 0, false
+	err := a.scanPosted(ctx, channel, DigestEventType, digestPayload(ref), ref.Slot.Add(-time.Minute), func(p map[string]any) bool {
+		part, ok1 := p["part"].(float64)
+		parts, ok2 := p["parts"].(float64)
+		if !ok1 || !ok2 {
+			whole = true // posted before parts were numbered: one message
+			return false
+		}
+		found[int(part)] = true
+		total = int(parts)
+		return len(found) < total
+	})
+	if err != nil {
+		return false, err
+	}
+	if whole || total > 0 && len(found) >= total {
+		return true, nil
+	}
+	if len(found) > 0 {
+		a.resumeMu.Lock()
+		a.resume[resumeKey{channel, ref}] = found
+		a.resumeMu.Unlock()
+	}
+	return false, nil
+}
+
+type resumeKey struct {
+	channel string
+	ref     bot.SlotRef
+}
+
+// takeResume returns and forgets the parts of ref already in channel.
+func (a *Adapter) takeResume(channel string, ref bot.SlotRef) map[int]bool {
+	a.resumeMu.Lock()
+	defer a.resumeMu.Unlock()
+	k := resumeKey{channel, ref}
+	have := a.resume[k]
+	delete(a.resume, k)
+	return have
 }
 
 // canManage reports whether user may change the channel's digest

@@ -2,9 +2,11 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,8 +58,77 @@ func TestDigestPostCarriesSlotMetadata(t *testing.T) {
 		t.Fatal(err)
 	}
 	post := api.next(t)
-	want := `{"event_type":"briefbot_digest","event_payload":{"slot":"2026-03-01T07:00:00Z","subscription":"morning"}}`
+	want := `{"event_type":"briefbot_digest","event_payload":{"part":1,"parts":1,"slot":"2026-03-01T07:00:00Z","subscription":"morning"}}`
 	if got := post.Get("metadata"); got != want {
 		t.Errorf("metadata = %s, want %s", got, want)
+	}
+}
+
+// historyAPI keeps what is posted, metadata included, and serves it back
+// through conversations.history; failAt makes that post fail.
+type historyAPI struct {
+	mu     sync.Mutex
+	posts  []map[string]any
+	calls  int
+	failAt int
+}
+
+func (h *historyAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	w.Header().Set("Content-Type", "application/json")
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch r.URL.Path {
+	case "/chat.postMessage":
+		h.calls++
+		if h.calls == h.failAt {
+			fmt.Fprint(w, `{"ok":false,"error":"internal_error"}`)
+			return
+		}
+		var md map[string]any
+		json.Unmarshal([]byte(r.Form.Get("metadata")), &md)
+		h.posts = append(h.posts, map[string]any{"type": "message", "ts": fmt.Sprintf("1.%06d", len(h.posts)), "metadata": md})
+		fmt.Fprintf(w, `{"ok":true,"channel":"C1","ts":"1.%06d"}`, len(h.posts))
+	case "/conversations.history":
+		json.NewEncoder(w).Encode(map[string]any{"ok": true, "messages": h.posts})
+	}
+}
+
+// A digest cut off between its parts is completed on the next try, and
+// the part already in the channel is not posted again.
+func TestHalfPostedDigestIsCompleted(t *testing.T) {
+	api := &historyAPI{failAt: 2}
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	a := newPoster(t, srv.URL+"/")
+	ctx := context.Background()
+	ref := bot.SlotRef{Subscription: "morning", Slot: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+	long := longReply()
+	parts := len(render(long, renderOptions{}))
+	if parts < 2 {
+		t.Fatalf("the long reply renders as %d message(s), want several", parts)
+	}
+
+	if _, err := a.PostDigest(ctx, "C1", long, ref); err == nil {
+		t.Fatal("the second part was meant to fail")
+	}
+	if ok, err := a.DigestPosted(ctx, "C1", ref); err != nil || ok {
+		t.Fatalf("DigestPosted of a half-posted digest = %v, %v; want false", ok, err)
+	}
+	if _, err := a.PostDigest(ctx, "C1", long, ref); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[float64]int{}
+	for _, p := range api.posts {
+		payload := p["metadata"].(map[string]any)["event_payload"].(map[string]any)
+		seen[payload["part"].(float64)]++
+	}
+	for i := 1; i <= parts; i++ {
+		if seen[float64(i)] != 1 {
+			t.Errorf("part %d of %d posted %d times", i, parts, seen[float64(i)])
+		}
+	}
+	if ok, err := a.DigestPosted(ctx, "C1", ref); err != nil || !ok {
+		t.Errorf("DigestPosted of the completed digest = %v, %v; want true", ok, err)
 	}
 }

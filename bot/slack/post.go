@@ -135,9 +135,20 @@ func (a *Adapter) postMessages(ctx context.Context, channel string, msgs []messa
 // metadata has eventType and a payload containing every key of match with
 // an equal value. It pages through conversations.history.
 func (a *Adapter) FindPosted(ctx context.Context, channel, eventType string, match map[string]any, since time.Time) (bool, error) {
+	found := false
+	err := a.scanPosted(ctx, channel, eventType, match, since, func(map[string]any) bool {
+		found = true
+		return false
+	})
+	return found, err
+}
+
+// scanPosted calls each with the payload of every message in channel newer
+// than since whose metadata matches, newest first, until each returns false.
+func (a *Adapter) scanPosted(ctx context.Context, channel, eventType string, match map[string]any, since time.Time, each func(payload map[string]any) bool) error {
 	want, err := normalizeJSON(match)
 	if err != nil {
-		return false, fmt.Errorf("find posted in slack channel %s: %w", channel, err)
+		return fmt.Errorf("find posted in slack channel %s: %w", channel, err)
 	}
 	params := &slackapi.GetConversationHistoryParameters{
 		ChannelID:          channel,
@@ -156,7 +167,7 @@ func (a *Adapter) FindPosted(ctx context.Context, channel, eventType string, mat
 			return err
 		})
 		if err != nil {
-			return false, fmt.Errorf("find posted in slack channel %s: %w", channel, classify(err))
+			return fmt.Errorf("find posted in slack channel %s: %w", channel, classify(err))
 		}
 		for _, m := range resp.Messages {
 			if m.Metadata.EventType != eventType {
@@ -166,16 +177,16 @@ func (a *Adapter) FindPosted(ctx context.Context, channel, eventType string, mat
 			if err != nil {
 				continue
 			}
-			if containsAll(got, want) {
-				return true, nil
+			if containsAll(got, want) && !each(got) {
+				return nil
 			}
 		}
 		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
-			return false, nil
+			return nil
 		}
 		params.Cursor = resp.ResponseMetaData.NextCursor
 	}
-	return false, nil
+	return nil
 }
 
 // normalizeJSON round-trips a payload through JSON so that values compare
