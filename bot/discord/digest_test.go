@@ -130,3 +130,15 @@ func TestHalfPostedDigestIsCompleted(t *testing.T) {
 		t.Error("DigestPosted of the completed digest = false")
 	}
 }
+
+func TestConnected(t *testing.T) {
+	s := newSigner(t)
+	httpMode := newTestAdapter(t, s, "http://127.0.0.1:1/", &fakeAnswerer{}, nil)
+	gateway := newTestAdapter(t, s, "http://127.0.0.1:1/", &fakeAnswerer{}, func(c *Config) { c.Mode = ModeGateway })
+	if !httpMode.Connected() {
+		t.Error("an http-mode adapter is not ready")
+	}
+	if gateway.Connected() {
+		t.Error("a gateway adapter that never connected says it is connected")
+	}
+}

@@ -94,6 +94,8 @@ type Config struct {
 // concurrent use.
 type Adapter struct {
 	resumeState
+	// connected is true while the gateway session is up.
+	connected atomic.Bool
 	cfg       Config
 	answerer  Answerer
 	log       *slog.Logger

@@ -39,10 +39,17 @@ func (a *Adapter) Run(ctx context.Context) error {
 	}
 	a.log.Info("discord gateway connected", "shard", a.cfg.ShardID, "shards", max(a.cfg.ShardCount, 1))
 	<-ctx.Done()
+	a.connected.Store(false)
 	if err := s.Close(); err != nil {
 		return fmt.Errorf("discord: close gateway: %w", err)
 	}
 	return nil
+}
+
+// Connected reports whether the adapter can receive interactions: always
+// in http mode, while the gateway session is up in gateway mode.
+func (a *Adapter) Connected() bool {
+	return a.cfg.Mode == ModeHTTP || a.connected.Load()
 }
 
 // drain waits up to d for background deliveries to finish.
@@ -78,7 +85,10 @@ func (a *Adapter) newSession() (*discordgo.Session, error) {
 		if r.User != nil {
 			a.selfID.Store(r.User.ID)
 		}
+		a.connected.Store(true)
 	})
+	s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { a.connected.Store(true) })
+	s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) { a.connected.Store(false) })
 	s.AddHandler(func(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 		in := fromGateway(ic.Interaction)
 		ctx, cancel := context.WithTimeout(context.Background(), interactionTokenLife)

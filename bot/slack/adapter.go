@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
@@ -127,6 +128,9 @@ type Adapter struct {
 	seen        *dedupe
 	events      EventLog
 	pace        *pacer
+
+	// connected is true while the Socket Mode connection is up.
+	connected atomic.Bool
 
 	// resume holds the parts of half-posted digests found by DigestPosted.
 	resumeMu sync.Mutex
@@ -268,6 +272,12 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// Connected reports whether the adapter can receive requests: always in
+// http mode, while the Socket Mode connection is up in socket mode.
+func (a *Adapter) Connected() bool {
+	return a.cfg.Mode == ModeHTTP || a.connected.Load()
 }
 
 // Routes mounts the HTTP-mode endpoints on mux, each behind signature

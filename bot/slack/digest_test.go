@@ -132,3 +132,20 @@ func TestHalfPostedDigestIsCompleted(t *testing.T) {
 		t.Errorf("DigestPosted of the completed digest = %v, %v; want true", ok, err)
 	}
 }
+
+func TestConnected(t *testing.T) {
+	httpMode, err := New(Config{BotToken: "xoxb-t", SigningSecret: "s", Mode: ModeHTTP}, newFakeAnswerer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	socket, err := New(Config{BotToken: "xoxb-t", AppToken: "xapp-t", Mode: ModeSocket}, newFakeAnswerer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !httpMode.Connected() {
+		t.Error("an http-mode adapter is not ready")
+	}
+	if socket.Connected() {
+		t.Error("a socket-mode adapter that never connected says it is connected")
+	}
+}

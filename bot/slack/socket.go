@@ -18,6 +18,7 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 	client := socketmode.New(a.api, socketmode.OptionLog(discardLogger{}))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	defer a.connected.Store(false)
 	errc := make(chan error, 1)
 	go func() { errc <- client.RunContext(ctx) }()
 	for {
@@ -32,9 +33,11 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 		case evt := <-client.Events:
 			switch evt.Type {
 			case socketmode.EventTypeConnected:
+				a.connected.Store(true)
 				a.log.Info("slack socket mode connected")
-			case socketmode.EventTypeConnectionError:
-				a.log.Warn("slack socket mode connection error; retrying")
+			case socketmode.EventTypeConnectionError, socketmode.EventTypeDisconnect:
+				a.connected.Store(false)
+				a.log.Warn("slack socket mode connection lost; retrying")
 			case socketmode.EventTypeInvalidAuth:
 				return fmt.Errorf("slack socket mode: invalid_auth (check BRIEFBOT_SLACK_APP_TOKEN)")
 			}

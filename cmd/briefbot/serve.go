@@ -291,6 +291,12 @@ func (r *readiness) check(ctx context.Context, a *app) string {
 	if r.platforms.Load() < r.expected {
 		return "a platform connection stopped"
 	}
+	if a.slack != nil && !a.slack.Connected() {
+		return "slack socket mode is not connected"
+	}
+	if a.discord != nil && !a.discord.Connected() {
+		return "discord gateway is not connected"
+	}
 	return ""
 }
 
