@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 )
 
@@ -32,4 +33,37 @@ type Poster interface {
 func IsPermanent(err error) bool {
 	var p interface{ Permanent() bool }
 	return errors.As(err, &p) && p.Permanent()
+}
+
+// PostedParts remembers which parts of a digest a Poster found already in
+// a channel (by DigestPosted, after a takeover), so that its next
+// PostDigest for that slot sends only the rest. The zero value is ready.
+type PostedParts struct {
+	mu sync.Mutex
+	m  map[postedKey]map[int]bool
+}
+
+type postedKey struct {
+	channel string
+	ref     SlotRef
+}
+
+// Remember records the parts of ref found in channel.
+func (p *PostedParts) Remember(channel string, ref SlotRef, parts map[int]bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = make(map[postedKey]map[int]bool)
+	}
+	p.m[postedKey{channel, ref}] = parts
+}
+
+// Take returns and forgets the parts of ref found in channel (nil if none).
+func (p *PostedParts) Take(channel string, ref SlotRef) map[int]bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := postedKey{channel, ref}
+	parts := p.m[k]
+	delete(p.m, k)
+	return parts
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/briefbot/briefbot/bot"
@@ -42,7 +41,7 @@ func (a *Adapter) PostDigest(ctx context.Context, channel string, r bot.Reply, r
 		es := msgs[i].Embeds
 		es[len(es)-1].Footer = &embedFooter{Text: fmt.Sprintf("%s · part %d/%d", marker, i+1, len(msgs))}
 	}
-	have := a.takeResume(channel, ref)
+	have := a.posted.Take(channel, ref)
 	return a.postMessages(ctx, channel, msgs, PostOptions{Nonce: ref.Subscription + "|" + ref.Slot.UTC().Format(time.RFC3339)}, have)
 }
 
@@ -90,33 +89,7 @@ func (a *Adapter) DigestPosted(ctx context.Context, channel string, ref bot.Slot
 		return true, nil
 	}
 	if len(found) > 0 {
-		a.resumeMu.Lock()
-		if a.resume == nil {
-			a.resume = make(map[resumeKey]map[int]bool)
-		}
-		a.resume[resumeKey{channel, ref}] = found
-		a.resumeMu.Unlock()
+		a.posted.Remember(channel, ref, found)
 	}
 	return false, nil
-}
-
-type resumeKey struct {
-	channel string
-	ref     bot.SlotRef
-}
-
-// resumeState holds the parts of half-posted digests found by DigestPosted.
-type resumeState struct {
-	resumeMu sync.Mutex
-	resume   map[resumeKey]map[int]bool
-}
-
-// takeResume returns and forgets the parts of ref already in channel.
-func (a *Adapter) takeResume(channel string, ref bot.SlotRef) map[int]bool {
-	a.resumeMu.Lock()
-	defer a.resumeMu.Unlock()
-	k := resumeKey{channel, ref}
-	have := a.resume[k]
-	delete(a.resume, k)
-	return have
 }

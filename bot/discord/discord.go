@@ -93,7 +93,8 @@ type Config struct {
 // Adapter is the Discord adapter. Create it with New; it is safe for
 // concurrent use.
 type Adapter struct {
-	resumeState
+	// posted holds the parts of half-posted digests found by DigestPosted.
+	posted bot.PostedParts
 	// connected is true while the gateway session is up.
 	connected atomic.Bool
 	cfg       Config

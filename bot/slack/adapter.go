@@ -132,9 +132,8 @@ type Adapter struct {
 	// connected is true while the Socket Mode connection is up.
 	connected atomic.Bool
 
-	// resume holds the parts of half-posted digests found by DigestPosted.
-	resumeMu sync.Mutex
-	resume   map[resumeKey]map[int]bool
+	// posted holds the parts of half-posted digests found by DigestPosted.
+	posted bot.PostedParts
 
 	// inflight counts answers still being delivered after their request
 	// was acknowledged, so that shutdown can wait for them.
@@ -168,7 +167,6 @@ func New(cfg Config, answerer Answerer, opts ...Option) (*Adapter, error) {
 		a.now = time.Now
 	}
 	a.seen = newDedupe(10*time.Minute, 10000, a.now)
-	a.resume = make(map[resumeKey]map[int]bool)
 	a.pace = newPacer(cfg.PostInterval)
 	apiOpts := []slackapi.Option{slackapi.OptionHTTPClient(a.httpClient)}
 	if cfg.APIURL != "" {

@@ -23,7 +23,7 @@ func digestPayload(ref bot.SlotRef) map[string]any {
 // DigestPosted found already in the channel are not posted again.
 func (a *Adapter) PostDigest(ctx context.Context, channel string, r bot.Reply, ref bot.SlotRef) ([]string, error) {
 	msgs := render(r, renderOptions{})
-	have := a.takeResume(channel, ref)
+	have := a.posted.Take(channel, ref)
 	var ids []string
 	for i, m := range msgs {
 		if have[i+1] {
@@ -65,26 +65,9 @@ func (a *Adapter) DigestPosted(ctx context.Context, channel string, ref bot.Slot
 		return true, nil
 	}
 	if len(found) > 0 {
-		a.resumeMu.Lock()
-		a.resume[resumeKey{channel, ref}] = found
-		a.resumeMu.Unlock()
+		a.posted.Remember(channel, ref, found)
 	}
 	return false, nil
-}
-
-type resumeKey struct {
-	channel string
-	ref     bot.SlotRef
-}
-
-// takeResume returns and forgets the parts of ref already in channel.
-func (a *Adapter) takeResume(channel string, ref bot.SlotRef) map[int]bool {
-	a.resumeMu.Lock()
-	defer a.resumeMu.Unlock()
-	k := resumeKey{channel, ref}
-	have := a.resume[k]
-	delete(a.resume, k)
-	return have
 }
 
 // canManage reports whether user may change the channel's digest
