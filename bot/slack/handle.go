@@ -252,11 +252,7 @@ func (a *Adapter) followUp(in interaction, query string) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
 	defer cancel()
-	channel := in.Container.ChannelID
-	if channel == "" {
-		channel = in.Channel.ID
-	}
-	reply := a.answerer.Handle(ctx, bot.Request{Platform: bot.PlatformSlack, User: in.User.ID, Channel: channel, Text: strings.TrimSpace(query)})
+	channel, reply := a.askFromButton(ctx, in, query)
 	var err error
 	if in.Container.IsEphemeral || in.Container.MessageTS == "" {
 		if in.ResponseURL == "" {
@@ -279,6 +275,16 @@ func (a *Adapter) followUp(in interaction, query string) {
 	a.logHandled("button", reply.Kind, start, err)
 }
 
+// askFromButton asks the core the query a button carries, in the channel
+// the button was pressed in.
+func (a *Adapter) askFromButton(ctx context.Context, in interaction, query string) (string, bot.Reply) {
+	channel := in.Container.ChannelID
+	if channel == "" {
+		channel = in.Channel.ID
+	}
+	return channel, a.answerer.Handle(ctx, bot.Request{Platform: bot.PlatformSlack, User: in.User.ID, Channel: channel, Text: strings.TrimSpace(query)})
+}
+
 func shareQueryFor(r bot.Reply, query string) string {
 	if shareable(r) {
 		return query
@@ -291,11 +297,7 @@ func (a *Adapter) share(in interaction, query string) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
 	defer cancel()
-	channel := in.Container.ChannelID
-	if channel == "" {
-		channel = in.Channel.ID
-	}
-	reply := a.answerer.Handle(ctx, bot.Request{Platform: bot.PlatformSlack, User: in.User.ID, Channel: channel, Text: strings.TrimSpace(query)})
+	channel, reply := a.askFromButton(ctx, in, query)
 	var opts renderOptions
 	if userIDRE.MatchString(in.User.ID) {
 		opts.SharedBy = in.User.ID
