@@ -278,11 +278,11 @@ func (b *Bot) topic(lib *briefings.Library, words []string) Reply {
 
 	// "@2024-05-01" picks an older briefing of the topic.
 	if len(rest) > 0 && strings.HasPrefix(rest[0], "@") {
-		v, err := pickVersion(lib.Versions(br.Key()), rest[0][1:])
-		if err != nil {
+		v, ok := pickVersion(lib.Versions(br.Key()), rest[0][1:])
+		if !ok {
 			r := b.versions(lib, br)
 			r.Kind = KindNotFound
-			r.Notes = append(notes, err.Error())
+			r.Notes = append(notes, fmt.Sprintf("No version dated %q.", rest[0][1:]))
 			return r
 		}
 		br, rest = v, rest[1:]
@@ -527,13 +527,15 @@ func pickByTitle(cands []*briefings.Briefing, rest []string) (*briefings.Briefin
 	return best, bestN
 }
 
-func pickVersion(versions []*briefings.Briefing, date string) (*briefings.Briefing, error) {
+// pickVersion finds the newest version whose date starts with date
+// ("2024", "2024-05", "2024-05-01").
+func pickVersion(versions []*briefings.Briefing, date string) (*briefings.Briefing, bool) {
 	for _, v := range versions {
-		if v.Date.Format(time.DateOnly) == date || strings.HasPrefix(v.Date.Format(time.DateOnly), date) {
-			return v, nil
+		if strings.HasPrefix(v.Date.Format(time.DateOnly), date) {
+			return v, true
 		}
 	}
-	return nil, fmt.Errorf("No version dated %q.", date)
+	return nil, false
 }
 
 func convertSection(s *briefings.Section) Section {

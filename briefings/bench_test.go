@@ -164,9 +164,8 @@ func reportCPU(b *testing.B, cpu time.Duration) {
 }
 
 var (
-	libMu   sync.Mutex
-	libByN  = map[int]*Library{}
-	libSize = map[int]int64{}
+	libMu  sync.Mutex
+	libByN = map[int]*Library{}
 )
 
 // generatedLibrary parses n generated briefings in memory, once per size.
