@@ -190,10 +190,11 @@ type Store interface {
 	// without the slot being completed: their owners died mid-post. The
 	// scheduler takes them over with ClaimSlot. Oldest slot first.
 	ExpiredClaims(ctx context.Context, now time.Time) ([]Claim, error)
-	// LastSlot returns the latest slot of sub that was ever claimed or done,
-	// and false if there is none, so a starting scheduler can catch up on
-	// slots missed while no replica ran.
-	LastSlot(ctx context.Context, sub string) (time.Time, bool, error)
+	// LastSlots returns, for every subscription with a slot ever claimed
+	// or done, the latest such slot, in one read, so that a scheduler pass
+	// over all subscriptions (and one catching up after downtime) does not
+	// ask once per subscription.
+	LastSlots(ctx context.Context) (map[string]time.Time, error)
 	// Deliveries returns up to limit of sub's deliveries, newest slot first
 	// (limit <= 0 means all).
 	Deliveries(ctx context.Context, sub string, limit int) ([]Delivery, error)

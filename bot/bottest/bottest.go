@@ -383,21 +383,17 @@ func (s *Store) CompleteSlot(ctx context.Context, c bot.Claim, d bot.Delivery) (
 	return sub, nil
 }
 
-// LastSlot implements bot.Store.
-func (s *Store) LastSlot(ctx context.Context, sub string) (time.Time, bool, error) {
+// LastSlots implements bot.Store.
+func (s *Store) LastSlots(ctx context.Context) (map[string]time.Time, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var last int64
-	found := false
+	out := make(map[string]time.Time)
 	for k := range s.slots {
-		if k.sub == sub && (!found || k.slot > last) {
-			last, found = k.slot, true
+		if t := time.UnixMicro(k.slot).UTC(); t.After(out[k.sub]) {
+			out[k.sub] = t
 		}
 	}
-	if !found {
-		return time.Time{}, false, nil
-	}
-	return time.UnixMicro(last).UTC(), true, nil
+	return out, nil
 }
 
 // Deliveries implements bot.Store.

@@ -163,6 +163,10 @@ func (s *Scheduler) Tick(ctx context.Context) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("read subscriptions: %w", err)
 	}
+	last, err := s.opts.Store.LastSlots(ctx)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read last slots: %w", err)
+	}
 	now := s.opts.Clock.Now()
 	var (
 		next time.Time
@@ -180,11 +184,7 @@ func (s *Scheduler) Tick(ctx context.Context) (time.Time, error) {
 		if n := sched.Next(now); !n.IsZero() && (next.IsZero() || n.Before(next)) {
 			next = n
 		}
-		due, err := s.dueSlots(ctx, sub, sched, now)
-		if err != nil {
-			s.log.ErrorContext(ctx, "find due slots", "subscription", sub.ID, "err", err)
-			continue
-		}
+		due := s.dueSlots(ctx, sub, sched, last[sub.ID], now)
 		for _, slot := range due {
 			jobs = append(jobs, job{sub: sub, slot: slot})
 		}
@@ -214,17 +214,13 @@ type job struct {
 }
 
 // dueSlots lists the slots of sub at or before now that no replica has
-// claimed yet: those after the latest claimed slot, or after the
-// subscription's creation. Slots older than the grace are returned too, to
+// claimed yet: those after last, its latest claimed slot (zero if none), or
+// after the subscription's creation. Slots older than the grace are returned too, to
 // be recorded as skipped, but at most MaxSkipRecords of them; the rest are
 // only counted in the log.
-func (s *Scheduler) dueSlots(ctx context.Context, sub bot.Subscription, sched bot.Schedule, now time.Time) ([]time.Time, error) {
+func (s *Scheduler) dueSlots(ctx context.Context, sub bot.Subscription, sched bot.Schedule, last, now time.Time) []time.Time {
 	from := sub.CreatedAt
-	last, ok, err := s.opts.Store.LastSlot(ctx, sub.ID)
-	if err != nil {
-		return nil, err
-	}
-	if ok && !last.Before(from) {
+	if !last.IsZero() && !last.Before(from) {
 		from = last
 	}
 	var out []time.Time
@@ -249,7 +245,7 @@ func (s *Scheduler) dueSlots(ctx context.Context, sub bot.Subscription, sched bo
 	if skipped > s.opts.MaxSkipRecords {
 		s.log.WarnContext(ctx, "missed digest slots beyond the grace", "subscription", sub.ID, "missed", skipped, "recorded", s.opts.MaxSkipRecords)
 	}
-	return out, nil
+	return out
 }
 
 // runJobs handles jobs with a pool of workers. The jobs of one channel go

@@ -171,13 +171,28 @@ func (db *DB) CompleteSlot(ctx context.Context, c bot.Claim, d bot.Delivery) (_ 
 	return s, nil
 }
 
-// LastSlot returns the latest slot of sub ever claimed or done.
-func (db *DB) LastSlot(ctx context.Context, sub string) (time.Time, bool, error) {
-	var t time.Time
-	if err := db.sql.QueryRowContext(ctx, "SELECT MAX(slot) FROM slots WHERE subscription = $1", sub).Scan(timeScan{&t}); err != nil {
-		return time.Time{}, false, fmt.Errorf("last slot of %s: %w", sub, err)
+// LastSlots returns the latest slot ever claimed or done per subscription.
+func (db *DB) LastSlots(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := db.sql.QueryContext(ctx, "SELECT subscription, MAX(slot) FROM slots GROUP BY subscription")
+	if err != nil {
+		return nil, fmt.Errorf("last slots: %w", err)
 	}
-	return t, !t.IsZero(), nil
+	defer rows.Close()
+	out := make(map[string]time.Time)
+	for rows.Next() {
+		var (
+			sub string
+			t   time.Time
+		)
+		if err := rows.Scan(&sub, timeScan{&t}); err != nil {
+			return nil, fmt.Errorf("last slots: %w", err)
+		}
+		out[sub] = t
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("last slots: %w", err)
+	}
+	return out, nil
 }
 
 // Deliveries returns up to limit deliveries of sub, newest slot first.

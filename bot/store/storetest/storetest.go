@@ -43,7 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"DeliveryHistory", testDeliveryHistory},
 		{"LastDeliveredNeverGoesBack", testLastDeliveredNeverGoesBack},
 		{"CompleteRejectsBadDelivery", testCompleteRejectsBadDelivery},
-		{"LastSlot", testLastSlot},
+		{"LastSlots", testLastSlots},
 		{"ExpiredClaims", testExpiredClaims},
 		{"MarkSeen", testMarkSeen},
 		{"DeleteRemovesHistory", testDeleteRemovesHistory},
@@ -609,27 +609,38 @@ func testCompleteRejectsBadDelivery(t *testing.T, s bot.Store) {
 	mustComplete(t, s, c, bot.Delivery{Outcome: bot.OutcomePosted})
 }
 
-func testLastSlot(t *testing.T, s bot.Store) {
+func testLastSlots(t *testing.T, s bot.Store) {
 	ctx := t.Context()
 	mustSave(t, s, sub("x"), sub("y"))
-	if got, ok, err := s.LastSlot(ctx, "x"); err != nil || ok {
-		t.Errorf("LastSlot of a new subscription = %v, %t, %v; want none", got, ok, err)
+	last := func() map[string]time.Time {
+		t.Helper()
+		m, err := s.LastSlots(ctx)
+		if err != nil {
+			t.Fatalf("LastSlots: %v", err)
+		}
+		return m
+	}
+	if got := last(); len(got) != 0 {
+		t.Errorf("LastSlots with no slots = %v, want none", got)
 	}
 	d1, d2, d3 := base, base.Add(24*time.Hour), base.Add(48*time.Hour)
 	c := mustClaim(t, s, "x", d2, "r1", d2)
 	mustComplete(t, s, c, bot.Delivery{Outcome: bot.OutcomePosted})
 	mustClaim(t, s, "x", d1, "r1", d2)
-	got, ok, err := s.LastSlot(ctx, "x")
-	if err != nil || !ok || !got.Equal(d2) {
-		t.Errorf("LastSlot = %v, %t, %v; want %v", got, ok, err, d2)
+	if got := last(); !got["x"].Equal(d2) {
+		t.Errorf("LastSlots[x] = %v, want %v", got["x"], d2)
 	}
 	// An unfinished claim counts too: its replica may have posted.
 	mustClaim(t, s, "x", d3, "r1", d3)
-	if got, _, _ := s.LastSlot(ctx, "x"); !got.Equal(d3) {
-		t.Errorf("LastSlot with an open claim = %v, want %v", got, d3)
+	got := last()
+	if !got["x"].Equal(d3) {
+		t.Errorf("LastSlots[x] with an open claim = %v, want %v", got["x"], d3)
 	}
-	if _, ok, _ := s.LastSlot(ctx, "y"); ok {
-		t.Error("LastSlot(y) sees x's slots")
+	if _, ok := got["y"]; ok {
+		t.Errorf("LastSlots has y, which never had a slot: %v", got)
+	}
+	if got["x"].Location() != time.UTC {
+		t.Errorf("LastSlots times are not UTC: %v", got["x"])
 	}
 }
 
@@ -729,7 +740,7 @@ func testDeleteRemovesHistory(t *testing.T, s bot.Store) {
 	if ds, _ := s.Deliveries(ctx, "x", 0); len(ds) != 0 {
 		t.Errorf("a re-created subscription inherited %d deliveries", len(ds))
 	}
-	if _, ok, _ := s.LastSlot(ctx, "x"); ok {
+	if ls, _ := s.LastSlots(ctx); !ls["x"].IsZero() {
 		t.Error("a re-created subscription inherited slots")
 	}
 	if got := mustGet(t, s, "x"); !got.LastDelivered.IsZero() {
@@ -757,9 +768,9 @@ func testTimesAreUTC(t *testing.T, s bot.Store) {
 	if _, ok, _ := s.ClaimSlot(t.Context(), "x", base, "r2", time.Minute, base); ok {
 		t.Error("one instant in two time zones made two slots")
 	}
-	ls, _, _ := s.LastSlot(t.Context(), "x")
-	if ls != base {
-		t.Errorf("LastSlot = %v, want %v", ls, base)
+	ls, _ := s.LastSlots(t.Context())
+	if ls["x"] != base {
+		t.Errorf("LastSlots[x] = %v, want %v", ls["x"], base)
 	}
 	mustComplete(t, s, c, bot.Delivery{Outcome: bot.OutcomePosted, At: local.Add(time.Second)})
 	ds, _ := s.Deliveries(t.Context(), "x", 1)
