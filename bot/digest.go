@@ -48,12 +48,14 @@ func (b *Bot) Digest(ctx context.Context, dr DigestRequest) (r Reply, ok bool) {
 		r.Notes = append(r.Notes, fmt.Sprintf("Delayed: this digest was due at %s.", slot.In(loc).Format("15:04 MST")))
 	}
 
+	wanted := topicSet(sub.Topics)
 	var picked []*briefings.Briefing
 	for _, br := range lib.Topics() {
-		if !matchesTopics(br, sub.Topics) {
+		// The date is the cheap test: with include "new", most fail it.
+		if sub.Include != "all" && !br.Date.After(dr.Since) {
 			continue
 		}
-		if sub.Include != "all" && !br.Date.After(dr.Since) {
+		if !matchesTopics(br, wanted) {
 			continue
 		}
 		picked = append(picked, br)
@@ -103,24 +105,27 @@ func topRisk(br *briefings.Briefing) (Block, bool) {
 	return Block{}, false
 }
 
-// matchesTopics reports whether br is one of topics, by topic, alias or tag.
-// No topics means every briefing.
-func matchesTopics(br *briefings.Briefing, topics []string) bool {
+// topicSet normalizes a subscription's topics once; nil means all.
+func topicSet(topics []string) map[string]bool {
 	if len(topics) == 0 {
+		return nil
+	}
+	set := make(map[string]bool, len(topics))
+	for _, t := range topics {
+		set[briefings.Normalize(t)] = true
+	}
+	return set
+}
+
+// matchesTopics reports whether br is in wanted by topic, alias or tag.
+// A nil set means every briefing.
+func matchesTopics(br *briefings.Briefing, wanted map[string]bool) bool {
+	if wanted == nil || wanted[br.Key()] {
 		return true
 	}
-	for _, t := range topics {
-		n := briefings.Normalize(t)
-		if n == br.Key() {
-			return true
-		}
-		for _, a := range br.Aliases {
-			if briefings.Normalize(a) == n {
-				return true
-			}
-		}
-		for _, tag := range br.Tags {
-			if briefings.Normalize(tag) == n {
+	for _, names := range [][]string{br.Aliases, br.Tags} {
+		for _, n := range names {
+			if wanted[briefings.Normalize(n)] {
 				return true
 			}
 		}

@@ -164,3 +164,17 @@ func TestHandleSurvivesPanic(t *testing.T) {
 		t.Errorf("the bot stopped answering after a panic: %+v", r)
 	}
 }
+
+func TestDigestByTagAndAlias(t *testing.T) {
+	b, _, _ := subscribeBot(t)
+	for q, want := range map[string]string{"digest shipping": "Red Sea shipping", "digest казахстан": "Kazakhstan"} {
+		r := b.Handle(context.Background(), bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: q})
+		var got []string
+		for _, s := range r.Sections {
+			got = append(got, s.Heading)
+		}
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("%q: sections %q, want just %q", q, got, want)
+		}
+	}
+}
