@@ -119,11 +119,7 @@ func (m *Main) discordCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			da, err := discord.New(discord.Config{
-				Token: cfg.Discord.Token, AppID: cfg.Discord.AppID, PublicKey: cfg.Discord.PublicKey,
-				GuildID: cfg.Discord.GuildID, Mode: cfg.Discord.Mode, Reply: cfg.Discord.Reply,
-				APIURL: cfg.Discord.APIURL, ShardID: cfg.Discord.ShardID, ShardCount: cfg.Discord.ShardCount,
-			}, nil)
+			da, err := discord.New(discordConfig(cfg.Discord), nil)
 			if err != nil {
 				return usageErr(err)
 			}

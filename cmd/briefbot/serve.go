@@ -127,20 +127,10 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		a.posters[bot.PlatformSlack] = sa
 	}
 	if cfg.DiscordEnabled() {
-		da, err := discord.New(discord.Config{
-			Token:            cfg.Discord.Token,
-			AppID:            cfg.Discord.AppID,
-			PublicKey:        cfg.Discord.PublicKey,
-			GuildID:          cfg.Discord.GuildID,
-			Mode:             cfg.Discord.Mode,
-			Reply:            cfg.Discord.Reply,
-			RegisterCommands: cfg.Discord.RegisterCommands,
-			APIURL:           cfg.Discord.APIURL,
-			ShardID:          cfg.Discord.ShardID,
-			ShardCount:       cfg.Discord.ShardCount,
-			Logger:           log.With("component", "discord"),
-			HTTPClient:       &http.Client{Timeout: 30 * time.Second, Transport: a.metrics.Transport("discord", nil)},
-		}, a.core)
+		dc := discordConfig(cfg.Discord)
+		dc.Logger = log.With("component", "discord")
+		dc.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: a.metrics.Transport("discord", nil)}
+		da, err := discord.New(dc, a.core)
 		if err != nil {
 			st.Close()
 			return nil, usageErr(err)
@@ -160,6 +150,22 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		OnPause:     func(bot.Subscription, string) { a.metrics.Paused() },
 	})
 	return a, nil
+}
+
+// discordConfig maps the discord.* keys onto the adapter's settings.
+func discordConfig(c config.Discord) discord.Config {
+	return discord.Config{
+		Token:            c.Token,
+		AppID:            c.AppID,
+		PublicKey:        c.PublicKey,
+		GuildID:          c.GuildID,
+		Mode:             c.Mode,
+		Reply:            c.Reply,
+		RegisterCommands: c.RegisterCommands,
+		APIURL:           c.APIURL,
+		ShardID:          c.ShardID,
+		ShardCount:       c.ShardCount,
+	}
 }
 
 func (a *app) Close() error { return a.store.Close() }
