@@ -27,7 +27,7 @@ func TestParseMarkdown(t *testing.T) {
 					{Bullet: true, Label: "Insurance shock", Text: "cover could go.", Line: 17},
 					{Bullet: true, Label: "Renewed attacks", Text: "one strike would do it.", Line: 18},
 				}},
-				{Heading: "What to watch", Kind: KindOutlook, Line: 23, Blocks: []Block{{Bullet: true, Text: "Schedules", Line: 25}}},
+				{Heading: "What to watch", Kind: KindOutlook, Line: 23, Depth: 1, Blocks: []Block{{Bullet: true, Text: "Schedules", Line: 25}}},
 			},
 			Line: 2,
 		},
@@ -97,10 +97,26 @@ func checkParse(t *testing.T, path string, data []byte) {
 		t.Fatalf("briefing without topic or date: %+v", b)
 	}
 	all := append([]Block(nil), b.Lede...)
-	for _, s := range b.Sections {
+	for i, s := range b.Sections {
 		check(s.Heading)
-		if s.Line < 1 || s.Line > lines || len(s.Blocks) == 0 {
-			t.Fatalf("section %q line %d of %d, %d blocks", s.Heading, s.Line, lines, len(s.Blocks))
+		if s.Line < 1 || s.Line > lines {
+			t.Fatalf("section %q line %d of %d", s.Heading, s.Line, lines)
+		}
+		// Depths nest one level at a time, from 0.
+		if prev := -1; i > 0 {
+			prev = b.Sections[i-1].Depth
+			if s.Depth < 0 || s.Depth > prev+1 {
+				t.Fatalf("section %q depth %d after depth %d", s.Heading, s.Depth, prev)
+			}
+		} else if s.Depth != 0 {
+			t.Fatalf("first section %q has depth %d", s.Heading, s.Depth)
+		}
+		// Every section shown has something to show: text, or subsections.
+		if len(s.Blocks) == 0 && len(b.Subsections(&b.Sections[i])) == 0 {
+			t.Fatalf("section %q has no blocks and no subsections", s.Heading)
+		}
+		if p := b.Parent(&b.Sections[i]); (p == nil) != (s.Depth == 0) || (p != nil && p.Depth >= s.Depth) {
+			t.Fatalf("section %q (depth %d) has parent %+v", s.Heading, s.Depth, p)
 		}
 		all = append(all, s.Blocks...)
 	}
@@ -112,7 +128,11 @@ func checkParse(t *testing.T, path string, data []byte) {
 		}
 	}
 	// Look-ups on whatever came out must not panic either.
-	b.FindSection("risks")
+	if sec, ok := b.FindSection("risks"); ok {
+		if got := b.SectionWithSubsections(sec); len(got) == 0 || got[0].Heading != sec.Heading {
+			t.Fatalf("SectionWithSubsections(%q) = %+v", sec.Heading, got)
+		}
+	}
 	b.Headline()
 	NewLibrary([]*Briefing{b}).Search(b.Topic, 3)
 }

@@ -7,27 +7,43 @@ import (
 )
 
 // parseText parses a plain-text briefing: the first non-empty line is the
-// title, paragraphs up to the first heading are the lede, and each heading
-// line starts a section of paragraphs and "- " bullets. A paragraph is one
-// line, or several wrapped lines that do not end a sentence.
-func parseText(data string) (*Briefing, []Problem) {
+// title, a byline and a dateline may follow it, paragraphs up to the first
+// heading are the lede, and each heading line starts a section of
+// paragraphs and "- " bullets. A paragraph is one line, or several wrapped
+// lines that do not end a sentence. Headings are short lines of their own
+// (see textHeading); a paragraph opening with a section word and a colon
+// ("Risks: The main risk is …") starts a section too.
+//
+// guessed lists the lines of headings that only their shape made headings,
+// as opposed to "# " and "== ==" markup.
+func parseText(data string) (b *Briefing, probs []Problem, guessed []int) {
 	lines := strings.Split(data, "\n")
-	b := &Briefing{}
-	var probs []Problem
+	b = &Briefing{}
 
 	i := 0
 	for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
 		i++
 	}
 	if i == len(lines) {
-		return nil, []Problem{{Line: 1, Message: "empty file"}}
+		return nil, []Problem{{Line: 1, Message: "empty file"}}, nil
 	}
-	title := cleanHeading(strings.TrimLeft(strings.TrimSpace(lines[i]), "# "))
+	title := strings.TrimSpace(lines[i])
+	if h, ok := cutEqualsHeading(title); ok {
+		title = h
+	}
+	title = cleanHeading(strings.TrimLeft(title, "# "))
 	if title == "" {
-		return nil, []Problem{{Line: i + 1, Message: "no title: the first line must name the topic"}}
+		return nil, []Problem{{Line: i + 1, Message: "no title: the first line must name the topic"}}, nil
+	}
+	if head, d, w, ok := splitTitleDate(title); ok {
+		title, b.Date = head, d
+		if w != "" {
+			probs = append(probs, Problem{Line: i + 1, Message: w, Warning: true})
+		}
 	}
 	b.Title, b.Topic, b.Line = title, title, i+1
 	i++
+	i = textMetadata(b, lines, i, &probs)
 
 	var (
 		cur     *Block // paragraph or bullet being built
@@ -49,6 +65,10 @@ func parseText(data string) (*Briefing, []Problem) {
 		}
 		cur = nil
 	}
+	startSection := func(heading string, line int) {
+		b.Sections = append(b.Sections, Section{Heading: heading, Line: line})
+		section = &b.Sections[len(b.Sections)-1]
+	}
 	for ; i < len(lines); i++ {
 		raw := strings.TrimRight(lines[i], " \t\r")
 		line := strings.TrimSpace(raw)
@@ -62,11 +82,28 @@ func parseText(data string) (*Briefing, []Problem) {
 			curEnds = endsSentence(text)
 			continue
 		}
-		if (cur == nil || curEnds) && isHeadingLine(line) && followedByContent(lines, i) && !wrapsOn(lines, i) {
+		if text, ok := enumItem(lines, i, line); ok {
 			flush()
-			b.Sections = append(b.Sections, Section{Heading: cleanHeading(line), Line: i + 1})
-			section = &b.Sections[len(b.Sections)-1]
+			cur = &Block{Bullet: true, Text: text, Line: i + 1}
+			curEnds = endsSentence(text)
 			continue
+		}
+		if cur == nil || curEnds {
+			if h, marked, ok := textHeading(lines, i, line); ok {
+				flush()
+				startSection(h, i+1)
+				if !marked {
+					guessed = append(guessed, i+1)
+				}
+				continue
+			}
+			if label, text, ok := labelSection(line); ok {
+				flush()
+				startSection(label, i+1)
+				cur = &Block{Text: text, Line: i + 1}
+				curEnds = endsSentence(line)
+				continue
+			}
 		}
 		if cur != nil && (!curEnds || startsLower(line)) {
 			cur.Text += " " + line
@@ -78,7 +115,256 @@ func parseText(data string) (*Briefing, []Problem) {
 		curEnds = endsSentence(line)
 	}
 	flush()
-	return b, probs
+	return b, probs, guessed
+}
+
+// textMetadata reads the byline and dateline lines under the title, from
+// line i, into b, and returns the line where the lede starts.
+func textMetadata(b *Briefing, lines []string, i int, probs *[]Problem) int {
+	for n := 0; n < 3; n++ {
+		j := i
+		for j < len(lines) && strings.TrimSpace(lines[j]) == "" {
+			j++
+		}
+		if j == len(lines) || !applyMeta(b, lines[j], j+1, probs) {
+			return i
+		}
+		i = j + 1
+	}
+	return i
+}
+
+// applyMeta takes line as a byline or dateline of b, if it is one.
+func applyMeta(b *Briefing, line string, lineNo int, probs *[]Problem) bool {
+	names, d, w, ok := metaLine(line)
+	if !ok || (names != "" && b.Byline != "") {
+		return false
+	}
+	if names != "" {
+		b.Byline = names
+	}
+	if !d.IsZero() {
+		// A dateline ("Updated …") is newer than a date in the title.
+		b.Date = d
+	}
+	if w != "" {
+		*probs = append(*probs, Problem{Line: lineNo, Message: w, Warning: true})
+	}
+	return true
+}
+
+// textHeading reports whether line i starts a section, and its heading:
+// "== Key figures ==", "# Sources", "2. Outlook", "A. Background",
+// "III. Risks/Caveats", "What happens next?", or a short line that reads
+// like a heading (isHeadingLine). A heading is followed by content and does
+// not wrap on into a lower-case line. marked is true for headings marked
+// up as such ("==", "#"), false for those known by their shape alone.
+func textHeading(lines []string, i int, line string) (heading string, marked, ok bool) {
+	if !followedByContent(lines, i) || wrapsOn(lines, i) {
+		return "", false, false
+	}
+	if h, ok := cutEqualsHeading(line); ok {
+		return h, true, true
+	}
+	if rest, ok := cutHashes(line); ok {
+		line, marked = rest, true
+	} else if rest, _, _, ok := cutEnumerator(line); ok {
+		line = rest
+	}
+	if isHeadingLine(line) || isQuestionHeading(line) {
+		return cleanHeading(line), marked, true
+	}
+	return "", false, false
+}
+
+// cutEqualsHeading reads a wiki-style heading, "== Key figures ==".
+func cutEqualsHeading(line string) (string, bool) {
+	if !strings.HasPrefix(line, "=") || !strings.HasSuffix(line, "=") {
+		return "", false
+	}
+	h := strings.TrimSpace(strings.Trim(line, "="))
+	if h == "" || strings.Contains(h, "=") || utf8.RuneCountInString(h) > maxHeadingChars {
+		return "", false
+	}
+	return cleanHeading(h), true
+}
+
+// cutHashes reads a Markdown-style heading in a text file, "# Sources".
+func cutHashes(line string) (string, bool) {
+	rest := strings.TrimLeft(line, "#")
+	if len(rest) == len(line) || len(line)-len(rest) > 6 || !strings.HasPrefix(rest, " ") {
+		return "", false
+	}
+	rest = strings.TrimSpace(strings.TrimRight(rest, "# "))
+	return rest, rest != ""
+}
+
+// questionWords open the question headings newsrooms use ("What happens
+// next?", "Why does it matter?").
+var questionWords = map[string]bool{
+	"what": true, "what's": true, "what’s": true, "why": true, "how": true, "who": true, "when": true,
+	"where": true, "which": true, "will": true, "would": true, "is": true, "are": true, "can": true,
+	"could": true, "should": true, "does": true, "do": true, "did": true, "has": true, "have": true,
+}
+
+// isQuestionHeading matches a short question on a line of its own, opened
+// by a question word and capitalised: "What happens next?".
+func isQuestionHeading(line string) bool {
+	t := strings.TrimSpace(line)
+	if !strings.HasSuffix(t, "?") || utf8.RuneCountInString(t) > maxHeadingChars || countFields(t) > maxHeadingWords {
+		return false
+	}
+	first, _, _ := strings.Cut(t, " ")
+	r, _ := utf8.DecodeRuneInString(first)
+	return unicode.IsUpper(r) && questionWords[strings.ToLower(first)] && !strings.Contains(t, ": ")
+}
+
+// enumeration styles of cutEnumerator.
+const (
+	enumNumber = iota + 1
+	enumLetter
+	enumRoman
+)
+
+// cutEnumerator cuts "2. ", "2) ", "2.1 ", "A. ", "III. " off the start of
+// line and returns the rest and the enumerator's style and value.
+func cutEnumerator(line string) (rest string, style, value int, ok bool) {
+	i := 0
+	for i < len(line) && line[i] >= '0' && line[i] <= '9' {
+		i++
+	}
+	switch {
+	case i > 0 && i <= 3:
+		value = atoi2(line[:i])
+		style = enumNumber
+		// "2.1 Outlook": sub-numbers, then a space.
+		j := i
+		for j+1 < len(line) && line[j] == '.' && line[j+1] >= '0' && line[j+1] <= '9' {
+			j++
+			for j < len(line) && line[j] >= '0' && line[j] <= '9' {
+				j++
+			}
+		}
+		if j > i && j < len(line) && line[j] == ' ' {
+			return strings.TrimSpace(line[j:]), style, value, true
+		}
+	case i == 0:
+		for i < len(line) && strings.IndexByte("IVXLC", line[i]) >= 0 {
+			i++
+		}
+		if v := romanValue(line[:i]); i > 0 && i <= 6 && v > 0 {
+			style, value = enumRoman, v
+		} else if len(line) > 0 && line[0] >= 'A' && line[0] <= 'Z' {
+			i, style, value = 1, enumLetter, int(line[0]-'A')+1
+		} else {
+			return line, 0, 0, false
+		}
+	default:
+		return line, 0, 0, false
+	}
+	if i+1 < len(line) && (line[i] == '.' || line[i] == ')') && line[i+1] == ' ' {
+		return strings.TrimSpace(line[i+1:]), style, value, true
+	}
+	return line, 0, 0, false
+}
+
+// romanValue is the value of a well-formed Roman numeral up to C, else 0.
+func romanValue(s string) int {
+	vals := map[byte]int{'I': 1, 'V': 5, 'X': 10, 'L': 50, 'C': 100}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		v := vals[s[i]]
+		if i+1 < len(s) && vals[s[i+1]] > v {
+			n -= v
+		} else {
+			n += v
+		}
+	}
+	if n <= 0 || n > 100 || toRoman(n) != s {
+		return 0
+	}
+	return n
+}
+
+func toRoman(n int) string {
+	var sb strings.Builder
+	for _, p := range []struct {
+		v int
+		s string
+	}{{100, "C"}, {90, "XC"}, {50, "L"}, {40, "XL"}, {10, "X"}, {9, "IX"}, {5, "V"}, {4, "IV"}, {1, "I"}} {
+		for n >= p.v {
+			sb.WriteString(p.s)
+			n -= p.v
+		}
+	}
+	return sb.String()
+}
+
+// enumItem reports whether line i is an item of a numbered or lettered
+// list, and its text: the nearest non-blank line before or after it is
+// enumerated in the same style with the previous or next value. A lone
+// "2. Outlook" between paragraphs is a heading instead.
+func enumItem(lines []string, i int, line string) (string, bool) {
+	rest, style, _, ok := cutEnumerator(line)
+	if !ok {
+		return "", false
+	}
+	mine := enumValues(line)
+	near := func(j, step int) bool {
+		for ; j >= 0 && j < len(lines); j += step {
+			t := strings.TrimSpace(lines[j])
+			if t == "" {
+				continue
+			}
+			_, s, _, ok := cutEnumerator(t)
+			if !ok || (s == enumNumber) != (style == enumNumber) {
+				return false
+			}
+			for _, v := range enumValues(t) {
+				for _, m := range mine {
+					if v == m+step {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		return false
+	}
+	if near(i-1, -1) || near(i+1, 1) {
+		return rest, true
+	}
+	return "", false
+}
+
+// enumValues is the value of an enumerator, or both when a single letter
+// may also be a Roman numeral ("I." is 9th as a letter, 1st as a numeral).
+func enumValues(line string) []int {
+	_, style, v, _ := cutEnumerator(line)
+	if style != enumNumber && len(line) > 1 && (line[1] == '.' || line[1] == ')') {
+		letter := int(line[0]-'A') + 1
+		if r := romanValue(line[:1]); r > 0 {
+			return []int{letter, r}
+		}
+		return []int{letter}
+	}
+	return []int{v}
+}
+
+// labelSection matches a paragraph that opens with a section word and a
+// colon, "Risks: The main risk is …": the label becomes a section heading
+// and the rest its first paragraph. Only labels that name a section kind
+// count, so "Note: …" or "Astana: …" stay paragraphs.
+func labelSection(line string) (label, text string, ok bool) {
+	label, text = splitLabel(line)
+	if label == "" || text == "" || countFields(label) > 4 || strings.ContainsAny(label, ".,;") {
+		return "", "", false
+	}
+	r, _ := utf8.DecodeRuneInString(label)
+	if !unicode.IsUpper(r) || kindOfHeading(label) == KindOther {
+		return "", "", false
+	}
+	return label, text, true
 }
 
 // followedByContent reports whether a non-heading line follows line i
