@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 )
@@ -29,6 +30,7 @@ func Parse(path string, data []byte, modTime time.Time) (b *Briefing, problems [
 // parseWith is Parse keeping the briefing in memory from a (nil: its own).
 func parseWith(path string, data []byte, modTime time.Time, a *slab) (b *Briefing, problems []Problem) {
 	b, problems = parse(path, data, modTime, a)
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
 	for i := range problems {
 		problems[i].Path = path
 		if problems[i].Line < 1 {

@@ -1,6 +1,8 @@
 package briefings
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -137,11 +139,31 @@ func checkParse(t *testing.T, path string, data []byte) {
 	NewLibrary([]*Briefing{b}).Search(b.Topic, 3)
 }
 
+// addShapeSeeds seeds a fuzz test with the briefings of testdata/shapes
+// that end in ext.
+func addShapeSeeds(f *testing.F, ext string) {
+	paths, err := filepath.Glob(filepath.Join("testdata", "shapes", "*"+ext))
+	if err != nil || len(paths) == 0 {
+		f.Fatalf("no seeds in testdata/shapes: %v", err)
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+}
+
 func FuzzParseText(f *testing.F) {
 	f.Add([]byte("Kazakhstan :\nLede.\nRisks & caveats\n- A: b.\n"))
 	f.Add([]byte("T\n\nwrapped\nline\n\nHeading\n\n* x\n  y\n"))
 	f.Add([]byte("\xff\x00"))
 	f.Add([]byte(""))
+	f.Add([]byte("\xff\xfeT\x00\n\x00"))
+	f.Add([]byte("T — 4 October 2026\nBy A B\nUpdated 3 March 2026, 14:00 GMT\nLede.\n== K ==\nx\n# S\ny\n"))
+	f.Add([]byte("T\nLede.\nIII. Risks/Caveats\n1. a\n2. b\nWhat happens next?\nRisks: The main risk.\n"))
+	addShapeSeeds(f, ".txt")
 	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, "f.txt", data) })
 }
 
@@ -150,5 +172,7 @@ func FuzzParseMarkdown(f *testing.F) {
 	f.Add([]byte("---\ntitle: [\n---\n"))
 	f.Add([]byte("# T\n\n**Report No.:** IF1\n\n[Listen](x)T (IF1)\n\nOverview\n\nText.\n\n| Figure 1. x\n"))
 	f.Add([]byte("| a |\n|---|\n| b |\n"))
+	f.Add([]byte("---\ntopic: T\ndte: 03/04/2026\n---\n# T — 4 October 2026\n\n_By A_\n\n## R\n\n### S\n\nx\n\n#### U\n\ny\n\n## O\n\nz\n"))
+	addShapeSeeds(f, ".md")
 	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, "f.md", data) })
 }
