@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // MaxFileSize is the largest briefing file Parse accepts.
@@ -153,13 +155,32 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 	probs = append(probs, dropEmptySections(b)...)
 	if len(b.Sections) == 0 {
 		probs = append(probs, Problem{Line: b.Line, Message: "no sections: only the whole briefing can be shown", Warning: true})
-	} else if len(b.Lede) == 0 && slices.Contains(guessed, b.Sections[0].Line) {
+	} else if len(b.Lede) == 0 && slices.Contains(guessed, b.Sections[0].Line) && readsLikeSentence(b.Sections[0]) {
 		s := b.Sections[0]
 		probs = append(probs, Problem{Line: s.Line, Warning: true, Message: fmt.Sprintf(
 			"no lede: the heading %q comes straight after the title, so the overview opens with no summary; "+
 				"put the opening paragraph above it, or end the line with a full stop if it is a sentence", s.Heading)})
 	}
 	return compact(b, a), probs
+}
+
+// readsLikeSentence tells a line that became a heading but reads like a
+// headline or a sentence ("Niger uranium deal faces review") from a
+// heading an author meant as one: a section word ("Summary", "Background")
+// or a Title Case heading ("Program Status").
+func readsLikeSentence(s Section) bool {
+	if s.Kind != KindOther || strings.HasSuffix(s.Heading, "?") {
+		return false
+	}
+	words := strings.Fields(s.Heading)
+	lower := 0
+	for _, w := range words[1:] {
+		r, _ := utf8.DecodeRuneInString(w)
+		if unicode.IsLower(r) && !smallTitleWords[strings.ToLower(w)] {
+			lower++
+		}
+	}
+	return len(words) >= 3 && lower*2 >= len(words)-1
 }
 
 // dropEmptySections drops headings with nothing under them, neither text
