@@ -80,10 +80,16 @@ var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 // parseFrontMatter decodes the YAML; problem lines count from the file's
 // first line (the opening fence). warnings name the keys it does not know,
 // whose values are ignored.
-func parseFrontMatter(text string) (fm frontMatter, warnings []Problem, prob *Problem) {
+func parseFrontMatter(text string) (frontMatter, []Problem, *Problem) {
 	if fm, ok := simpleFrontMatter(text); ok {
 		return fm, nil, nil
 	}
+	return yamlFrontMatter(text)
+}
+
+// yamlFrontMatter is parseFrontMatter for front matter that only the YAML
+// decoder can read.
+func yamlFrontMatter(text string) (fm frontMatter, warnings []Problem, prob *Problem) {
 	var root yaml.Node
 	err := yaml.Unmarshal([]byte(text), &root)
 	if err == nil && root.Kind != 0 {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -32,7 +31,7 @@ func Parse(path string, data []byte, modTime time.Time) (b *Briefing, problems [
 // parseWith is Parse keeping the briefing in memory from a (nil: its own).
 func parseWith(path string, data []byte, modTime time.Time, a *slab) (b *Briefing, problems []Problem) {
 	b, problems = parse(path, data, modTime, a)
-	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
+	slices.SortStableFunc(problems, func(a, b Problem) int { return a.Line - b.Line })
 	for i := range problems {
 		problems[i].Path = path
 		if problems[i].Line < 1 {
@@ -188,6 +187,9 @@ func readsLikeSentence(s Section) bool {
 // not see, a placeholder, or navigation. Each is reported, since readers
 // asking for it get another section.
 func dropEmptySections(b *Briefing) []Problem {
+	if !slices.ContainsFunc(b.Sections, func(s Section) bool { return len(s.Blocks) == 0 }) {
+		return nil // the common case, without allocating
+	}
 	var probs []Problem
 	keep := make([]bool, len(b.Sections))
 	// From the end, so that a parent knows whether a subsection was kept.

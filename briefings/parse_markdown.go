@@ -27,14 +27,16 @@ type mdDoc struct {
 	// levels holds the Markdown heading level (2 for "##") of each
 	// section that new headings may nest in, outermost first; a section
 	// started by a plain-text heading line has level 0 and a sibling's depth.
-	levels []int
+	levels   []int
+	levelBuf [6]int // levels' first array: Markdown has six levels
 	// wantH1 is set when front matter named the topic but no title: the
 	// first "# " heading is then the title.
 	wantH1 bool
 	// afterTitle is true until the first block after the title, where a
 	// byline and a dateline may stand.
 	afterTitle bool
-	guessed    []int // lines of headings known by their shape alone
+	guessed    []int // lines of headings before any text, known by their shape alone
+	content    bool  // a block has been added, to the lede or a section
 	probs      []Problem
 
 	tkey, tkeyOf string // Normalize(tkeyOf), remembered
@@ -68,6 +70,7 @@ func parseMarkdown(data string, fm *frontMatter) (*Briefing, crsMeta, []Problem,
 	}
 
 	d := &mdDoc{src: src, b: &Briefing{}, crs: isCRS, starts: lineStarts(src)}
+	d.levels = d.levelBuf[:0]
 	if fm != nil {
 		d.b.Title = strings.TrimSpace(fm.Title)
 		if d.b.Title == "" && strings.TrimSpace(fm.Topic) != "" {
@@ -159,7 +162,10 @@ func (d *mdDoc) block(n ast.Node) {
 				d.setTitle(h, d.line(n))
 				return
 			}
-			d.guessed = append(d.guessed, d.line(n))
+			if !d.content {
+				// Only a heading before any text can take the lede.
+				d.guessed = append(d.guessed, d.line(n))
+			}
 			d.startSection(h, d.line(n), 0)
 			return
 		}
@@ -327,6 +333,7 @@ func (d *mdDoc) add(blk Block) {
 	if d.skip || blk.Text == "" {
 		return
 	}
+	d.content = true
 	if d.section != nil {
 		d.section.Blocks = append(d.section.Blocks, blk)
 		return

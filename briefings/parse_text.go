@@ -14,8 +14,8 @@ import (
 // (see textHeading); a paragraph opening with a section word and a colon
 // ("Risks: The main risk is …") starts a section too.
 //
-// guessed lists the lines of headings that only their shape made headings,
-// as opposed to "# " and "== ==" markup.
+// guessed lists the lines of headings before any text that only their
+// shape made headings, as opposed to "# " and "== ==" markup.
 func parseText(data string) (b *Briefing, probs []Problem, guessed []int) {
 	lines := strings.Split(data, "\n")
 	b = &Briefing{}
@@ -49,6 +49,7 @@ func parseText(data string) (b *Briefing, probs []Problem, guessed []int) {
 		cur     *Block // paragraph or bullet being built
 		curEnds bool   // cur's last line ended a sentence
 		section *Section
+		content bool // a block has been added, to the lede or a section
 	)
 	flush := func() {
 		if cur == nil {
@@ -63,7 +64,7 @@ func parseText(data string) (b *Briefing, probs []Problem, guessed []int) {
 		} else {
 			b.Lede = append(b.Lede, *cur)
 		}
-		cur = nil
+		cur, content = nil, true
 	}
 	startSection := func(heading string, line int) {
 		b.Sections = append(b.Sections, Section{Heading: heading, Line: line})
@@ -92,7 +93,8 @@ func parseText(data string) (b *Briefing, probs []Problem, guessed []int) {
 			if h, marked, ok := textHeading(lines, i, line); ok {
 				flush()
 				startSection(h, i+1)
-				if !marked {
+				if !marked && !content {
+					// Only a heading before any text can take the lede.
 					guessed = append(guessed, i+1)
 				}
 				continue
@@ -252,9 +254,13 @@ func cutEnumerator(line string) (rest string, style, value int, ok bool) {
 		for i < len(line) && strings.IndexByte("IVXLC", line[i]) >= 0 {
 			i++
 		}
-		if v := romanValue(line[:i]); i > 0 && i <= 6 && v > 0 {
+		punct := func(k int) bool { return k+1 < len(line) && (line[k] == '.' || line[k] == ')') && line[k+1] == ' ' }
+		if i == 0 || i > 6 || !punct(i) {
+			i = 0
+		}
+		if v := romanValue(line[:i]); v > 0 {
 			style, value = enumRoman, v
-		} else if len(line) > 0 && line[0] >= 'A' && line[0] <= 'Z' {
+		} else if len(line) > 0 && line[0] >= 'A' && line[0] <= 'Z' && punct(1) {
 			i, style, value = 1, enumLetter, int(line[0]-'A')+1
 		} else {
 			return line, 0, 0, false
@@ -268,36 +274,63 @@ func cutEnumerator(line string) (rest string, style, value int, ok bool) {
 	return line, 0, 0, false
 }
 
-// romanValue is the value of a well-formed Roman numeral up to C, else 0.
+// romanValue is the value of a well-formed Roman numeral below 100
+// ("III", "XIV"), else 0.
 func romanValue(s string) int {
-	vals := map[byte]int{'I': 1, 'V': 5, 'X': 10, 'L': 50, 'C': 100}
+	if s == "" || len(s) > 8 {
+		return 0
+	}
+	val := func(c byte) int {
+		switch c {
+		case 'I':
+			return 1
+		case 'V':
+			return 5
+		case 'X':
+			return 10
+		case 'L':
+			return 50
+		case 'C':
+			return 100
+		}
+		return 0
+	}
 	n := 0
 	for i := 0; i < len(s); i++ {
-		v := vals[s[i]]
-		if i+1 < len(s) && vals[s[i+1]] > v {
+		v := val(s[i])
+		if v == 0 {
+			return 0
+		}
+		if i+1 < len(s) && val(s[i+1]) > v {
 			n -= v
 		} else {
 			n += v
 		}
 	}
-	if n <= 0 || n > 100 || toRoman(n) != s {
+	// Only the canonical spelling counts: "IIII" and "VX" are not numerals.
+	if n <= 0 || n >= 100 || canonicalRoman(n) != s {
 		return 0
 	}
 	return n
 }
 
-func toRoman(n int) string {
-	var sb strings.Builder
-	for _, p := range []struct {
-		v int
-		s string
-	}{{100, "C"}, {90, "XC"}, {50, "L"}, {40, "XL"}, {10, "X"}, {9, "IX"}, {5, "V"}, {4, "IV"}, {1, "I"}} {
-		for n >= p.v {
-			sb.WriteString(p.s)
-			n -= p.v
-		}
+// romanTens and romanUnits spell numbers below 100.
+var (
+	romanTens  = [...]string{"", "X", "XX", "XXX", "XL", "L", "LX", "LXX", "LXXX", "XC"}
+	romanUnits = [...]string{"", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"}
+)
+
+// canonicalRoman spells n (1–99) in Roman numerals. It allocates only for
+// numbers with both tens and units.
+func canonicalRoman(n int) string {
+	t, u := romanTens[n/10], romanUnits[n%10]
+	switch {
+	case t == "":
+		return u
+	case u == "":
+		return t
 	}
-	return sb.String()
+	return t + u
 }
 
 // enumItem reports whether line i is an item of a numbered or lettered
@@ -309,7 +342,7 @@ func enumItem(lines []string, i int, line string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	mine := enumValues(line)
+	mine, nMine := enumValues(line)
 	near := func(j, step int) bool {
 		for ; j >= 0 && j < len(lines); j += step {
 			t := strings.TrimSpace(lines[j])
@@ -320,8 +353,9 @@ func enumItem(lines []string, i int, line string) (string, bool) {
 			if !ok || (s == enumNumber) != (style == enumNumber) {
 				return false
 			}
-			for _, v := range enumValues(t) {
-				for _, m := range mine {
+			vs, n := enumValues(t)
+			for _, v := range vs[:n] {
+				for _, m := range mine[:nMine] {
 					if v == m+step {
 						return true
 					}
@@ -339,16 +373,18 @@ func enumItem(lines []string, i int, line string) (string, bool) {
 
 // enumValues is the value of an enumerator, or both when a single letter
 // may also be a Roman numeral ("I." is 9th as a letter, 1st as a numeral).
-func enumValues(line string) []int {
+func enumValues(line string) (vs [2]int, n int) {
 	_, style, v, _ := cutEnumerator(line)
 	if style != enumNumber && len(line) > 1 && (line[1] == '.' || line[1] == ')') {
-		letter := int(line[0]-'A') + 1
+		vs[0] = int(line[0]-'A') + 1
 		if r := romanValue(line[:1]); r > 0 {
-			return []int{letter, r}
+			vs[1] = r
+			return vs, 2
 		}
-		return []int{letter}
+		return vs, 1
 	}
-	return []int{v}
+	vs[0] = v
+	return vs, 1
 }
 
 // labelSection matches a paragraph that opens with a section word and a
