@@ -182,6 +182,27 @@ topic "Niger", title "Niger", date 2025-11-07 00:00
 ## 7: Outlook (outlook)
   8: - [Licences] A decision is due by June.
 `,
+	}, {
+		file: "summary-first.txt", // a section word first is meant as a heading: no warning
+		want: `topic "Chile", title "Chile", date 2025-11-07 00:00
+## 2: Summary (new)
+  3: Chile's congress approved the pension reform after two years of debate.
+## 5: Outlook (outlook)
+  6: - [Markets] Pension funds shift to bonds.
+`,
+	}, {
+		file: "deep.md", // topic only and no "# " line: the topic is the title
+		want: `topic "Ukraine grain", title "Ukraine grain", date 2025-11-07 00:00
+lede 5: Black Sea exports recovered after the corridor opened.
+## 7: Risks (risks)
+  ### 9: Shipping ()
+    #### 11: Insurance ()
+      13: - [Premiums] War-risk cover costs 1% of hull value.
+  ### 15: Ports ()
+    17: Drone strikes hit Odesa's terminals twice in March.
+## 19: Sources ()
+  21: - Ministry of Agrarian Policy
+`,
 	}}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
