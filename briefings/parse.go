@@ -172,6 +172,9 @@ func readsLikeSentence(s Section) bool {
 		return false
 	}
 	words := strings.Fields(s.Heading)
+	if len(words) < 3 {
+		return false
+	}
 	lower := 0
 	for _, w := range words[1:] {
 		r, _ := utf8.DecodeRuneInString(w)
@@ -179,7 +182,7 @@ func readsLikeSentence(s Section) bool {
 			lower++
 		}
 	}
-	return len(words) >= 3 && lower*2 >= len(words)-1
+	return lower*2 >= len(words)-1
 }
 
 // dropEmptySections drops headings with nothing under them, neither text

@@ -156,8 +156,7 @@ func (d *mdDoc) block(n ast.Node) {
 			d.pipeRows(n)
 			return
 		}
-		if d.isHeadingParagraph(n, t) {
-			h := cleanHeading(strings.Trim(t, "*_ "))
+		if h := cleanHeading(strings.Trim(t, "*_ ")); h != "" && d.isHeadingParagraph(n, t) {
 			if d.b.Title == "" && !d.wantH1 {
 				d.setTitle(h, d.line(n))
 				return

@@ -101,6 +101,9 @@ func checkParse(t *testing.T, path string, data []byte) {
 	all := append([]Block(nil), b.Lede...)
 	for i, s := range b.Sections {
 		check(s.Heading)
+		if strings.TrimSpace(s.Heading) == "" {
+			t.Fatalf("section without a heading at line %d", s.Line)
+		}
 		if s.Line < 1 || s.Line > lines {
 			t.Fatalf("section %q line %d of %d", s.Heading, s.Line, lines)
 		}
