@@ -168,6 +168,14 @@ func (d *mdDoc) block(n ast.Node) {
 			d.startSection(h, d.line(n), 0)
 			return
 		}
+		// "**Risks:** The main risk is …" is a section of its own, as in
+		// plain text. Not in CRS pages, whose "Latest DOJ Action: …"
+		// paragraphs are text.
+		if label, rest, ok := labelSection(t); ok && !d.crs {
+			d.startSection(label, d.line(n), 0)
+			d.add(Block{Text: rest, Line: d.line(n)})
+			return
+		}
 		d.add(Block{Text: t, Line: d.line(n)})
 	case *ast.List:
 		for it := n.FirstChild(); it != nil; it = it.NextSibling() {

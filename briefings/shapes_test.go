@@ -110,6 +110,16 @@ lede 3: Note: the talks are indirect, through Omani mediators.
   9: - [Sanctions] Relief remains the key demand.
 `,
 	}, {
+		file: "labels.md",
+		want: `topic "Iran talks", title "Iran talks", date 2025-11-07 00:00
+lede 3: Negotiators met in Muscat for a third round of indirect talks.
+## 5: Risks (risks)
+  5: The main risk is that hardliners walk away before a deal is drafted.
+## 8: Outlook (outlook)
+  8: A fourth round is planned for May.
+  10: - [Sanctions] Relief remains the key demand.
+`,
+	}, {
 		file: "byline.txt",
 		want: `topic "Kazakhstan", title "Kazakhstan", date 2026-03-03 14:00
 byline "Aigerim Sultanova"
