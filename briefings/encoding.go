@@ -3,6 +3,7 @@ package briefings
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/unicode"
@@ -14,7 +15,9 @@ import (
 // else is refused with a problem that names the encoding the bytes look
 // like and the command that converts them, because guessing a legacy
 // encoding wrong would put garbled names into answers.
-func decodeText(data []byte) ([]byte, *Problem) {
+//
+// path names the file in the command the message suggests.
+func decodeText(path string, data []byte) ([]byte, *Problem) {
 	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
 		dec := unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder()
 		out, err := dec.Bytes(data)
@@ -26,8 +29,8 @@ func decodeText(data []byte) ([]byte, *Problem) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		if looksUTF16(data) {
-			return nil, &Problem{Line: 1, Message: "looks like UTF-16 without a byte-order mark: save it as UTF-8 " +
-				"(iconv -f UTF-16LE -t UTF-8 FILE > FILE.new, or UTF-16BE)"}
+			return nil, &Problem{Line: 1, Message: "looks like UTF-16 without a byte-order mark: save it as UTF-8, for example with " +
+				convertCommand("UTF-16LE", path) + " (or UTF-16BE)"}
 		}
 		return nil, &Problem{Line: lineOf(data, i), Message: "binary file: NUL byte"}
 	}
@@ -37,8 +40,19 @@ func decodeText(data []byte) ([]byte, *Problem) {
 	i := firstInvalid(data)
 	enc, from := guessLegacy(data)
 	return nil, &Problem{Line: lineOf(data, i), Message: fmt.Sprintf(
-		"not UTF-8 (byte 0x%02X at offset %d): the file looks like %s; convert it with iconv -f %s -t UTF-8 FILE > FILE.new",
-		data[i], i, enc, from)}
+		"not UTF-8 (byte 0x%02X at offset %d): the file looks like %s; convert it with %s",
+		data[i], i, enc, convertCommand(from, path))}
+}
+
+// convertCommand is the shell command that rewrites path as UTF-8.
+func convertCommand(from, path string) string {
+	q := path
+	if path == "" {
+		q = "FILE"
+	} else if strings.ContainsAny(path, " \t'\"$`\\*?[]()&;|<>") {
+		q = "'" + strings.ReplaceAll(path, "'", `'\''`) + "'"
+	}
+	return fmt.Sprintf("iconv -f %s -t UTF-8 %s > %s.utf8 && mv %s.utf8 %s", from, q, q, q, q)
 }
 
 // firstInvalid returns the offset of the first byte that is not UTF-8.

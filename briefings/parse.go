@@ -45,7 +45,7 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 	if len(data) > MaxFileSize {
 		return nil, []Problem{{Line: 1, Message: "file is larger than 1 MiB"}}
 	}
-	data, prob := decodeText(data)
+	data, prob := decodeText(p, data)
 	if prob != nil {
 		return nil, []Problem{*prob}
 	}

@@ -324,7 +324,7 @@ func TestEncodings(t *testing.T) {
 	}{{
 		name: "Windows-1252",
 		data: encode(t, charmap.Windows1252.NewEncoder(), "Zürich\nBanks face “new” rules.\n"),
-		want: []string{"z.txt:1: not UTF-8", "Windows-1252", "iconv -f WINDOWS-1252 -t UTF-8"},
+		want: []string{"z.txt:1: not UTF-8", "Windows-1252", "convert it with iconv -f WINDOWS-1252 -t UTF-8 z.txt > z.txt.utf8 && mv z.txt.utf8 z.txt"},
 	}, {
 		name: "Latin-1 on line 3",
 		data: encode(t, charmap.ISO8859_1.NewEncoder(), "Zurich\nBanks.\nCafé owners complain.\n"),
@@ -336,7 +336,7 @@ func TestEncodings(t *testing.T) {
 	}, {
 		name: "UTF-16 without BOM",
 		data: encode(t, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewEncoder(), text),
-		want: []string{"z.txt:1: looks like UTF-16 without a byte-order mark", "iconv -f UTF-16LE -t UTF-8"},
+		want: []string{"z.txt:1: looks like UTF-16 without a byte-order mark", "iconv -f UTF-16LE -t UTF-8 z.txt > z.txt.utf8"},
 	}} {
 		t.Run(tt.name, func(t *testing.T) {
 			b, probs := Parse("z.txt", tt.data, DefaultDate)
@@ -349,6 +349,18 @@ func TestEncodings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestConvertCommandQuotes(t *testing.T) {
+	for path, want := range map[string]string{
+		"kz.txt":              "iconv -f WINDOWS-1252 -t UTF-8 kz.txt > kz.txt.utf8 && mv kz.txt.utf8 kz.txt",
+		"Central Asia/kz.txt": `iconv -f WINDOWS-1252 -t UTF-8 'Central Asia/kz.txt' > 'Central Asia/kz.txt'.utf8 && mv 'Central Asia/kz.txt'.utf8 'Central Asia/kz.txt'`,
+		"it's.txt":            `iconv -f WINDOWS-1252 -t UTF-8 'it'\''s.txt' > 'it'\''s.txt'.utf8 && mv 'it'\''s.txt'.utf8 'it'\''s.txt'`,
+	} {
+		if got := convertCommand("WINDOWS-1252", path); got != want {
+			t.Errorf("convertCommand(%q) =\n%s\nwant\n%s", path, got, want)
+		}
 	}
 }
 
