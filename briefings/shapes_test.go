@@ -111,7 +111,7 @@ lede 3: Note: the talks are indirect, through Omani mediators.
 `,
 	}, {
 		file: "labels.md",
-		want: `topic "Iran talks", title "Iran talks", date 2025-11-07 00:00
+		want: `topic "Gulf talks", title "Gulf talks", date 2025-11-07 00:00
 lede 3: Negotiators met in Muscat for a third round of indirect talks.
 ## 5: Risks (risks)
   5: The main risk is that hardliners walk away before a deal is drafted.
