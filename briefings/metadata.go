@@ -111,15 +111,16 @@ func parseDateline(line string) (date time.Time, warning string, ok bool) {
 		return time.Time{}, "", false
 	}
 	if m[2] != "" && m[4] != "" {
-		h, min := atoi2(m[2]), atoi2(m[3])
-		if h < 24 && min < 60 {
-			d = d.Add(time.Duration(h)*time.Hour + time.Duration(min)*time.Minute)
+		hour, minute := atoiDigits(m[2]), atoiDigits(m[3])
+		if hour < 24 && minute < 60 {
+			d = d.Add(time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute)
 		}
 	}
 	return d, w, true
 }
 
-func atoi2(s string) int {
+// atoiDigits reads a short run of ASCII digits that a pattern has matched.
+func atoiDigits(s string) int {
 	n := 0
 	for _, c := range s {
 		n = n*10 + int(c-'0')

@@ -237,7 +237,7 @@ func cutEnumerator(line string) (rest string, style, value int, ok bool) {
 	}
 	switch {
 	case i > 0 && i <= 3:
-		value = atoi2(line[:i])
+		value = atoiDigits(line[:i])
 		style = enumNumber
 		// "2.1 Outlook": sub-numbers, then a space.
 		j := i
