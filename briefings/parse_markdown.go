@@ -134,7 +134,7 @@ func (d *mdDoc) block(n ast.Node) {
 		if h == "" {
 			return
 		}
-		if (d.b.Title == "" || d.wantH1) && n.Level == 1 && d.section == nil && len(d.b.Lede) == 0 {
+		if n.Level == 1 && (d.b.Title == "" && !d.wantH1 || d.wantH1 && d.section == nil && len(d.b.Lede) == 0) {
 			d.setTitle(h, d.line(n))
 			return
 		}

@@ -449,3 +449,18 @@ func TestParseDate(t *testing.T) {
 		}
 	}
 }
+
+func TestMarkdownTitleAfterText(t *testing.T) {
+	// Without front matter the first "# " heading is the title wherever it
+	// stands; the text above it is the lede.
+	b, probs := Parse("late.md", []byte("An intro line before the title.\n\n# Late title\n\nText.\n\n## Risks\n\n- A: b.\n"), DefaultDate)
+	want := `topic "Late title", title "Late title", date 2025-11-07 00:00
+lede 1: An intro line before the title.
+lede 5: Text.
+## 7: Risks (risks)
+  9: - [A] b.
+`
+	if diff := cmp.Diff(want, outline(b, probs)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
