@@ -49,6 +49,11 @@ type Section struct {
 	Blocks  []Block `json:"blocks"`
 	// Line is the 1-based line of the heading in the source file.
 	Line int `json:"line"`
+	// Depth is 0 for a top-level section and one more per level of
+	// nesting: a Markdown "###" under a "##" has depth 1. A section's
+	// subsections follow it in Briefing.Sections, so a section and its
+	// subsections are one run of that slice (see Briefing.Subsections).
+	Depth int `json:"depth,omitempty"`
 }
 
 // Briefing is one parsed briefing document.
@@ -59,13 +64,17 @@ type Briefing struct {
 	Title   string   `json:"title"`
 	Aliases []string `json:"aliases,omitempty"`
 	Tags    []string `json:"tags,omitempty"`
-	// Date is the front-matter date, else the file's modification time.
+	// Date is the front-matter date, else a date in the title line or a
+	// dateline under it, else the file's modification time.
 	Date time.Time `json:"date"`
 	// Summary is the front-matter summary, if any.
 	Summary string `json:"summary,omitempty"`
 	// Source is the front-matter source (a URL or citation), if any.
 	Source string `json:"source,omitempty"`
-	// Lede holds the paragraphs before the first section.
+	// Byline is the "By …" line under the title, if any, without "By".
+	Byline string `json:"byline,omitempty"`
+	// Lede holds the paragraphs before the first section (bylines and
+	// datelines under the title are not part of it).
 	Lede     []Block   `json:"lede"`
 	Sections []Section `json:"sections"`
 	// Path is the file the briefing came from, as given to the loader.

@@ -101,6 +101,7 @@ func eachString(b *Briefing, fn func(s *string, common bool)) {
 	}
 	fn(&b.Summary, false)
 	fn(&b.Source, false)
+	fn(&b.Byline, false)
 	for i := range b.Lede {
 		fn(&b.Lede[i].Label, true)
 		fn(&b.Lede[i].Text, false)

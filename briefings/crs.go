@@ -26,6 +26,7 @@ var (
 var crsSkipHeadings = map[string]bool{
 	"contents": true, "table of contents": true, "figures": true, "tables": true,
 	"appendixes": true, "footnotes": true, "crs product library of congress": true,
+	"jump to main text of report": true,
 }
 
 // mayBeCRS tells cheaply whether stripCRS could recognise s: one of its
@@ -97,16 +98,23 @@ func stripCRS(lines []string) (crsMeta, bool) {
 	for i := 1; i <= end && i < len(lines); i++ {
 		lines[i] = ""
 	}
-	// Reports repeat "Title Month D, YYYY (R48903)" after the Listen line.
-	for i := end + 1; i >= 1 && i < len(lines); i++ {
-		t := strings.TrimSpace(lines[i])
-		if t == "" {
-			continue
+	// Reports repeat "Title Month D, YYYY (R48903)" after the Listen line,
+	// on one line or as the title and an "Updated …" line under it.
+	if meta.ReportNo != "" {
+		var seen []int
+		for i := end + 1; i >= 1 && i < len(lines) && len(seen) < 2; i++ {
+			t := strings.TrimSpace(lines[i])
+			if t == "" {
+				continue
+			}
+			seen = append(seen, i)
+			if strings.HasSuffix(t, "("+meta.ReportNo+")") {
+				for _, j := range seen {
+					lines[j] = ""
+				}
+				break
+			}
 		}
-		if meta.ReportNo != "" && strings.HasSuffix(t, "("+meta.ReportNo+")") {
-			lines[i] = ""
-		}
-		break
 	}
 	for i, l := range lines {
 		if strings.TrimSpace(l) == "Disclaimer:" {

@@ -3,11 +3,13 @@ package briefings
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/agnivade/levenshtein"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -76,13 +78,24 @@ func splitFrontMatter(data string) (yamlText string, lines int, found bool, prob
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 
 // parseFrontMatter decodes the YAML; problem lines count from the file's
-// first line (the opening fence).
-func parseFrontMatter(text string) (frontMatter, *Problem) {
+// first line (the opening fence). warnings name the keys it does not know,
+// whose values are ignored.
+func parseFrontMatter(text string) (frontMatter, []Problem, *Problem) {
 	if fm, ok := simpleFrontMatter(text); ok {
-		return fm, nil
+		return fm, nil, nil
 	}
-	var fm frontMatter
-	if err := yaml.Unmarshal([]byte(text), &fm); err != nil {
+	return yamlFrontMatter(text)
+}
+
+// yamlFrontMatter is parseFrontMatter for front matter that only the YAML
+// decoder can read.
+func yamlFrontMatter(text string) (fm frontMatter, warnings []Problem, prob *Problem) {
+	var root yaml.Node
+	err := yaml.Unmarshal([]byte(text), &root)
+	if err == nil && root.Kind != 0 {
+		err = root.Decode(&fm)
+	}
+	if err != nil {
 		line := 1
 		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
 			if n, convErr := strconv.Atoi(m[1]); convErr == nil {
@@ -92,9 +105,67 @@ func parseFrontMatter(text string) (frontMatter, *Problem) {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		msg = yamlLineRE.ReplaceAllString(msg, "")
 		msg = strings.TrimLeft(msg, ": ")
-		return fm, &Problem{Line: line, Message: "bad front matter: " + msg}
+		return fm, nil, &Problem{Line: line, Message: "bad front matter: " + msg}
 	}
-	return fm, nil
+	if len(root.Content) == 1 && root.Content[0].Kind == yaml.MappingNode {
+		m := root.Content[0]
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k := m.Content[i]
+			if knownFrontMatterKey(k.Value) {
+				continue
+			}
+			msg := fmt.Sprintf("unknown front-matter key %q is ignored", k.Value)
+			if s := suggestFrontMatterKey(k.Value); s != "" {
+				msg += fmt.Sprintf(": did you mean %q?", s)
+			} else {
+				msg += " (known keys: " + strings.Join(frontMatterKeys, ", ") + ")"
+			}
+			warnings = append(warnings, Problem{Line: k.Line + 1, Message: msg, Warning: true})
+		}
+	}
+	return fm, warnings, nil
+}
+
+// frontMatterKeys are the keys frontMatter reads, in the order README lists them.
+var frontMatterKeys = []string{"title", "topic", "aliases", "tags", "date", "summary", "source"}
+
+func knownFrontMatterKey(k string) bool { return slices.Contains(frontMatterKeys, k) }
+
+// frontMatterSynonyms are keys other tools use for what briefbot calls
+// by another name.
+var frontMatterSynonyms = map[string]string{
+	"updated": "date", "published": "date", "pubdate": "date", "created": "date", "modified": "date",
+	"description": "summary", "abstract": "summary", "excerpt": "summary", "lede": "summary",
+	"keywords": "tags", "categories": "tags", "category": "tags", "labels": "tags",
+	"url": "source", "link": "source", "sources": "source", "citation": "source",
+	"name": "title", "headline": "title", "subject": "topic", "topics": "topic",
+	"synonyms": "aliases", "aka": "aliases", "also_known_as": "aliases",
+}
+
+// suggestFrontMatterKey returns the known key that k was probably meant to
+// be ("dte" → date, "alias" → aliases, "Title" → title), or "".
+func suggestFrontMatterKey(k string) string {
+	l := strings.ToLower(strings.TrimSpace(k))
+	if knownFrontMatterKey(l) {
+		return l
+	}
+	if s, ok := frontMatterSynonyms[l]; ok {
+		return s
+	}
+	best, bestD := "", 3
+	for _, known := range frontMatterKeys {
+		d := levenshtein.ComputeDistance(l, known)
+		if strings.HasPrefix(known, l) && len(l) >= 3 {
+			d = min(d, 1) // "alias", "summ"
+		}
+		if d < bestD || (d == bestD && best == "") {
+			best, bestD = known, d
+		}
+	}
+	if bestD > 2 || bestD >= len(l) {
+		return ""
+	}
+	return best
 }
 
 var dateLayouts = []string{
@@ -104,20 +175,46 @@ var dateLayouts = []string{
 	"2006-01-02 15:04:05",
 	"2006-01-02 15:04",
 	"2 January 2006",
+	"2 Jan 2006",
 	"January 2, 2006",
+	"January 2 2006",
 	"Jan 2, 2006",
-	"01/02/2006",
+	"Jan. 2, 2006",
+	"02.01.2006", // day first, as Europe writes it with dots
 }
 
-// parseDate reads the date formats people put in front matter.
-func parseDate(s string) (time.Time, error) {
+var slashDateRE = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})$`)
+
+// parseDate reads the date formats people put in front matter and
+// datelines. A date such as 03/04/2026, which is 4 March in the United
+// States and 3 April nearly everywhere else, is read month first as before,
+// with a warning that says so; 25/12/2026 can only be day first.
+func parseDate(s string) (t time.Time, warning string, err error) {
 	s = strings.TrimSpace(s)
 	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
+			return t, "", nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("bad date %q: want YYYY-MM-DD", s)
+	if m := slashDateRE.FindStringSubmatch(s); m != nil {
+		a, _ := strconv.Atoi(m[1])
+		b, _ := strconv.Atoi(m[2])
+		y, _ := strconv.Atoi(m[3])
+		month, day := a, b
+		if a > 12 {
+			month, day = b, a
+		}
+		t := time.Date(y, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+		if month >= 1 && month <= 12 && t.Day() == day {
+			if a <= 12 && b <= 12 && a != b {
+				other := time.Date(y, time.Month(b), a, 0, 0, 0, 0, time.UTC)
+				warning = fmt.Sprintf("ambiguous date %q: read as %s (month first), but it could be %s; write %s",
+					s, t.Format("2 January 2006"), other.Format("2 January 2006"), t.Format(time.DateOnly))
+			}
+			return t, warning, nil
+		}
+	}
+	return time.Time{}, "", fmt.Errorf("bad date %q: want YYYY-MM-DD", s)
 }
 
 // simpleFrontMatter decodes the common, simple front matter (one

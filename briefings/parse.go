@@ -2,9 +2,12 @@ package briefings
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -28,6 +31,7 @@ func Parse(path string, data []byte, modTime time.Time) (b *Briefing, problems [
 // parseWith is Parse keeping the briefing in memory from a (nil: its own).
 func parseWith(path string, data []byte, modTime time.Time, a *slab) (b *Briefing, problems []Problem) {
 	b, problems = parse(path, data, modTime, a)
+	slices.SortStableFunc(problems, func(a, b Problem) int { return a.Line - b.Line })
 	for i := range problems {
 		problems[i].Path = path
 		if problems[i].Line < 1 {
@@ -41,31 +45,22 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 	if len(data) > MaxFileSize {
 		return nil, []Problem{{Line: 1, Message: "file is larger than 1 MiB"}}
 	}
-	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return nil, []Problem{{Line: lineOf(data, i), Message: "binary file: NUL byte"}}
+	data, prob := decodeText(p, data)
+	if prob != nil {
+		return nil, []Problem{*prob}
 	}
-	if !utf8.Valid(data) {
-		i := 0
-		for i < len(data) {
-			r, size := utf8.DecodeRune(data[i:])
-			if r == utf8.RuneError && size <= 1 {
-				break
-			}
-			i += size
-		}
-		return nil, []Problem{{Line: lineOf(data, i), Message: "invalid UTF-8"}}
-	}
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	s := strings.ReplaceAll(string(data), "\r\n", "\n")
 	if strings.TrimSpace(s) == "" {
 		return nil, []Problem{{Line: 1, Message: "empty file"}}
 	}
 
 	var (
-		b     *Briefing
-		probs []Problem
-		fm    *frontMatter
-		meta  crsMeta
+		b       *Briefing
+		probs   []Problem
+		fmProbs []Problem // warnings about the front matter
+		guessed []int     // lines of headings known by their shape alone
+		fm      *frontMatter
+		meta    crsMeta
 	)
 	switch strings.ToLower(filepath.Ext(p)) {
 	case ".md", ".markdown":
@@ -74,16 +69,17 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 			return nil, []Problem{*prob}
 		}
 		if found {
-			f, prob := parseFrontMatter(yamlText)
+			f, warnings, prob := parseFrontMatter(yamlText)
 			if prob != nil {
 				return nil, []Problem{*prob}
 			}
+			fmProbs = warnings
 			fm = &f
 			// Blank the front matter so Markdown line numbers stay true.
 			_, body, _ := cutLines(s, n)
 			s = strings.Repeat("\n", n) + body
 		}
-		b, meta, probs = parseMarkdown(s, fm)
+		b, meta, probs, guessed = parseMarkdown(s, fm)
 		if b.Title == "" {
 			return nil, append(probs, Problem{Line: 1, Message: `no title: add a "# Title" line or "title:" front matter`})
 		}
@@ -98,12 +94,13 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 			b.Line = 1
 		}
 	default:
-		b, probs = parseText(s)
+		b, probs, guessed = parseText(s)
 		if b == nil {
 			return nil, probs
 		}
 	}
 
+	probs = append(fmProbs, probs...)
 	b.Path = p
 	b.Topic = b.Title
 	if fm != nil {
@@ -115,9 +112,12 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 		b.Summary = strings.TrimSpace(fm.Summary)
 		b.Source = strings.TrimSpace(fm.Source)
 		if strings.TrimSpace(fm.Date) != "" {
-			d, err := parseDate(fm.Date)
+			d, warning, err := parseDate(fm.Date)
 			if err != nil {
 				return nil, append(probs, Problem{Line: dateLine(data), Message: err.Error()})
+			}
+			if warning != "" {
+				probs = append(probs, Problem{Line: dateLine(data), Message: warning, Warning: true})
 			}
 			b.Date = d
 		}
@@ -151,19 +151,71 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 	for i := range b.Sections {
 		b.Sections[i].Kind = kindOfHeading(b.Sections[i].Heading)
 	}
-	// Headings with nothing under them are dropped: they are usually the
-	// lead-in of a list the parser could not see, or navigation.
+	probs = append(probs, dropEmptySections(b)...)
+	if len(b.Sections) == 0 {
+		probs = append(probs, Problem{Line: b.Line, Message: "no sections: only the whole briefing can be shown", Warning: true})
+	} else if len(b.Lede) == 0 && slices.Contains(guessed, b.Sections[0].Line) && readsLikeSentence(b.Sections[0]) {
+		s := b.Sections[0]
+		probs = append(probs, Problem{Line: s.Line, Warning: true, Message: fmt.Sprintf(
+			"no lede: the heading %q comes straight after the title, so the overview opens with no summary; "+
+				"put the opening paragraph above it, or end the line with a full stop if it is a sentence", s.Heading)})
+	}
+	return compact(b, a), probs
+}
+
+// readsLikeSentence tells a line that became a heading but reads like a
+// headline or a sentence ("Niger uranium deal faces review") from a
+// heading an author meant as one: a section word ("Summary", "Background")
+// or a Title Case heading ("Program Status").
+func readsLikeSentence(s Section) bool {
+	if s.Kind != KindOther || strings.HasSuffix(s.Heading, "?") {
+		return false
+	}
+	words := strings.Fields(s.Heading)
+	if len(words) < 3 {
+		return false
+	}
+	lower := 0
+	for _, w := range words[1:] {
+		r, _ := utf8.DecodeRuneInString(w)
+		if unicode.IsLower(r) && !smallTitleWords[strings.ToLower(w)] {
+			lower++
+		}
+	}
+	return lower*2 >= len(words)-1
+}
+
+// dropEmptySections drops headings with nothing under them, neither text
+// nor subsections: they are usually the lead-in of a list the parser could
+// not see, a placeholder, or navigation. Each is reported, since readers
+// asking for it get another section.
+func dropEmptySections(b *Briefing) []Problem {
+	if !slices.ContainsFunc(b.Sections, func(s Section) bool { return len(s.Blocks) == 0 }) {
+		return nil // the common case, without allocating
+	}
+	var probs []Problem
+	keep := make([]bool, len(b.Sections))
+	// From the end, so that a parent knows whether a subsection was kept.
+	for i := len(b.Sections) - 1; i >= 0; i-- {
+		s := &b.Sections[i]
+		keep[i] = len(s.Blocks) > 0
+		for j := i + 1; !keep[i] && j < len(b.Sections) && b.Sections[j].Depth > s.Depth; j++ {
+			keep[i] = keep[j]
+		}
+		if !keep[i] {
+			probs = append(probs, Problem{Line: s.Line, Warning: true, Message: fmt.Sprintf(
+				"section %q has no content and is left out: add text under it or remove the heading", s.Heading)})
+		}
+	}
+	slices.Reverse(probs)
 	kept := b.Sections[:0]
-	for _, sec := range b.Sections {
-		if len(sec.Blocks) > 0 {
+	for i, sec := range b.Sections {
+		if keep[i] {
 			kept = append(kept, sec)
 		}
 	}
 	b.Sections = kept
-	if len(b.Sections) == 0 {
-		probs = append(probs, Problem{Line: b.Line, Message: "no sections: only the whole briefing can be shown", Warning: true})
-	}
-	return compact(b, a), probs
+	return probs
 }
 
 // cutLines splits s after its first n lines.

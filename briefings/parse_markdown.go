@@ -24,6 +24,21 @@ type mdDoc struct {
 	crs     bool
 	skip    bool // inside a CRS navigation section
 
+	// levels holds the Markdown heading level (2 for "##") of each
+	// section that new headings may nest in, outermost first; a section
+	// started by a plain-text heading line has level 0 and a sibling's depth.
+	levels   []int
+	levelBuf [6]int // levels' first array: Markdown has six levels
+	// wantH1 is set when front matter named the topic but no title: the
+	// first "# " heading is then the title.
+	wantH1 bool
+	// afterTitle is true until the first block after the title, where a
+	// byline and a dateline may stand.
+	afterTitle bool
+	guessed    []int // lines of headings before any text, known by their shape alone
+	content    bool  // a block has been added, to the lede or a section
+	probs      []Problem
+
 	tkey, tkeyOf string // Normalize(tkeyOf), remembered
 }
 
@@ -36,9 +51,11 @@ func (d *mdDoc) titleKey() string {
 }
 
 // parseMarkdown parses a Markdown briefing with goldmark and walks its AST.
-// fmTitle tells whether front matter already named the title, in which case
-// a first "# " heading is an ordinary section.
-func parseMarkdown(data string, fm *frontMatter) (*Briefing, crsMeta, []Problem) {
+// When front matter names the title, a first "# " heading is an ordinary
+// section; when it names only the topic, the first "# " heading is the
+// title. guessed lists the lines of headings that were paragraphs of
+// Markdown, known as headings by their shape.
+func parseMarkdown(data string, fm *frontMatter) (*Briefing, crsMeta, []Problem, []int) {
 	var (
 		meta  crsMeta
 		isCRS bool
@@ -53,17 +70,61 @@ func parseMarkdown(data string, fm *frontMatter) (*Briefing, crsMeta, []Problem)
 	}
 
 	d := &mdDoc{src: src, b: &Briefing{}, crs: isCRS, starts: lineStarts(src)}
+	d.levels = d.levelBuf[:0]
 	if fm != nil {
 		d.b.Title = strings.TrimSpace(fm.Title)
-		if d.b.Title == "" {
-			d.b.Title = strings.TrimSpace(fm.Topic)
+		if d.b.Title == "" && strings.TrimSpace(fm.Topic) != "" {
+			d.wantH1 = true
 		}
+		d.afterTitle = d.b.Title != ""
 	}
 	doc := mdParser.Parse(text.NewReader(src))
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
 		d.block(n)
 	}
-	return d.b, meta, nil
+	if d.b.Title == "" && d.wantH1 {
+		d.b.Title = strings.TrimSpace(fm.Topic)
+	}
+	return d.b, meta, d.probs, d.guessed
+}
+
+// setTitle takes h, at line, as the title; a date at its end becomes the
+// briefing's date.
+func (d *mdDoc) setTitle(h string, line int) {
+	if head, date, w, ok := splitTitleDate(h); ok {
+		h, d.b.Date = head, date
+		if w != "" {
+			d.probs = append(d.probs, Problem{Line: line, Message: w, Warning: true})
+		}
+	}
+	d.b.Title, d.b.Line = h, line
+	d.wantH1 = false
+	d.afterTitle = true
+}
+
+// metadata takes paragraph n, just under the title, as a byline and
+// dateline when every line of it is one.
+func (d *mdDoc) metadata(n ast.Node) bool {
+	ls := n.Lines()
+	if ls.Len() == 0 || ls.Len() > 3 {
+		return false
+	}
+	var tmp Briefing
+	var probs []Problem
+	tmp.Byline = d.b.Byline
+	for i := 0; i < ls.Len(); i++ {
+		seg := ls.At(i)
+		line := strings.TrimSpace(string(seg.Value(d.src)))
+		if !applyMeta(&tmp, line, d.lineAt(seg.Start), &probs) {
+			return false
+		}
+	}
+	d.b.Byline = tmp.Byline
+	if !tmp.Date.IsZero() {
+		d.b.Date = tmp.Date
+	}
+	d.probs = append(d.probs, probs...)
+	return true
 }
 
 func (d *mdDoc) block(n ast.Node) {
@@ -73,30 +134,46 @@ func (d *mdDoc) block(n ast.Node) {
 		if h == "" {
 			return
 		}
-		if d.b.Title == "" && n.Level == 1 {
-			d.b.Title, d.b.Line = h, d.line(n)
+		if n.Level == 1 && (d.b.Title == "" && !d.wantH1 || d.wantH1 && d.section == nil && len(d.b.Lede) == 0) {
+			d.setTitle(h, d.line(n))
 			return
 		}
+		d.afterTitle = false
 		if d.section == nil && Normalize(h) == d.titleKey() {
 			return // a repeated title
 		}
-		d.startSection(h, d.line(n))
+		d.startSection(h, d.line(n), n.Level)
 	case *ast.Paragraph, *ast.TextBlock:
 		t := d.inline(n)
 		if t == "" {
 			return
 		}
+		if d.afterTitle && d.section == nil && len(d.b.Lede) == 0 && d.metadata(n) {
+			return
+		}
+		d.afterTitle = false
 		if strings.HasPrefix(t, "|") {
 			d.pipeRows(n)
 			return
 		}
-		if d.isHeadingParagraph(n, t) {
-			h := cleanHeading(strings.Trim(t, "*_ "))
-			if d.b.Title == "" {
-				d.b.Title, d.b.Line = h, d.line(n)
+		if h := cleanHeading(strings.Trim(t, "*_ ")); h != "" && d.isHeadingParagraph(n, t) {
+			if d.b.Title == "" && !d.wantH1 {
+				d.setTitle(h, d.line(n))
 				return
 			}
-			d.startSection(h, d.line(n))
+			if !d.content {
+				// Only a heading before any text can take the lede.
+				d.guessed = append(d.guessed, d.line(n))
+			}
+			d.startSection(h, d.line(n), 0)
+			return
+		}
+		// "**Risks:** The main risk is …" is a section of its own, as in
+		// plain text. Not in CRS pages, whose "Latest DOJ Action: …"
+		// paragraphs are text.
+		if label, rest, ok := labelSection(t); ok && !d.crs {
+			d.startSection(label, d.line(n), 0)
+			d.add(Block{Text: rest, Line: d.line(n)})
 			return
 		}
 		d.add(Block{Text: t, Line: d.line(n)})
@@ -231,16 +308,31 @@ func leadingStrong(p ast.Node, d *mdDoc) string {
 	return ""
 }
 
-func (d *mdDoc) startSection(h string, line int) {
+// startSection starts a section headed h at line. level is the Markdown
+// heading level, or 0 for a plain-text heading line, which becomes a
+// sibling of the current section. A "###" after a "##" is its subsection.
+func (d *mdDoc) startSection(h string, line, level int) {
 	if d.crs {
 		if crsSkipHeadings[Normalize(h)] {
 			d.skip = true
 			d.section = nil
+			d.levels = d.levels[:0]
 			return
 		}
 		d.skip = false
 	}
-	d.b.Sections = append(d.b.Sections, Section{Heading: h, Line: line})
+	if level == 0 {
+		if len(d.levels) > 0 {
+			d.levels = d.levels[:len(d.levels)-1]
+		}
+	} else {
+		for len(d.levels) > 0 && (d.levels[len(d.levels)-1] >= level || d.levels[len(d.levels)-1] == 0) {
+			d.levels = d.levels[:len(d.levels)-1]
+		}
+	}
+	depth := len(d.levels)
+	d.levels = append(d.levels, level)
+	d.b.Sections = append(d.b.Sections, Section{Heading: h, Line: line, Depth: depth})
 	d.section = &d.b.Sections[len(d.b.Sections)-1]
 }
 
@@ -248,6 +340,7 @@ func (d *mdDoc) add(blk Block) {
 	if d.skip || blk.Text == "" {
 		return
 	}
+	d.content = true
 	if d.section != nil {
 		d.section.Blocks = append(d.section.Blocks, blk)
 		return

@@ -1,6 +1,8 @@
 package briefings
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +29,7 @@ func TestParseMarkdown(t *testing.T) {
 					{Bullet: true, Label: "Insurance shock", Text: "cover could go.", Line: 17},
 					{Bullet: true, Label: "Renewed attacks", Text: "one strike would do it.", Line: 18},
 				}},
-				{Heading: "What to watch", Kind: KindOutlook, Line: 23, Blocks: []Block{{Bullet: true, Text: "Schedules", Line: 25}}},
+				{Heading: "What to watch", Kind: KindOutlook, Line: 23, Depth: 1, Blocks: []Block{{Bullet: true, Text: "Schedules", Line: 25}}},
 			},
 			Line: 2,
 		},
@@ -97,10 +99,29 @@ func checkParse(t *testing.T, path string, data []byte) {
 		t.Fatalf("briefing without topic or date: %+v", b)
 	}
 	all := append([]Block(nil), b.Lede...)
-	for _, s := range b.Sections {
+	for i, s := range b.Sections {
 		check(s.Heading)
-		if s.Line < 1 || s.Line > lines || len(s.Blocks) == 0 {
-			t.Fatalf("section %q line %d of %d, %d blocks", s.Heading, s.Line, lines, len(s.Blocks))
+		if strings.TrimSpace(s.Heading) == "" {
+			t.Fatalf("section without a heading at line %d", s.Line)
+		}
+		if s.Line < 1 || s.Line > lines {
+			t.Fatalf("section %q line %d of %d", s.Heading, s.Line, lines)
+		}
+		// Depths nest one level at a time, from 0.
+		if prev := -1; i > 0 {
+			prev = b.Sections[i-1].Depth
+			if s.Depth < 0 || s.Depth > prev+1 {
+				t.Fatalf("section %q depth %d after depth %d", s.Heading, s.Depth, prev)
+			}
+		} else if s.Depth != 0 {
+			t.Fatalf("first section %q has depth %d", s.Heading, s.Depth)
+		}
+		// Every section shown has something to show: text, or subsections.
+		if len(s.Blocks) == 0 && len(b.Subsections(&b.Sections[i])) == 0 {
+			t.Fatalf("section %q has no blocks and no subsections", s.Heading)
+		}
+		if p := b.Parent(&b.Sections[i]); (p == nil) != (s.Depth == 0) || (p != nil && p.Depth >= s.Depth) {
+			t.Fatalf("section %q (depth %d) has parent %+v", s.Heading, s.Depth, p)
 		}
 		all = append(all, s.Blocks...)
 	}
@@ -112,9 +133,29 @@ func checkParse(t *testing.T, path string, data []byte) {
 		}
 	}
 	// Look-ups on whatever came out must not panic either.
-	b.FindSection("risks")
+	if sec, ok := b.FindSection("risks"); ok {
+		if got := b.SectionWithSubsections(sec); len(got) == 0 || got[0].Heading != sec.Heading {
+			t.Fatalf("SectionWithSubsections(%q) = %+v", sec.Heading, got)
+		}
+	}
 	b.Headline()
 	NewLibrary([]*Briefing{b}).Search(b.Topic, 3)
+}
+
+// addShapeSeeds seeds a fuzz test with the briefings of testdata/shapes
+// that end in ext.
+func addShapeSeeds(f *testing.F, ext string) {
+	paths, err := filepath.Glob(filepath.Join("testdata", "shapes", "*"+ext))
+	if err != nil || len(paths) == 0 {
+		f.Fatalf("no seeds in testdata/shapes: %v", err)
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
 }
 
 func FuzzParseText(f *testing.F) {
@@ -122,6 +163,10 @@ func FuzzParseText(f *testing.F) {
 	f.Add([]byte("T\n\nwrapped\nline\n\nHeading\n\n* x\n  y\n"))
 	f.Add([]byte("\xff\x00"))
 	f.Add([]byte(""))
+	f.Add([]byte("\xff\xfeT\x00\n\x00"))
+	f.Add([]byte("T — 4 October 2026\nBy A B\nUpdated 3 March 2026, 14:00 GMT\nLede.\n== K ==\nx\n# S\ny\n"))
+	f.Add([]byte("T\nLede.\nIII. Risks/Caveats\n1. a\n2. b\nWhat happens next?\nRisks: The main risk.\n"))
+	addShapeSeeds(f, ".txt")
 	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, "f.txt", data) })
 }
 
@@ -130,5 +175,7 @@ func FuzzParseMarkdown(f *testing.F) {
 	f.Add([]byte("---\ntitle: [\n---\n"))
 	f.Add([]byte("# T\n\n**Report No.:** IF1\n\n[Listen](x)T (IF1)\n\nOverview\n\nText.\n\n| Figure 1. x\n"))
 	f.Add([]byte("| a |\n|---|\n| b |\n"))
+	f.Add([]byte("---\ntopic: T\ndte: 03/04/2026\n---\n# T — 4 October 2026\n\n_By A_\n\n## R\n\n### S\n\nx\n\n#### U\n\ny\n\n## O\n\nz\n"))
+	addShapeSeeds(f, ".md")
 	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, "f.md", data) })
 }

@@ -18,15 +18,21 @@ var (
 	sampleLib  *Library
 )
 
+// SampleFS returns the bundled sample briefings as a file system, with
+// the briefings at its root, for tools that check them (LoadFS loads it).
+func SampleFS() fs.FS {
+	sub, err := fs.Sub(samplesFS, "samples")
+	if err != nil {
+		panic("briefings: embedded samples missing: " + err.Error())
+	}
+	return sub
+}
+
 // Sample returns the bundled sample library (embedded with go:embed). It is
 // loaded once; the samples are tested, so they load without problems.
 func Sample() *Library {
 	sampleOnce.Do(func() {
-		sub, err := fs.Sub(samplesFS, "samples")
-		if err != nil {
-			panic("briefings: embedded samples missing: " + err.Error())
-		}
-		sampleLib, _ = LoadFS(sub)
+		sampleLib, _ = LoadFS(SampleFS())
 	})
 	return sampleLib
 }

@@ -183,6 +183,59 @@ func (b *Briefing) FindSection(query string) (*Section, bool) {
 	return nil, false
 }
 
+// sectionIndex returns the index of s in b.Sections, or -1 when s is not
+// one of them.
+func (b *Briefing) sectionIndex(s *Section) int {
+	for i := range b.Sections {
+		if &b.Sections[i] == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// Subsections returns the sections nested in s, at any depth, in document
+// order: for a Markdown "## Risks" they are the "###" (and deeper) sections
+// under it. It is empty when s has none or is not one of b's sections.
+func (b *Briefing) Subsections(s *Section) []Section {
+	i := b.sectionIndex(s)
+	if i < 0 {
+		return nil
+	}
+	end := i + 1
+	for end < len(b.Sections) && b.Sections[end].Depth > s.Depth {
+		end++
+	}
+	return b.Sections[i+1 : end : end]
+}
+
+// SectionWithSubsections returns s followed by its subsections: what a
+// reader asking for s should see. For a section without subsections it is
+// just s. It is nil when s is not one of b's sections.
+func (b *Briefing) SectionWithSubsections(s *Section) []Section {
+	i := b.sectionIndex(s)
+	if i < 0 {
+		return nil
+	}
+	end := i + 1 + len(b.Subsections(s))
+	return b.Sections[i:end:end]
+}
+
+// Parent returns the section that s is nested in, or nil for a top-level
+// section (depth 0) or a section that is not b's.
+func (b *Briefing) Parent(s *Section) *Section {
+	i := b.sectionIndex(s)
+	if i < 0 || s.Depth == 0 {
+		return nil
+	}
+	for j := i - 1; j >= 0; j-- {
+		if b.Sections[j].Depth < s.Depth {
+			return &b.Sections[j]
+		}
+	}
+	return nil
+}
+
 func coversAll(have, want []string) bool {
 	for _, w := range want {
 		found := false

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -125,9 +128,17 @@ func (m *Main) checkCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "check [DIR]",
 		Short: "Lint a briefings folder",
-		Long: `Check every briefing in DIR (default: briefings.dir) and print one line per
-problem as "path:line: message", warnings as "path:line: warning: message",
-then a summary on stderr.
+		Long: `Check every briefing in DIR (default: briefings.dir, else the bundled
+samples) as readers will meet it, and print one line per problem as
+"path:line: message", warnings as "path:line: warning: message", then a
+summary on stderr.
+
+Errors are files the bot cannot use (empty, binary, not UTF-8, bad front
+matter or date) and two files with the same topic and date, of which
+readers can reach only one. Warnings are files the bot uses but readers may
+trip over: a section with no content, a heading that swallowed the lede, an
+unknown front-matter key, an ambiguous date such as 03/04/2026, an alias
+that two topics claim, a briefing without sections.
 
 Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error
 or unreadable folder.`,
@@ -141,19 +152,39 @@ or unreadable folder.`,
 			if len(args) == 1 {
 				dir = args[0]
 			}
-			if dir == "" {
-				return usageErr(fmt.Errorf("check: no folder: pass DIR or set briefings.dir (%s)", config.EnvVar("briefings.dir")))
-			}
 			return m.check(dir)
 		},
 	}
 }
 
+// check lints dir, or the bundled samples when dir is empty.
 func (m *Main) check(dir string) error {
-	lib, problems, err := briefings.Load(dir)
-	if err != nil {
-		return usageErr(err)
+	var (
+		lib      *briefings.Library
+		problems []briefings.Problem
+		read     func(string) ([]byte, error)
+		where    string
+	)
+	if dir == "" {
+		samples := briefings.SampleFS()
+		lib, problems = briefings.LoadFS(samples)
+		read = func(p string) ([]byte, error) { return fs.ReadFile(samples, p) }
+		where = fmt.Sprintf(" (the bundled samples; set %s to check yours)", config.EnvVar("briefings.dir"))
+	} else {
+		var err error
+		lib, problems, err = briefings.Load(dir)
+		if err != nil {
+			return usageErr(err)
+		}
+		read = os.ReadFile
 	}
+	problems = append(problems, briefings.Check(lib, read)...)
+	slices.SortStableFunc(problems, func(a, b briefings.Problem) int {
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
+		}
+		return a.Line - b.Line
+	})
 	// A file counts once, whether it loaded, failed or both loaded and
 	// drew warnings.
 	files := map[string]bool{}
@@ -172,8 +203,8 @@ func (m *Main) check(dir string) error {
 			errs++
 		}
 	}
-	fmt.Fprintf(m.Stderr, "checked %s: %s, %s\n",
-		plural(len(files), "file"), plural(errs, "error"), plural(warns, "warning"))
+	fmt.Fprintf(m.Stderr, "checked %s%s: %s, %s\n",
+		plural(len(files), "file"), where, plural(errs, "error"), plural(warns, "warning"))
 	if errs > 0 {
 		return &exitError{code: exitFailure}
 	}

@@ -275,11 +275,6 @@ func TestCheckFolderFromEnvironment(t *testing.T) {
 }
 
 func TestCheckUsageErrors(t *testing.T) {
-	t.Run("no folder", func(t *testing.T) {
-		r := runMain(t, "check")
-		r.wantCode(t, exitUsage)
-		contains(t, "stderr", r.stderr, "BRIEFBOT_BRIEFINGS_DIR")
-	})
 	t.Run("missing folder", func(t *testing.T) {
 		r := runMain(t, "check", "/nonexistent/briefings")
 		r.wantCode(t, exitUsage)
@@ -289,6 +284,66 @@ func TestCheckUsageErrors(t *testing.T) {
 		r := runMain(t, "check", "a", "b")
 		r.wantCode(t, exitUsage)
 	})
+}
+
+func TestCheckBundledSamples(t *testing.T) {
+	// No folder given or configured: the samples the bot would answer from.
+	r := runMain(t, "check")
+	r.wantCode(t, exitOK)
+	if r.stdout != "" {
+		t.Errorf("the bundled samples have problems:\n%s", r.stdout)
+	}
+	contains(t, "stderr", r.stderr, "checked 5 files (the bundled samples; set BRIEFBOT_BRIEFINGS_DIR to check yours): 0 errors, 0 warnings")
+}
+
+// TestCheckWhatReadersMeet writes one briefing per problem an editor
+// should hear about, and checks that each is reported on its line, that
+// the good briefing is not, and that ask still answers from the folder.
+func TestCheckWhatReadersMeet(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"testland.txt": goodBriefing,
+		// line 4: a heading with nothing under it.
+		"empty-section.txt": "Ruritania\nThe king abdicated on Monday.\n\nBackground\n\nOutlook\n- Succession: A regency council rules until June.\n",
+		// line 2: a headline-like line took the lede.
+		"swallowed.txt": "Freedonia\nFreedonia's president survives impeachment vote\nThe senate fell four votes short on Friday.\n\nRisks\n- Unrest: Protests continue.\n",
+		// lines 3 and 4: misspelt keys; line 5: 3 April or 4 March?
+		"keys.md":      "---\ntitle: Sylvania\ndte: 2026-01-10\nalias: [Sylvanian Republic]\n---\n\n# Sylvania\n\nSylvania held elections.\n\n## Outlook\n\n- Coalition: Talks begin.\n",
+		"ambiguous.md": "---\ntitle: Osterlich\ndate: 03/04/2026\n---\n\nOsterlich devalued its currency.\n\n## Risks\n\n- Inflation: Prices could rise.\n",
+		// line 3 of each: two topics claim "Grand Fenwick".
+		"fenwick.md":  "---\ntitle: Fenwick\naliases: [Grand Fenwick]\ndate: 2026-02-01\n---\n\nFenwick has a new duchess.\n\n## Outlook\n\n- Wine: Exports grow.\n",
+		"fenwick2.md": "---\ntitle: Fenwick Duchy\naliases: [Grand Fenwick]\ndate: 2026-02-01\n---\n\nThe duchy signed a treaty.\n\n## Outlook\n\n- Treaty: Ratified in March.\n",
+		// Two files of one topic and date: one cannot be reached.
+		"latveria.md":         "---\ntitle: Latveria\ndate: 2026-03-01\n---\n\nLatveria closed its border.\n\n## Risks\n\n- Trade: Halted.\n",
+		"archive/latveria.md": "---\ntitle: Latveria\ndate: 2026-03-01\n---\n\nAn older note on Latveria.\n\n## Risks\n\n- Trade: Slowing.\n",
+		// Not UTF-8: named and how to fix it; the file is not used.
+		"latin1.txt": "Caf\xe9 society\nParis caf\xe9s reopen.\n",
+	})
+	p := func(name string) string { return filepath.Join(dir, filepath.FromSlash(name)) }
+	r := runMain(t, "check", dir)
+	r.wantCode(t, exitFailure)
+	contains(t, "stdout", r.stdout,
+		p("empty-section.txt")+`:4: warning: section "Background" has no content`,
+		p("swallowed.txt")+`:2: warning: no lede: the heading "Freedonia's president survives impeachment vote"`,
+		p("keys.md")+`:3: warning: unknown front-matter key "dte" is ignored: did you mean "date"?`,
+		p("keys.md")+`:4: warning: unknown front-matter key "alias" is ignored: did you mean "aliases"?`,
+		p("ambiguous.md")+`:3: warning: ambiguous date "03/04/2026"`,
+		p("fenwick.md")+`:3: warning: alias "grand fenwick" is claimed by 2 topics`,
+		p("fenwick2.md")+`:3: warning: alias "grand fenwick" is claimed by 2 topics`,
+		`same topic "Latveria" and date 2026-03-01 as `,
+		p("latin1.txt")+":1: not UTF-8",
+		"iconv -f WINDOWS-1252 -t UTF-8",
+	)
+	lacks(t, "stdout", r.stdout, "testland.txt")
+	if n := strings.Count(r.stdout, "\n"); n != 9 {
+		t.Errorf("stdout has %d lines, want one per problem (9):\n%s", n, r.stdout)
+	}
+	contains(t, "stderr", r.stderr, "checked 10 files: 2 errors, 7 warnings")
+
+	// The loader still uses every good file, warnings and all.
+	r = runMain(t, "ask", "--briefings", dir, "sylvania", "outlook")
+	r.wantCode(t, exitOK)
+	contains(t, "stdout", r.stdout, "Coalition")
 }
 
 func TestList(t *testing.T) {
