@@ -85,6 +85,9 @@ type Watcher struct {
 
 	// noEvents ignores fsnotify's events, for tests of polling.
 	noEvents bool
+	// stillWriting, when set, hears of each file left unread because a
+	// writer has it open, for tests.
+	stillWriting func(path string)
 }
 
 // rootCheckEvery is how often the folder's own path is resolved again, a
@@ -544,9 +547,15 @@ func (r *run) settleDue(ctx context.Context) {
 			r.rescan = true
 			continue
 		}
-		if info.Size() != c.size || !info.ModTime().Equal(c.mod) ||
-			(start.Sub(c.since) < maxWriterWait && stillWriting(c.target)) {
+		if info.Size() != c.size || !info.ModTime().Equal(c.mod) {
 			r.queue(p, c.target, info)
+			continue
+		}
+		if start.Sub(c.since) < maxWriterWait && stillWriting(c.target) {
+			r.queue(p, c.target, info)
+			if r.w.stillWriting != nil {
+				r.w.stillWriting(p)
+			}
 			continue
 		}
 		delete(r.settling, p)
