@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -171,10 +170,10 @@ func TestLoadRefusesSpecialFiles(t *testing.T) {
 	}
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"mars.txt": "Mars\nThe red planet.\nRisks\n- Dust: storms.\n"})
-	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.txt"), 0o644); err != nil {
+	if err := mkfifo(filepath.Join(dir, "pipe.txt")); err != nil {
 		t.Fatal(err)
 	}
-	if err := syscall.Mkfifo(filepath.Join(dir, "target-pipe"), 0o644); err != nil {
+	if err := mkfifo(filepath.Join(dir, "target-pipe")); err != nil {
 		t.Fatal(err)
 	}
 	symlink(t, "target-pipe", filepath.Join(dir, "linked-pipe.md"))
@@ -212,7 +211,7 @@ func TestReadFileRefusesSpecialFiles(t *testing.T) {
 		t.Skip("named pipes are made with mkfifo on Linux")
 	}
 	fifo := filepath.Join(t.TempDir(), "pipe.txt")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+	if err := mkfifo(fifo); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{fifo, "/dev/zero", "/dev/null"} {

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -387,7 +386,7 @@ func TestWatcherRefusesWhatTheLoaderRefuses(t *testing.T) {
 	symlink(t, filepath.Join(outside, "briefbot.yaml"), filepath.Join(dir, "notes.txt"))
 	symlink(t, "/dev/zero", filepath.Join(dir, "zero.txt"))
 	if runtime.GOOS == "linux" {
-		if err := syscall.Mkfifo(filepath.Join(dir, "pipe.txt"), 0o644); err != nil {
+		if err := mkfifo(filepath.Join(dir, "pipe.txt")); err != nil {
 			t.Fatal(err)
 		}
 	}
