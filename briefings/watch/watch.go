@@ -102,6 +102,22 @@ type fileState struct {
 	mod    time.Time
 	// hash is the content's hash, zero until the watcher has read it.
 	hash uint64
+	// hashed is when the content was hashed, or for a file the watcher has
+	// not read, when it was found as the library has it.
+	hashed time.Time
+}
+
+// racyWindow is how close a modification time may be to the moment a
+// file was hashed, or past it, and still leave stat unable to prove the
+// file unchanged: file systems with coarse timestamps (a second on many NFS
+// servers, two on FAT) give a quick second edit the same time, and a server
+// whose clock runs ahead gives times in the future. While polling, such
+// files are hashed again (as git does with "racily clean" files).
+const racyWindow = 2 * time.Second
+
+// racy reports whether s cannot be trusted by size and time alone.
+func (s fileState) racy() bool {
+	return !s.mod.Add(racyWindow).Before(s.hashed)
 }
 
 // candidate is a changed file waiting to settle.
@@ -138,7 +154,7 @@ type run struct {
 	// same reload, so a renamed file never goes missing in between.
 	removed []string
 
-	rescan, reestablish, reloadAll, hashRecent bool
+	rescan, reestablish, reloadAll, hashRacy bool
 }
 
 // Run watches until ctx is done. lib is the library loaded from Dir at
@@ -228,7 +244,7 @@ func (w *Watcher) Run(ctx context.Context, lib *briefings.Library) error {
 				fire = time.After(debounce)
 			}
 		case <-pollC:
-			r.rescan, r.hashRecent = true, true
+			r.rescan, r.hashRacy = true, true
 			r.process(ctx)
 			schedule()
 		case <-rootTick.C:
@@ -329,6 +345,10 @@ func (r *run) catchUp(ctx context.Context) {
 	if err != nil {
 		return
 	}
+	loaded := r.w.Since
+	if loaded.IsZero() {
+		loaded = time.Now()
+	}
 	seen := make(map[string]bool, len(tree.Files))
 	for _, f := range tree.Files {
 		seen[f.Path] = true
@@ -341,7 +361,7 @@ func (r *run) catchUp(ctx context.Context) {
 			r.pending[f.Path] = true
 			continue
 		}
-		r.known[f.Path] = fileState{target: f.Target, size: info.Size(), mod: info.ModTime()}
+		r.known[f.Path] = fileState{target: f.Target, size: info.Size(), mod: info.ModTime(), hashed: loaded}
 	}
 	for p := range r.known {
 		if !seen[p] {
@@ -483,11 +503,11 @@ func (r *run) confine(p string) (string, bool) {
 
 // scanChanges walks the folder and queues every file whose target, size
 // or modification time differs from what the library holds; with
-// hashRecent, files modified lately are queued too, for their content to
-// be compared. It returns the files that are gone.
+// hashRacy, files whose stat cannot prove them unchanged are queued too,
+// for their content to// be compared. It returns the files that are gone.
 func (r *run) scanChanges(ctx context.Context) (removed []string) {
-	hashRecent := r.hashRecent
-	r.hashRecent = false
+	hashRacy := r.hashRacy
+	r.hashRacy = false
 	tree, problems, err := briefings.Scan(r.dir)
 	if err != nil {
 		r.reestablish = true
@@ -495,7 +515,6 @@ func (r *run) scanChanges(ctx context.Context) (removed []string) {
 	}
 	r.logProblems(ctx, problems)
 	r.watchFolders(ctx, tree.Folders)
-	recent := time.Now().Add(-2 * r.w.PollInterval)
 	seen := make(map[string]bool, len(tree.Files))
 	for _, f := range tree.Files {
 		seen[f.Path] = true
@@ -505,7 +524,7 @@ func (r *run) scanChanges(ctx context.Context) (removed []string) {
 		}
 		k, ok := r.known[f.Path]
 		if !ok || k.target != f.Target || k.size != info.Size() || !k.mod.Equal(info.ModTime()) ||
-			(hashRecent && info.ModTime().After(recent)) {
+			(hashRacy && k.racy()) {
 			r.queue(f.Path, f.Target, info)
 		}
 	}
@@ -570,7 +589,7 @@ func (r *run) settleDue(ctx context.Context) {
 		}
 		h := maphash.Bytes(r.seed, data)
 		k, known := r.known[p]
-		r.known[p] = fileState{target: c.target, size: c.size, mod: c.mod, hash: h}
+		r.known[p] = fileState{target: c.target, size: c.size, mod: c.mod, hash: h, hashed: start}
 		if known && k.hash == h {
 			continue // touched, not changed
 		}
@@ -622,7 +641,7 @@ func (r *run) loadAll(ctx context.Context) {
 		r.watchFolders(ctx, tree.Folders)
 		for _, f := range tree.Files {
 			if info, err := os.Lstat(f.Target); err == nil {
-				r.known[f.Path] = fileState{target: f.Target, size: info.Size(), mod: info.ModTime()}
+				r.known[f.Path] = fileState{target: f.Target, size: info.Size(), mod: info.ModTime(), hashed: start}
 			}
 		}
 	}
