@@ -268,3 +268,28 @@ func TestReadAllStopsAtTheLimitWhileTheFileGrows(t *testing.T) {
 		t.Errorf("read %d bytes, %v; want %d", len(data), err, MaxFileSize+1)
 	}
 }
+
+// Whatever the name, a hidden folder on the way, a name outside the folder
+// or a name without a briefing extension is never a briefing.
+func FuzzIsBriefingPath(f *testing.F) {
+	for _, s := range []string{"a.md", "..data/a.md", "x/.github/README.md", "../a.txt", "sub/kz.TXT", "README", "a/b/c.markdown"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, rel string) {
+		got := IsBriefingPath(rel)
+		if !got {
+			return
+		}
+		els := strings.Split(filepath.ToSlash(rel), "/")
+		for _, el := range els {
+			if el == ".." || (el != "." && strings.HasPrefix(el, ".")) {
+				t.Fatalf("IsBriefingPath(%q) = true with element %q", rel, el)
+			}
+		}
+		switch strings.ToLower(filepath.Ext(els[len(els)-1])) {
+		case ".md", ".markdown", ".txt":
+		default:
+			t.Fatalf("IsBriefingPath(%q) = true without a briefing extension", rel)
+		}
+	})
+}

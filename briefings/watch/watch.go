@@ -161,24 +161,7 @@ type run struct {
 // start; each reload builds on the previous one. Run fails only when it
 // cannot watch at all; a folder that is missing is waited for.
 func (w *Watcher) Run(ctx context.Context, lib *briefings.Library) error {
-	r := &run{
-		w:        w,
-		log:      w.Logger,
-		dir:      filepath.Clean(w.Dir),
-		settle:   w.Settle,
-		seed:     maphash.MakeSeed(),
-		lib:      lib,
-		known:    map[string]fileState{},
-		pending:  map[string]bool{},
-		settling: map[string]candidate{},
-		problems: map[string]bool{},
-	}
-	if r.log == nil {
-		r.log = slog.New(slog.DiscardHandler)
-	}
-	if r.settle <= 0 {
-		r.settle = 300 * time.Millisecond
-	}
+	r := newRun(w, lib)
 	debounce := w.Debounce
 	if debounce <= 0 {
 		debounce = 100 * time.Millisecond
@@ -263,6 +246,28 @@ func (w *Watcher) Run(ctx context.Context, lib *briefings.Library) error {
 			schedule()
 		}
 	}
+}
+
+func newRun(w *Watcher, lib *briefings.Library) *run {
+	r := &run{
+		w:        w,
+		log:      w.Logger,
+		dir:      filepath.Clean(w.Dir),
+		settle:   w.Settle,
+		seed:     maphash.MakeSeed(),
+		lib:      lib,
+		known:    map[string]fileState{},
+		pending:  map[string]bool{},
+		settling: map[string]candidate{},
+		problems: map[string]bool{},
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if r.settle <= 0 {
+		r.settle = 300 * time.Millisecond
+	}
+	return r
 }
 
 // establish (re)creates the fsnotify watches: on the folder and every

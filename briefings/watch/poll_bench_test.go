@@ -1,0 +1,52 @@
+package watch
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot/briefings"
+)
+
+// BenchmarkPoll10k is one poll of an unchanged 10,000-briefing folder: the
+// walk and one stat per file, what briefings.poll_interval costs each time.
+func BenchmarkPoll10k(b *testing.B) {
+	dir := b.TempDir()
+	if err := briefings.WriteGenerated(dir, 10_000); err != nil {
+		b.Fatal(err)
+	}
+	// Files written a moment ago are "racily clean" and would be hashed
+	// again; a library at rest has older times.
+	old := time.Now().Add(-time.Hour)
+	if err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			err = os.Chtimes(p, old, old)
+		}
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	lib, _, err := briefings.Load(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	r := newRun(&Watcher{Dir: dir, PollInterval: time.Minute}, lib)
+	if err := r.establish(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer r.fw.Close()
+	r.catchUp(ctx)
+	if len(r.pending) > 0 {
+		b.Fatalf("%d files pending after catching up", len(r.pending))
+	}
+	for b.Loop() {
+		r.hashRacy = true
+		if removed := r.scanChanges(ctx); len(removed)+len(r.settling) > 0 {
+			b.Fatalf("an unchanged folder: %d removed, %d to read", len(removed), len(r.settling))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/poll")
+}
