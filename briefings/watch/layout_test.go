@@ -174,6 +174,16 @@ func TestLinkAlongThePath(t *testing.T) {
 	// An edit through the link reloads.
 	write(t, filepath.Join(dir, "asia", "kazakhstan.txt"), briefing("Kazakhstan", "Gas"))
 	r.waitRisk("kazakhstan", "Gas")
+	// A linked sub-folder inside the folder is followed and watched.
+	mkdir(t, filepath.Join(dir, ".shelf", "europe"))
+	write(t, filepath.Join(dir, ".shelf", "europe", "malta.txt"), briefing("Malta", "Storms"))
+	symlink(t, filepath.Join(".shelf", "europe"), filepath.Join(dir, "europe"))
+	r.waitRisk("malta", "Storms")
+	write(t, filepath.Join(dir, ".shelf", "europe", "malta.txt"), briefing("Malta", "Drought"))
+	r.waitRisk("malta", "Drought")
+	if b := r.lib.Topics()[1]; b.Topic != "Malta" || b.Path != filepath.Join(dir, "europe", "malta.txt") {
+		t.Errorf("malta is %s at %s, want the path through the link", b.Topic, b.Path)
+	}
 	// Swapping the link higher up reloads from the new target.
 	swapLink(t, "rev2", filepath.Join(root, "current"))
 	r.waitRisk("kazakhstan", "Backlash")
