@@ -391,11 +391,11 @@ func (r *run) event(ev fsnotify.Event) bool {
 		return true
 	}
 	if !briefings.IsBriefingPath(rel) {
-		if info, err := os.Lstat(ev.Name); err == nil && !isHidden(rel) && info.Mode().Type()&(fs.ModeDir|fs.ModeSymlink) == 0 {
+		if info, err := os.Lstat(ev.Name); err == nil && info.Mode().Type()&(fs.ModeDir|fs.ModeSymlink) == 0 {
 			return false // a file that is no briefing
 		}
-		// A folder, a link, or the hidden workings of a ConfigMap
-		// (..data swapped for a new ..2026_… folder): walk again.
+		// A folder or a link, made or gone, such as the workings of a
+		// ConfigMap (..data swapped for a new ..2026_… folder): walk again.
 		r.rescan = true
 		return true
 	}
@@ -405,15 +405,6 @@ func (r *run) event(ev fsnotify.Event) bool {
 	}
 	r.pending[ev.Name] = true
 	return true
-}
-
-func isHidden(rel string) bool {
-	for _, el := range strings.Split(filepath.ToSlash(rel), "/") {
-		if strings.HasPrefix(el, ".") {
-			return true
-		}
-	}
-	return false
 }
 
 // process handles what events and ticks asked for: changed files go to
