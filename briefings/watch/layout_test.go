@@ -276,6 +276,18 @@ func TestFolderMovedAwayAndBack(t *testing.T) {
 			t.Errorf("a reload served an empty library while the folder was away")
 		}
 	}
+
+	// Removed, then made again.
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	waitLog(t, logs, "briefings folder is gone")
+	mkdir(t, dir)
+	write(t, filepath.Join(dir, "titan.txt"), briefing("Titan", "Cold"))
+	lib := r.waitFor("the folder made again", func(l *briefings.Library) bool { return risks(l, "titan") == "Cold" })
+	if topics(lib) != "Titan" {
+		t.Errorf("topics = %s, want only the new folder's", topics(lib))
+	}
 }
 
 // messages is a slog.Handler that passes on each record's message.
