@@ -204,14 +204,14 @@ func TestConfigMapUpdate(t *testing.T) {
 			write(t, filepath.Join(dir, stamp(n), name), text)
 		}
 	}
-	writeVersion(1, map[string]string{"mars.txt": briefing("Mars", "Dust"), "venus.txt": briefing("Venus", "Heat")})
+	writeVersion(1, map[string]string{"mars.txt": briefing("Mars", "Dust"), "venus.txt": briefing("Venus", "Heat"), briefings.AliasesFile: "mars: [red planet]\n"})
 	symlink(t, stamp(1), filepath.Join(dir, "..data"))
-	for _, name := range []string{"mars.txt", "venus.txt"} {
+	for _, name := range []string{"mars.txt", "venus.txt", briefings.AliasesFile} {
 		symlink(t, filepath.Join("..data", name), filepath.Join(dir, name))
 	}
 	r := startWatcher(t, dir)
-	if r.lib.Len() != 2 {
-		t.Fatalf("loaded %d briefings (%s), want each once", r.lib.Len(), topics(r.lib))
+	if r.lib.Len() != 2 || risks(r.lib, "red planet") != "Dust" {
+		t.Fatalf("loaded %d briefings (%s), want each once, with aliases", r.lib.Len(), topics(r.lib))
 	}
 
 	update := func(n, old int, files map[string]string) {
@@ -232,8 +232,11 @@ func TestConfigMapUpdate(t *testing.T) {
 	if lib.Len() != 2 || risks(lib, "venus") != "Heat" {
 		t.Errorf("after the update %d briefings (%s), want Mars and Venus once each", lib.Len(), topics(lib))
 	}
+	// The aliases file is a key like the others.
+	update(3, 2, map[string]string{"mars.txt": briefing("Mars", "Radiation"), "venus.txt": briefing("Venus", "Heat"), briefings.AliasesFile: "mars: [red planet, ares]\n"})
+	r.waitRisk("ares", "Radiation")
 	// A key added to the ConfigMap.
-	update(3, 2, map[string]string{"mars.txt": briefing("Mars", "Radiation"), "venus.txt": briefing("Venus", "Heat"), "titan.txt": briefing("Titan", "Cold")})
+	update(4, 3, map[string]string{"mars.txt": briefing("Mars", "Radiation"), "venus.txt": briefing("Venus", "Heat"), "titan.txt": briefing("Titan", "Cold"), briefings.AliasesFile: "mars: [red planet, ares]\n"})
 	lib = r.waitFor("a new key", func(l *briefings.Library) bool { return risks(l, "titan") == "Cold" })
 	if lib.Len() != 3 {
 		t.Errorf("after adding a key %d briefings (%s), want 3", lib.Len(), topics(lib))

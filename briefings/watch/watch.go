@@ -154,6 +154,9 @@ type run struct {
 	// same reload, so a renamed file never goes missing in between.
 	removed []string
 
+	// aliases is the aliases file as last loaded; zero when absent.
+	aliases fileState
+
 	rescan, reestablish, reloadAll, hashRacy bool
 }
 
@@ -354,6 +357,7 @@ func (r *run) catchUp(ctx context.Context) {
 	if loaded.IsZero() {
 		loaded = time.Now()
 	}
+	r.aliases = r.aliasesState()
 	seen := make(map[string]bool, len(tree.Files))
 	for _, f := range tree.Files {
 		seen[f.Path] = true
@@ -423,6 +427,11 @@ func (r *run) process(ctx context.Context) {
 		r.rescan = false
 		return
 	}
+	if r.rescan && r.aliasesState() != r.aliases {
+		// A ConfigMap's aliases.yaml changes by the ..data swap, and a
+		// polled one without events.
+		r.reloadAll = true
+	}
 	if r.reloadAll {
 		r.reloadAll, r.rescan = false, false
 		clear(r.pending)
@@ -482,6 +491,19 @@ func (r *run) process(ctx context.Context) {
 		rl.Took = time.Since(start)
 		r.emit(ctx, rl)
 	}
+}
+
+// aliasesState is where the aliases file leads, its size and time.
+func (r *run) aliasesState() fileState {
+	p, err := filepath.EvalSymlinks(filepath.Join(r.dir, briefings.AliasesFile))
+	if err != nil {
+		return fileState{}
+	}
+	info, err := os.Lstat(p)
+	if err != nil {
+		return fileState{}
+	}
+	return fileState{target: p, size: info.Size(), mod: info.ModTime()}
 }
 
 // confine resolves a file found by an event; a file whose links lead out
@@ -620,6 +642,7 @@ func (r *run) settleDue(ctx context.Context) {
 // folder was swapped for another.
 func (r *run) loadAll(ctx context.Context) {
 	start := time.Now()
+	aliases := r.aliasesState()
 	nl, problems, err := briefings.Load(r.dir)
 	if err != nil {
 		r.log.WarnContext(ctx, "briefings not reloaded, keeping the last library", "err", err)
@@ -633,6 +656,7 @@ func (r *run) loadAll(ctx context.Context) {
 		}
 	}
 	clear(r.known)
+	r.aliases = aliases
 	if tree, _, err := briefings.Scan(r.dir); err == nil {
 		r.watchFolders(ctx, tree.Folders)
 		for _, f := range tree.Files {
