@@ -276,8 +276,10 @@ func readConfined(root, p string) ([]byte, error) {
 }
 
 // readAll reads r to its end into buf, growing it as needed; size is the
-// expected length. One byte more than size is asked for, so a file that
-// grew is read on, up to the reader's limit.
+// file's size when it was opened. One byte more than size is asked for, so
+// a file that grew is read on, up to the reader's limit. A short read once
+// size bytes are in is the end of a regular file, which saves the read
+// that would only confirm it.
 func readAll(r io.Reader, buf []byte, size int64) ([]byte, error) {
 	want := int(min(max(size, 0), MaxFileSize)) + 1
 	if cap(buf) < want {
@@ -288,9 +290,10 @@ func readAll(r io.Reader, buf []byte, size int64) ([]byte, error) {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
+		free := buf[len(buf):cap(buf)]
+		n, err := r.Read(free)
 		buf = buf[:len(buf)+n]
-		if err == io.EOF {
+		if err == io.EOF || (err == nil && n > 0 && n < len(free) && int64(len(buf)) >= size) {
 			return buf, nil
 		}
 		if err != nil {

@@ -1,6 +1,7 @@
 package briefings
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -292,4 +294,17 @@ func FuzzIsBriefingPath(f *testing.F) {
 			t.Fatalf("IsBriefingPath(%q) = true without a briefing extension", rel)
 		}
 	})
+}
+
+// A file that grew since it was opened is read on; a read cut short before
+// the file's size is not taken for its end.
+func TestReadAllReadsOnPastAShortRead(t *testing.T) {
+	grown := "Mars\nred planet, and more\n"
+	if data, err := readAll(bytes.NewReader([]byte(grown)), nil, 5); err != nil || string(data) != grown {
+		t.Errorf("grown file: read %q, %v; want all of it", data, err)
+	}
+	whole := "Mars\nred\n"
+	if data, err := readAll(iotest.OneByteReader(bytes.NewReader([]byte(whole))), make([]byte, 0, 2), int64(len(whole))); err != nil || string(data) != whole {
+		t.Errorf("short reads: read %q, %v; want all of it", data, err)
+	}
 }
