@@ -122,6 +122,9 @@ func TestLoadSkipsFolderDocumentation(t *testing.T) {
 		"sub/readme.md":    "# Readme\n\nNotes.\n\n## Risks\n\n- None: really.\n",
 		"LICENSE.md":       "# License\n\nCC-BY.\n\n## Terms\n\n- Use: freely.\n",
 		"CHANGELOG.md":     "# Changelog\n\nv2.\n\n## Latest\n\n- Added: things.\n",
+		"CONTRIBUTING.md":  "# Contributing\n\nSend a pull request.\n\n## Risks\n\n- None: really.\n",
+		".github/bug.md":   "# Bug report\n\nWhat happened.\n\n## Risks\n\n- None: really.\n",
+		"..data/copy.md":   "# Kazakhstan copy\n\nLede.\n\n## Risks\n\n- Oil: prices.\n",
 		"kazakhstan.md":    "# Kazakhstan\n\nLede.\n\n## Risks\n\n- Oil: prices.\n",
 		"readme-notes.txt": "Readme notes\n\nA briefing whose name only starts like readme.\n\nRisks\n- Confusion: none.\n",
 	}
