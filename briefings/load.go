@@ -4,38 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
-
-// isBriefingFile reports whether a file name has a briefing extension;
-// other files in a briefings folder are ignored silently, and so are hidden
-// files and the usual documentation of a folder kept in Git: README,
-// LICENSE and CHANGELOG (any case, any briefing extension), which are not
-// briefings.
-func isBriefingFile(name string) bool {
-	base := filepath.Base(name)
-	ext := filepath.Ext(base)
-	switch strings.ToLower(ext) {
-	case ".md", ".markdown", ".txt":
-	default:
-		return false
-	}
-	if strings.HasPrefix(base, ".") {
-		return false
-	}
-	switch strings.ToLower(strings.TrimSuffix(base, ext)) {
-	case "readme", "license", "changelog":
-		return false
-	}
-	return true
-}
 
 // job is one file to read and parse.
 type job struct {
@@ -47,93 +21,30 @@ type job struct {
 }
 
 // Load reads a folder recursively. err is non-nil only when dir itself
-// cannot be read; bad files are reported in problems and skipped.
-// Symbolic links are followed; a link that leads back into a folder being
-// walked is reported as a loop.
+// cannot be read; bad files are reported in problems and skipped. Which
+// files are read, and which symbolic links are followed, is Scan's rule:
+// links are followed only inside the folder, a file reached by two paths
+// counts once, and only regular files are read.
 func Load(dir string) (lib *Library, problems []Problem, err error) {
-	info, err := os.Stat(dir)
+	tree, walkProbs, err := Scan(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load briefings: %w", err)
+		return nil, nil, err
 	}
-	if !info.IsDir() {
-		return nil, nil, fmt.Errorf("load briefings: %s is not a directory", dir)
+	jobs := make([]job, len(tree.Files))
+	for i, f := range tree.Files {
+		jobs[i] = job{path: f.Path, read: func(buf []byte) ([]byte, time.Time, error) {
+			data, st, err := readFile(f.Target, buf)
+			return data, st.ModTime, err
+		}}
 	}
-	if _, err := os.ReadDir(dir); err != nil {
-		return nil, nil, fmt.Errorf("load briefings: %w", err)
-	}
-	var jobs []job
-	w := &walker{}
-	w.walk(dir, []os.FileInfo{info}, &jobs)
 	bs, keys, probs := parseAll(jobs)
 	aliasesPath := filepath.Join(dir, AliasesFile)
-	if data, err := os.ReadFile(aliasesPath); err == nil {
+	if data, err := readConfined(tree.Root, aliasesPath); err == nil {
 		probs = append(probs, applyAliases(aliasesPath, data, bs, keys)...)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		probs = append(probs, Problem{Path: aliasesPath, Line: 1, Message: "cannot read: " + unwrapPath(err)})
 	}
-	return newLibrary(bs, keys), append(w.problems, probs...), nil
-}
-
-type walker struct {
-	problems []Problem
-}
-
-// walk lists dir; ancestors are the folders on the way down, for spotting
-// a link that points back up.
-func (w *walker) walk(dir string, ancestors []os.FileInfo, jobs *[]job) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		w.problems = append(w.problems, Problem{Path: dir, Line: 1, Message: "cannot read folder: " + unwrapPath(err)})
-		return
-	}
-	for _, e := range entries {
-		p := filepath.Join(dir, e.Name())
-		mode := e.Type()
-		if mode&fs.ModeSymlink != 0 {
-			target, err := os.Stat(p)
-			if err != nil {
-				switch {
-				case errors.Is(err, syscall.ELOOP):
-					w.problems = append(w.problems, Problem{Path: p, Line: 1, Message: "symbolic link loop: " + unwrapPath(err)})
-				case isBriefingFile(p):
-					w.problems = append(w.problems, Problem{Path: p, Line: 1, Message: "broken symbolic link: " + unwrapPath(err)})
-				}
-				continue
-			}
-			if target.IsDir() {
-				if loopsBack(target, ancestors) {
-					w.problems = append(w.problems, Problem{Path: p, Line: 1, Message: "symbolic link loop: leads back to a folder already being read"})
-					continue
-				}
-				w.walk(p, append(ancestors[:len(ancestors):len(ancestors)], target), jobs)
-				continue
-			}
-			mode = target.Mode().Type()
-		}
-		if mode.IsDir() {
-			info, err := os.Stat(p)
-			if err != nil {
-				continue
-			}
-			w.walk(p, append(ancestors[:len(ancestors):len(ancestors)], info), jobs)
-			continue
-		}
-		if !mode.IsRegular() || !isBriefingFile(p) {
-			continue
-		}
-		*jobs = append(*jobs, job{path: p, read: func(buf []byte) ([]byte, time.Time, error) {
-			return readFile(p, buf)
-		}})
-	}
-}
-
-func loopsBack(target os.FileInfo, ancestors []os.FileInfo) bool {
-	for _, a := range ancestors {
-		if os.SameFile(a, target) {
-			return true
-		}
-	}
-	return false
+	return newLibrary(bs, keys), append(walkProbs, probs...), nil
 }
 
 // LoadFS is Load over any file system (root "."), used for the embedded samples.
@@ -145,7 +56,10 @@ func LoadFS(fsys fs.FS) (lib *Library, problems []Problem) {
 			walkProbs = append(walkProbs, Problem{Path: p, Line: 1, Message: "cannot read: " + unwrapPath(err)})
 			return nil
 		}
-		if d.IsDir() || !d.Type().IsRegular() || !isBriefingFile(p) {
+		if d.IsDir() && p != "." && isHiddenName(d.Name()) {
+			return fs.SkipDir
+		}
+		if d.IsDir() || !d.Type().IsRegular() || !IsBriefingPath(p) {
 			return nil
 		}
 		jobs = append(jobs, job{path: p, read: func([]byte) ([]byte, time.Time, error) {

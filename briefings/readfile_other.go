@@ -3,32 +3,36 @@
 package briefings
 
 import (
-	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"time"
 )
 
-// readFile reads at most MaxFileSize+1 bytes, so a huge file is refused
-// without being read whole. It reads into buf when buf has room.
-func readFile(p string, buf []byte) ([]byte, time.Time, error) {
+// readFile is ReadFile. Where O_NONBLOCK is not portable, the file is
+// checked with Lstat before it is opened, and again once open.
+func readFile(p string, buf []byte) ([]byte, FileStat, error) {
+	info, err := os.Lstat(p)
+	if err != nil {
+		return nil, FileStat{}, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, FileStat{}, &fs.PathError{Op: "open", Path: p, Err: fmt.Errorf("%w (%s)", ErrNotRegular, kindOf(info.Mode()))}
+	}
 	f, err := os.Open(p)
 	if err != nil {
-		return nil, time.Time{}, err
+		return nil, FileStat{}, err
 	}
 	defer f.Close()
-	info, err := f.Stat()
+	if info, err = f.Stat(); err != nil {
+		return nil, FileStat{}, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, FileStat{}, &fs.PathError{Op: "read", Path: p, Err: ErrNotRegular}
+	}
+	data, err := readAll(io.LimitReader(f, MaxFileSize+1), buf, info.Size())
 	if err != nil {
-		return nil, time.Time{}, err
+		return nil, FileStat{}, &fs.PathError{Op: "read", Path: p, Err: err}
 	}
-	size := int(min(info.Size(), MaxFileSize+1))
-	if cap(buf) < size {
-		buf = make([]byte, size)
-	}
-	buf = buf[:size]
-	n, err := io.ReadFull(f, buf)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, time.Time{}, err
-	}
-	return buf[:n], info.ModTime(), nil
+	return data, FileStat{Size: info.Size(), ModTime: info.ModTime()}, nil
 }

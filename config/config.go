@@ -62,6 +62,9 @@ type Config struct {
 type Briefings struct {
 	// Dir is the folder of briefings; "" serves the bundled samples.
 	Dir string `mapstructure:"dir" yaml:"dir"`
+	// PollInterval, when positive, also polls Dir for changes this often,
+	// for network volumes (NFS, EFS) that deliver no file events; 0 is off.
+	PollInterval time.Duration `mapstructure:"poll_interval" yaml:"poll_interval"`
 }
 
 // Log configures the process log.
@@ -165,6 +168,7 @@ var keys = []struct {
 	def  any
 }{
 	{"briefings.dir", kindString, ""},
+	{"briefings.poll_interval", kindDuration, time.Duration(0)},
 	{"log.format", kindString, "text"},
 	{"log.level", kindString, "info"},
 	{"http.addr", kindString, ":8080"},

@@ -80,6 +80,23 @@ func TestEnvVar(t *testing.T) {
 	}
 }
 
+// Polling is off unless asked for, from the file or the environment.
+func TestBriefingsPollInterval(t *testing.T) {
+	dir := isolate(t)
+	c, err := Load(Options{SearchPaths: []string{dir}})
+	if err != nil || c.Briefings.PollInterval != 0 {
+		t.Fatalf("default poll_interval = %v, %v; want 0 (off)", c.Briefings.PollInterval, err)
+	}
+	writeFile(t, dir, FileName, "briefings:\n  dir: /mnt/efs/briefings\n  poll_interval: 30s\n")
+	if c, err = Load(Options{SearchPaths: []string{dir}}); err != nil || c.Briefings.PollInterval != 30*time.Second {
+		t.Errorf("poll_interval from the file = %v, %v; want 30s", c.Briefings.PollInterval, err)
+	}
+	t.Setenv("BRIEFBOT_BRIEFINGS_POLL_INTERVAL", "1m")
+	if c, err = Load(Options{SearchPaths: []string{dir}}); err != nil || c.Briefings.PollInterval != time.Minute {
+		t.Errorf("poll_interval from the environment = %v, %v; want 1m", c.Briefings.PollInterval, err)
+	}
+}
+
 func TestLoadPrecedence(t *testing.T) {
 	dir := isolate(t)
 	writeFile(t, dir, FileName, `
@@ -198,6 +215,9 @@ func TestValidationNamesKeyAndVariable(t *testing.T) {
 		{"http.addr", "8080", "must be host:port"},
 		{"shutdown.timeout", "10", "invalid duration"},
 		{"shutdown.timeout", "-5s", "must be a positive duration"},
+		{"briefings.poll_interval", "500ms", "must be 0 (off) or at least 1s"},
+		{"briefings.poll_interval", "-1m", "must be 0 (off) or at least 1s"},
+		{"briefings.poll_interval", "often", "invalid duration"},
 		{"slack.bot_token", "xoxp-user-token", `must start with "xoxb-"`},
 		{"slack.app_token", "xoxb-wrong", `must start with "xapp-"`},
 		{"slack.mode", "rtm", "must be one of socket, http"},

@@ -25,6 +25,9 @@ func (c Config) Validate() error {
 		}
 	}
 
+	if d := c.Briefings.PollInterval; d != 0 && d < time.Second {
+		add(fieldErr("briefings.poll_interval", "must be 0 (off) or at least 1s, got %s", d))
+	}
 	add(oneOf("log.format", c.Log.Format, "text", "json"))
 	add(oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error"))
 	add(checkAddr("http.addr", c.HTTP.Addr))

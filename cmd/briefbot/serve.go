@@ -237,7 +237,7 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		debug.FreeOSMemory()
 	}()
 	if cfg.Briefings.Dir != "" {
-		w := &watch.Watcher{Dir: cfg.Briefings.Dir, Since: a.loadedAt, Logger: log.With("component", "watch"), OnReload: func(r watch.Reload) {
+		w := &watch.Watcher{Dir: cfg.Briefings.Dir, PollInterval: cfg.Briefings.PollInterval, Since: a.loadedAt, Logger: log.With("component", "watch"), OnReload: func(r watch.Reload) {
 			a.core.SetLibrary(r.Library)
 			a.metrics.Library(r.Library.Len(), len(r.Problems))
 			a.metrics.Reloaded(len(r.Problems) == 0)
