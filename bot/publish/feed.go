@@ -111,8 +111,8 @@ func (f *Feed) SetFolder(lib *briefings.Library) {
 	f.rebuild()
 }
 
-// Wake makes Run re-read the store now, as after a publish on this replica.
-func (f *Feed) Wake() {
+// nudge makes Run re-read the store now.
+func (f *Feed) nudge() {
 	select {
 	case f.wake <- struct{}{}:
 	default:
@@ -185,7 +185,7 @@ func (f *Feed) rebuild() {
 }
 
 // Run follows the store until ctx ends: on each notification when the
-// store sends them (bot.PublishedListener), on Wake, and every poll
+// store sends them (bot.PublishedListener), and every poll
 // interval. Store failures are logged and retried; Run returns nil when
 // ctx ends.
 func (f *Feed) Run(ctx context.Context) error {
@@ -224,10 +224,10 @@ func (f *Feed) listen(ctx context.Context, l bot.PublishedListener) {
 			if !f.listening.Swap(true) {
 				backoff = time.Second
 			}
-			f.Wake()
+			f.nudge()
 		})
 		f.listening.Store(false)
-		f.Wake()
+		f.nudge()
 		if errors.Is(err, errors.ErrUnsupported) || ctx.Err() != nil {
 			return
 		}

@@ -127,7 +127,7 @@ func startReplica(t *testing.T, url string, folder *briefings.Library) *replica 
 		r.core.SetLibrary(l)
 		r.applied <- struct{}{}
 	}})
-	h, err := publish.NewHandler(publish.Options{Store: db, Tokens: testTokens, Changed: feed.Wake})
+	h, err := publish.NewHandler(publish.Options{Store: db, Tokens: testTokens, Changed: feed.Refresh})
 	if err != nil {
 		t.Fatal(err)
 	}

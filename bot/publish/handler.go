@@ -2,6 +2,7 @@ package publish
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,8 +33,9 @@ type Options struct {
 	// are never logged.
 	Logger *slog.Logger
 	// Changed, when set, is called after a publish or withdrawal is
-	// stored, so this replica's Feed need not wait for its next read.
-	Changed func()
+	// stored and before the answer: given Feed.Refresh, the replica that
+	// took a change answers with it as soon as its caller hears back.
+	Changed func(context.Context) error
 }
 
 // Handler serves the publishing API. It is an http.Handler for the paths
@@ -43,7 +45,7 @@ type Handler struct {
 	tokens  tokens
 	now     func() time.Time
 	log     *slog.Logger
-	changed func()
+	changed func(context.Context) error
 	mux     *http.ServeMux
 }
 
@@ -64,7 +66,7 @@ func NewHandler(opts Options) (*Handler, error) {
 		h.log = slog.New(slog.DiscardHandler)
 	}
 	if h.changed == nil {
-		h.changed = func() {}
+		h.changed = func(context.Context) error { return nil }
 	}
 	h.mux.Handle("GET "+Prefix, h.authed(h.list))
 	h.mux.Handle("GET "+Prefix+"/{name}", h.authed(h.get))
@@ -209,7 +211,7 @@ func (h *Handler) put(w http.ResponseWriter, r *http.Request, by string) {
 		}
 		h.log.InfoContext(r.Context(), "briefing published", "name", name, "topic", stored.Topic,
 			"hash", stored.Hash, "version", stored.Version, "token", by)
-		h.changed()
+		h.applyChange(r)
 	}
 	writeJSON(w, code, res)
 }
@@ -229,8 +231,16 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, by string) {
 		return
 	}
 	h.log.InfoContext(r.Context(), "briefing withdrawn", "name", name, "token", by)
-	h.changed()
+	h.applyChange(r)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// applyChange tells this replica of a stored change. Its failure is only
+// logged: the change is stored, and the Feed's next read applies it.
+func (h *Handler) applyChange(r *http.Request) {
+	if err := h.changed(r.Context()); err != nil {
+		h.log.WarnContext(r.Context(), "published change stored but not yet applied here", "err", err)
+	}
 }
 
 // Check checks one briefing file as "briefbot check" does and returns the
