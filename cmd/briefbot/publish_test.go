@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -10,11 +11,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/store"
+	"github.com/briefbot/briefbot/bot/store/storetest"
 	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/config"
 )
@@ -31,7 +34,14 @@ type publishServer struct {
 
 func startPublishServer(t *testing.T) *publishServer {
 	t.Helper()
-	st, err := store.Open(t.Context(), "sqlite:"+filepath.Join(t.TempDir(), "briefbot.db"), nil)
+	return startPublishServerOn(t, "sqlite:"+filepath.Join(t.TempDir(), "briefbot.db"))
+}
+
+// startPublishServerOn is startPublishServer on the store at url, which
+// other servers may share.
+func startPublishServerOn(t *testing.T, url string) *publishServer {
+	t.Helper()
+	st, err := store.Open(t.Context(), url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,4 +210,66 @@ func TestPublishRefusals(t *testing.T) {
 		r.wantCode(t, exitUsage)
 		contains(t, "stderr", r.stderr, "both would be published as kz.md")
 	})
+}
+
+// waitFor polls until ok holds or 2 s have passed since start, and says
+// how long after start it held.
+func waitFor(t *testing.T, start time.Time, what string, ok func() bool) time.Duration {
+	t.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.NewTimer(time.Until(start.Add(2 * time.Second)))
+	defer deadline.Stop()
+	for !ok() {
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			t.Fatalf("%s: not within 2s", what)
+		}
+	}
+	return time.Since(start)
+}
+
+// answer is what srv's core answers to query, as JSON.
+func (s *publishServer) answer(t *testing.T, query string) string {
+	b, err := json.Marshal(s.core.Handle(t.Context(), bot.Request{Platform: bot.PlatformSlack, Text: query}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Two servers on one store: "briefbot publish" to one is answered by the
+// other within 2 s, and so is a withdrawal with --prune.
+func testPublishReachesOtherReplica(t *testing.T, url string) {
+	a, b := startPublishServerOn(t, url), startPublishServerOn(t, url)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"kazakhstan.md": "# Kazakhstan\n\nJoins the accords.\n\n## Risks\n\n- Backlash.\n",
+		"sahel.txt":     "Sahel\n\nThe juntas leave ECOWAS.\n\nRisks\n- Jihadists.\n",
+	})
+	t.Setenv(tokenEnv, publishTestToken)
+	start := time.Now()
+	runMain(t, "publish", "--server", a.url, dir).wantCode(t, exitOK)
+	took := waitFor(t, start, "replica B answers the publish", func() bool { return strings.Contains(b.answer(t, "sahel risks"), "Jihadists") })
+	t.Logf("replica B answered %s after briefbot publish started", took)
+
+	if err := os.Remove(filepath.Join(dir, "sahel.txt")); err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	runMain(t, "publish", "--server", a.url, "--prune", dir).wantCode(t, exitOK)
+	took = waitFor(t, start, "replica B forgets the withdrawn briefing", func() bool { return !strings.Contains(b.answer(t, "sahel risks"), "Jihadists") })
+	t.Logf("replica B stopped answering %s after briefbot publish --prune started", took)
+	if !strings.Contains(b.answer(t, "kazakhstan risks"), "Backlash") {
+		t.Errorf("replica B lost kazakhstan: %s", b.answer(t, "kazakhstan risks"))
+	}
+}
+
+func TestPublishReachesOtherReplicaSQLite(t *testing.T) {
+	testPublishReachesOtherReplica(t, "sqlite:"+filepath.Join(t.TempDir(), "shared.db"))
+}
+
+func TestPublishReachesOtherReplicaPostgres(t *testing.T) {
+	testPublishReachesOtherReplica(t, storetest.PostgresURL(t))
 }
