@@ -23,3 +23,19 @@ func TestPostgresPublishedContract(t *testing.T) {
 		return db
 	})
 }
+
+func TestSQLiteFirstSeenContract(t *testing.T) {
+	storetest.RunFirstSeen(t, func(t *testing.T) storetest.FirstSeenStore {
+		return openSQLite(t, filepath.Join(t.TempDir(), "briefbot.db"))
+	})
+}
+
+func TestPostgresFirstSeenContract(t *testing.T) {
+	storetest.RunFirstSeen(t, func(t *testing.T) storetest.FirstSeenStore {
+		db, err := store.Open(t.Context(), postgresURL(t), nil)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		return db
+	})
+}

@@ -60,7 +60,7 @@ func startPublishServerOn(t *testing.T, url string) *publishServer {
 			}
 		})
 	}
-	if _, err := startPublishing(t.Context(), cfg, st, core, folder, mux, start, slog.New(slog.DiscardHandler)); err != nil {
+	if _, err := startPublishing(t.Context(), cfg, st, core, folder, bot.NewFirstSeen(st, nil), mux, start, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatalf("startPublishing: %v", err)
 	}
 	srv := httptest.NewServer(mux)
@@ -272,4 +272,32 @@ func TestPublishReachesOtherReplicaSQLite(t *testing.T) {
 
 func TestPublishReachesOtherReplicaPostgres(t *testing.T) {
 	testPublishReachesOtherReplica(t, storetest.PostgresURL(t))
+}
+
+// The "done when": a briefing published after a digest is in the
+// next one, dated or not, and a restart re-sends nothing.
+func TestPublishedAfterDigestIsInTheNext(t *testing.T) {
+	url := "sqlite:" + filepath.Join(t.TempDir(), "shared.db")
+	srv := startPublishServerOn(t, url)
+	dir := t.TempDir()
+	// Dated a week ago: judged by its date it would never be new.
+	writeFiles(t, dir, map[string]string{"kazakhstan.md": "---\ndate: 2026-11-23\n---\n# Kazakhstan\n\nJoins the accords.\n\n## Risks\n\n- Backlash.\n"})
+	t.Setenv(tokenEnv, publishTestToken)
+	lastDigest := time.Now().Add(-time.Minute)
+	runMain(t, "publish", "--server", srv.url, dir).wantCode(t, exitOK)
+
+	sub := bot.Subscription{ID: "morning", Include: "new"}
+	next := firstSeenComposer{core: srv.core, seen: bot.NewFirstSeen(srv.store, nil)}
+	r, ok := next.Digest(t.Context(), bot.DigestRequest{Subscription: sub, Slot: time.Now(), Since: lastDigest})
+	if !ok || len(r.Sections) != 1 || r.Sections[0].Heading != "Kazakhstan" {
+		t.Fatalf("the next digest has %+v, want Kazakhstan, published after the last digest", r.Sections)
+	}
+	delivered := time.Now()
+
+	// A restart: a new process on the same store.
+	restarted := startPublishServerOn(t, url)
+	after := firstSeenComposer{core: restarted.core, seen: bot.NewFirstSeen(restarted.store, nil)}
+	if r, ok := after.Digest(t.Context(), bot.DigestRequest{Subscription: sub, Slot: time.Now(), Since: delivered}); ok {
+		t.Errorf("after a restart the digest re-sends %+v, want nothing new", r.Sections)
+	}
 }

@@ -29,3 +29,13 @@ CREATE TABLE published_briefings (
     deleted      INTEGER     NOT NULL DEFAULT 0
 );
 CREATE INDEX published_briefings_version ON published_briefings (version);
+
+-- When each version of a briefing (its topic key and content hash) was
+-- first seen by any replica, whether from the folder or the API: what
+-- "new" means for digests.
+CREATE TABLE briefing_first_seen (
+    topic_key  TEXT        NOT NULL,
+    hash       TEXT        NOT NULL,
+    first_seen TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (topic_key, hash)
+);
