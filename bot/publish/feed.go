@@ -190,7 +190,9 @@ func (f *Feed) rebuild() {
 // ctx ends.
 func (f *Feed) Run(ctx context.Context) error {
 	if l, ok := f.store.(bot.PublishedListener); ok {
-		go f.listen(ctx, l)
+		var wg sync.WaitGroup
+		defer wg.Wait()
+		wg.Go(func() { f.listen(ctx, l) })
 	}
 	timer := time.NewTimer(f.interval())
 	defer timer.Stop()

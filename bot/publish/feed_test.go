@@ -3,6 +3,7 @@ package publish_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -226,4 +227,64 @@ func TestTwoReplicasSQLite(t *testing.T) {
 
 func TestTwoReplicasPostgres(t *testing.T) {
 	testTwoReplicas(t, storetest.PostgresURL(t))
+}
+
+// flakyListener is a store whose notification connection drops once.
+type flakyListener struct {
+	*store.DB
+	listens chan int
+	n       int
+}
+
+func (l *flakyListener) ListenPublished(ctx context.Context, changed func()) error {
+	l.n++
+	l.listens <- l.n
+	changed()
+	if l.n == 1 {
+		return errors.New("connection reset by peer")
+	}
+	<-ctx.Done()
+	return nil
+}
+
+func TestFeedKeepsFollowingWhenNotificationsDrop(t *testing.T) {
+	db := openSQLite(t)
+	l := &flakyListener{DB: db, listens: make(chan int, 4)}
+	applied := make(chan *briefings.Library, 16)
+	feed := publish.NewFeed(publish.FeedOptions{Store: l, Apply: func(lib *briefings.Library) { applied <- lib }, SafetyPoll: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- feed.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	if n := <-l.listens; n != 1 {
+		t.Fatalf("first listen is call %d", n)
+	}
+	// The connection is down: the short re-read still brings a publish.
+	start := time.Now()
+	srv := newServer(t, db)
+	if code, body := put(t, srv, "kazakhstan.md", ciToken, kazakhstanMD); code != http.StatusCreated {
+		t.Fatalf("PUT: %d %s", code, body)
+	}
+	deadline := time.After(time.Until(start.Add(2 * time.Second)))
+	for lede(feed.Library(), "kazakhstan") == "" {
+		select {
+		case <-applied:
+		case <-deadline:
+			t.Fatal("a publish while notifications were down was not applied within 2s")
+		}
+	}
+	// And the feed listens again.
+	select {
+	case n := <-l.listens:
+		if n != 2 {
+			t.Errorf("listen call %d, want the second", n)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the feed did not listen again after the connection dropped")
+	}
 }
