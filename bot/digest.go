@@ -17,8 +17,11 @@ type DigestRequest struct {
 	Subscription Subscription
 	// Slot is the scheduled time the digest is for.
 	Slot time.Time
-	// Since: with Include "new", only briefings dated after it are included.
+	// Since: with Include "new", only briefings first seen after it are
+	// included (without FirstSeen: dated after it).
 	Since time.Time
+	// FirstSeen, when set, says when each briefing was first seen.
+	FirstSeen *FirstSeen
 	// Delayed marks a digest posted late, after downtime.
 	Delayed bool
 }
@@ -49,10 +52,11 @@ func (b *Bot) Digest(ctx context.Context, dr DigestRequest) (r Reply, ok bool) {
 	}
 
 	wanted := topicSet(sub.Topics)
+	seen := dr.seenAt(ctx, lib, b.log)
 	var picked []*briefings.Briefing
 	for _, br := range lib.Topics() {
 		// The date is the cheap test: with include "new", most fail it.
-		if sub.Include != "all" && !br.Date.After(dr.Since) {
+		if sub.Include != "all" && !seen(br).After(dr.Since) {
 			continue
 		}
 		if !matchesTopics(br, wanted) {

@@ -53,6 +53,7 @@ type Config struct {
 	Store     Store      `mapstructure:"store" yaml:"store"`
 	Digest    Digest     `mapstructure:"digest" yaml:"digest"`
 	Digests   []Schedule `mapstructure:"digests" yaml:"digests"`
+	API       API        `mapstructure:"api" yaml:"api,omitempty"`
 
 	// File is the configuration file that was read, "" when none was.
 	File string `mapstructure:"-" yaml:"-"`
@@ -195,6 +196,7 @@ var keys = []struct {
 	{"digest.grace", kindDuration, 2 * time.Hour},
 	{"digest.max_failures", kindInt, 5},
 	{"digests", kindSchedules, []any{}},
+	{"api.tokens", kindSchedules, ""}, // a list of {name, token}; "" (no list) leaves Config.API.Tokens nil
 }
 
 // Keys returns every configuration key, in documentation order.

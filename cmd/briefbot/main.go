@@ -7,6 +7,7 @@
 //	briefbot config                   print the effective configuration, secrets redacted
 //	briefbot version                  print the version
 //	briefbot healthcheck              probe a running server's /healthz
+//	briefbot publish ./briefings      publish briefings to a running server (for CI)
 //
 // This package is wiring only: flags and configuration become options for
 // the packages that do the work. Main holds everything a test needs to run
@@ -148,6 +149,7 @@ then defaults. "briefbot config" prints the result.`,
 		m.serveCommand(),
 		m.digestCommand(),
 		m.discordCommand(),
+		m.publishCommand(),
 	)
 	return root
 }
