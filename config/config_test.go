@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
+
+	"github.com/briefbot/briefbot/bot"
 )
 
 // isolate clears every BRIEFBOT_ variable (viper ignores empty ones) so
@@ -340,7 +343,7 @@ digests:
 	for _, want := range []string{
 		"digests[0].platform (BRIEFBOT_DIGESTS): must be slack or discord",
 		"digests[0].channel (BRIEFBOT_DIGESTS): is required",
-		"digests[0].schedule (BRIEFBOT_DIGESTS): invalid cron expression",
+		`digests[0].schedule (BRIEFBOT_DIGESTS): schedule "every day"`,
 		"digests[0].timezone (BRIEFBOT_DIGESTS): unknown time zone",
 		"digests[0].include (BRIEFBOT_DIGESTS): must be new or all",
 		"digests[0].when_empty (BRIEFBOT_DIGESTS): must be skip or post",
@@ -351,6 +354,58 @@ digests:
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
 		}
+	}
+}
+
+// TestSchedulesAgreeWithTheScheduler checks that config accepts exactly
+// the schedules the scheduler can run: each of these once passed
+// validation and then never posted.
+func TestSchedulesAgreeWithTheScheduler(t *testing.T) {
+	tests := []struct {
+		schedule, timezone string
+		// refusal is part of the message config gives; "" means accepted.
+		refusal string
+	}{
+		{"CRON_TZ=Asia/Almaty 0 8 * * *", "", "set the time zone in the timezone field"},
+		{"TZ=Asia/Almaty 0 8 * * *", "", "set the time zone in the timezone field"},
+		{"@every 500ms", "", "interval must be at least 1s"},
+		{"0 0 30 2 *", "", "never fires"},
+		{"0 0 31 4 *", "Europe/Berlin", "never fires"},
+		{"0 8 * * *", "Asia/Almaty", ""},
+		{"@every 10m", "", ""},
+		{"@daily", "America/New_York", ""},
+		{"0 0 29 2 *", "", ""}, // leap days do come
+	}
+	for _, tt := range tests {
+		t.Run(tt.schedule, func(t *testing.T) {
+			dir := isolate(t)
+			t.Setenv(EnvVar("digests"), fmt.Sprintf(`[{"id":"d","platform":"slack","channel":"C1","schedule":%q,"timezone":%q}]`, tt.schedule, tt.timezone))
+			_, err := Load(Options{SearchPaths: []string{dir}})
+			sched, perr := bot.ParseSchedule(tt.schedule, tt.timezone)
+			if tt.refusal == "" {
+				if err != nil {
+					t.Fatalf("config refused a schedule the scheduler runs: %v", err)
+				}
+				if perr != nil {
+					t.Fatalf("scheduler refused it: %v", perr)
+				}
+				now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+				if next := sched.Next(now); !next.After(now) {
+					t.Fatalf("accepted schedule has no next slot after %s: %s", now, next)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("config accepted a schedule the scheduler cannot run")
+			}
+			want := "digests[0].schedule (BRIEFBOT_DIGESTS): "
+			if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), tt.refusal) {
+				t.Errorf("error = %q, want %q and %q", err, want, tt.refusal)
+			}
+			if perr == nil {
+				t.Error("the scheduler's parser accepts what config refuses")
+			}
+		})
 	}
 }
 

@@ -96,6 +96,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		st.Close()
 		return nil, &exitError{code: exitFailure, err: fmt.Errorf("sync configured digests: %w", err)}
 	}
+	warnUnknownTopics(log, a.lib, configSubscriptions(cfg))
 
 	a.core = bot.New(bot.Options{
 		Library:              a.lib,
@@ -239,6 +240,7 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	if cfg.Briefings.Dir != "" {
 		w := &watch.Watcher{Dir: cfg.Briefings.Dir, Since: a.loadedAt, Logger: log.With("component", "watch"), OnReload: func(r watch.Reload) {
 			a.core.SetLibrary(r.Library)
+			warnUnknownTopics(log, r.Library, configSubscriptions(cfg))
 			a.metrics.Library(r.Library.Len(), len(r.Problems))
 			a.metrics.Reloaded(len(r.Problems) == 0)
 		}}
