@@ -41,7 +41,7 @@ func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 
 // Options configure a Scheduler.
 type Options struct {
-	Store    bot.Store
+	Store    bot.SlotStore
 	Composer Composer
 	// Posters deliver digests, one per platform.
 	Posters map[bot.Platform]bot.Poster

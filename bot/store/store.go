@@ -1,5 +1,5 @@
 // Package store keeps digest subscriptions, slot claims and delivery history
-// in SQL, implementing bot.Store on two backends:
+// in SQL, implementing bot.Store and bot.SlotStore on two backends:
 //
 //   - SQLite (the default), an embedded file through the pure-Go
 //     modernc.org/sqlite driver, so the binary stays static. One process
@@ -51,7 +51,9 @@ const migrationLockID int64 = 0x62726965666d6967 // "briefmig"
 //go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
-// DB is a bot.Store on SQLite or PostgreSQL. It is safe for concurrent use.
+// DB is the store on SQLite or PostgreSQL: the core's subscriptions
+// (bot.Store), the scheduler's slots (bot.SlotStore) and the Slack event
+// log. It is safe for concurrent use.
 type DB struct {
 	sql     *sql.DB
 	dialect dialect
@@ -61,7 +63,10 @@ type DB struct {
 	marks atomic.Uint64
 }
 
-var _ bot.Store = (*DB)(nil)
+var (
+	_ bot.Store     = (*DB)(nil)
+	_ bot.SlotStore = (*DB)(nil)
+)
 
 // Open opens the store at url and brings its schema up to date:
 //
