@@ -32,10 +32,6 @@ import (
 	"github.com/briefbot/briefbot/config"
 )
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3";
-// when empty, the module version from the build information is used.
-var version = ""
-
 // Exit codes.
 const (
 	exitOK      = 0
