@@ -475,6 +475,8 @@ func TestRedaction(t *testing.T) {
 		"BRIEFBOT_SLACK_SIGNING_SECRET": "signingsecretvalue",
 		"BRIEFBOT_DISCORD_TOKEN":        "discordsecretvalue",
 		"BRIEFBOT_STORE_URL":            "postgres://bot:dbsecretvalue@db.example:5432/briefbot?sslmode=disable",
+		"BRIEFBOT_SLACK_API_URL":        "https://proxy:slackurlsecret@slack.example/api/",
+		"BRIEFBOT_DISCORD_API_URL":      "https://discord.example/api/v10/?token=discordurlsecret",
 	}
 	for k, v := range secrets {
 		t.Setenv(k, v)
@@ -497,7 +499,7 @@ func TestRedaction(t *testing.T) {
 		"slog":      logOut.String(),
 	}
 	for name, out := range outputs {
-		for _, word := range []string{"botsecretvalue", "appsecretvalue", "signingsecretvalue", "discordsecretvalue", "dbsecretvalue"} {
+		for _, word := range []string{"botsecretvalue", "appsecretvalue", "signingsecretvalue", "discordsecretvalue", "dbsecretvalue", "slackurlsecret", "discordurlsecret"} {
 			if strings.Contains(out, word) {
 				t.Errorf("%s output contains secret %q:\n%s", name, word, out)
 			}
@@ -530,10 +532,16 @@ func TestRedactURL(t *testing.T) {
 		"postgres://u@h/db?password=pw&sslmode=disable": "postgres://u@h/db?password=REDACTED&sslmode=disable",
 		"host=h user=u password=pw dbname=d":            "host=h user=u password=REDACTED dbname=d",
 		"host=h password='p w' dbname=d":                "host=h password=REDACTED dbname=d",
+		"https://slack.com/api/":                        "https://slack.com/api/",
+		"https://proxy:hunter2@slack.example/api/":      "https://proxy:REDACTED@slack.example/api/",
+		"https://ghp_tokenvalue@discord.example/api/":   "https://REDACTED@discord.example/api/",
+		"https://h/api/?token=abc&region=eu":            "https://h/api/?region=eu&token=REDACTED",
+		"https://h/api/?Api_Key=abc":                    "https://h/api/?Api_Key=REDACTED",
+		"http://%zz:pw@h/":                              "(set, redacted)",
 	}
 	for in, want := range tests {
-		if got := redactURL(in); got != want {
-			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -57,18 +57,21 @@ type app struct {
 	lib     *briefings.Library
 	// loadedAt is when the briefings were read, for the watcher to catch up from.
 	loadedAt time.Time
-	core     *bot.Bot
-	store    *store.DB
-	slack    *slack.Adapter
-	discord  *discord.Adapter
-	posters  map[bot.Platform]bot.Poster
-	sched    *digest.Scheduler
+	// broken tracks the briefing files broken now, for metrics.
+	broken  brokenFiles
+	core    *bot.Bot
+	store   *store.DB
+	slack   *slack.Adapter
+	discord *discord.Adapter
+	posters map[bot.Platform]bot.Poster
+	sched   *digest.Scheduler
 }
 
 // newApp loads the briefings, opens the store, syncs the configured
 // digests and builds the core, the adapters and the scheduler.
 func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
 	a := &app{cfg: cfg, log: log, metrics: metrics.New(), posters: make(map[bot.Platform]bot.Poster), loadedAt: time.Now()}
+	var loadProblems []briefings.Problem
 	if cfg.Briefings.Dir == "" {
 		a.lib = briefings.Sample()
 		log.Info("serving the bundled sample briefings; set briefings.dir (BRIEFBOT_BRIEFINGS_DIR) for your own")
@@ -81,10 +84,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 			log.Warn("briefing problem", "problem", p.Error())
 		}
 		a.lib = lib
-		a.metrics.Library(lib.Len(), countErrors(problems))
-	}
-	if cfg.Briefings.Dir == "" {
-		a.metrics.Library(a.lib.Len(), 0)
+		loadProblems = problems
 	}
 
 	st, err := store.Open(ctx, cfg.Store.URL, log.With("component", "store"))
@@ -150,6 +150,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		Observe:     a.metrics.ObserveDigest,
 		OnPause:     func(bot.Subscription, string) { a.metrics.Paused() },
 	})
+	a.observe(readBuild(), loadProblems)
 	return a, nil
 }
 
@@ -176,6 +177,8 @@ func (a *app) Close() error { return a.store.Close() }
 // shutdown.timeout, and closes the platform connections.
 func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	log := newLogger(m.Stderr, cfg, slog.LevelDebug)
+	routeLibraryLogs(log)
+	defer startTelemetry(ctx, log, readBuild(), cfg.Shutdown.Timeout)()
 	a, err := m.newApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -206,7 +209,7 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	if a.discord != nil {
 		a.discord.Routes(mux)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv := &http.Server{Handler: a.metrics.CountRefusals(time.Now, mux), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
 	// Platforms, the scheduler and the watcher run on their own context,
 	// cancelled only after the HTTP server has drained.
@@ -238,17 +241,12 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		debug.FreeOSMemory()
 	}()
 	if cfg.Briefings.Dir != "" {
-		w := &watch.Watcher{Dir: cfg.Briefings.Dir, Since: a.loadedAt, Logger: log.With("component", "watch"), OnReload: func(r watch.Reload) {
-			a.core.SetLibrary(r.Library)
-			warnUnknownTopics(log, r.Library, configSubscriptions(cfg))
-			a.metrics.Library(r.Library.Len(), len(r.Problems))
-			a.metrics.Reloaded(len(r.Problems) == 0)
-		}}
+		w := &watch.Watcher{Dir: cfg.Briefings.Dir, Since: a.loadedAt, Logger: log.With("component", "watch"), OnReload: a.reloaded}
 		start("briefings watcher", func(ctx context.Context) error { return w.Run(ctx, a.lib) })
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	log.Info("briefbot serving", "addr", ln.Addr().String(), "slack", a.slack != nil, "discord", a.discord != nil, "briefings", a.lib.Len(), "store", a.store.Backend())
+	log.Info("briefbot serving", "addr", ln.Addr().String(), "slack", a.slack != nil, "discord", a.discord != nil, "briefings", a.lib.Len(), "store", a.store.Backend(), "build", readBuild())
 
 	var runErr error
 	select {
