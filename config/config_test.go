@@ -56,6 +56,7 @@ func defaults() Config {
 			APIURL:           "https://discord.com/api/v10/",
 			ShardCount:       1,
 		},
+		Store:  Store{ConnectTimeout: 60 * time.Second},
 		Digest: Digest{Grace: 2 * time.Hour, MaxFailures: 5},
 	}
 }
@@ -567,5 +568,77 @@ func TestWriteYAMLRoundTrip(t *testing.T) {
 	}
 	if diff := cmp.Diff(c, c2, cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "File" }, cmp.Ignore())); diff != "" {
 		t.Errorf("round trip mismatch (-first +second):\n%s", diff)
+	}
+}
+
+func TestSecretsFromFiles(t *testing.T) {
+	dir := isolate(t)
+	secretDir := t.TempDir()
+	tok := writeFile(t, secretDir, "bot-token", "xoxb-111-filesecret\n")
+	pgURL := writeFile(t, secretDir, "store-url", "postgres://bot:pgfilesecret@db:5432/briefbot\n")
+	t.Setenv("BRIEFBOT_SLACK_BOT_TOKEN_FILE", tok)
+	t.Setenv("BRIEFBOT_SLACK_SIGNING_SECRET", "signing")
+	writeFile(t, dir, FileName, "store:\n  url_file: "+pgURL+"\n")
+	c, err := Load(Options{SearchPaths: []string{dir}})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if c.Slack.BotToken != "xoxb-111-filesecret" || c.Store.URL != "postgres://bot:pgfilesecret@db:5432/briefbot" {
+		t.Errorf("secrets not read from files: bot token %q, store url %q", c.Slack.BotToken, c.Store.URL)
+	}
+	if out := c.String(); strings.Contains(out, "filesecret") || !strings.Contains(out, "bot_token_file: "+tok) {
+		t.Errorf("config output leaks a secret or hides the file it came from:\n%s", out)
+	}
+
+	// Rotation: the file changes, SIGHUP re-reads it.
+	writeFile(t, secretDir, "bot-token", "xoxb-222-rotated\n")
+	n, changed, err := c.ReloadSecrets()
+	if err != nil {
+		t.Fatalf("ReloadSecrets: %v", err)
+	}
+	if diff := cmp.Diff([]string{"slack.bot_token"}, changed); diff != "" {
+		t.Errorf("changed keys (-want +got):\n%s", diff)
+	}
+	if n.Slack.BotToken != "xoxb-222-rotated" || c.Slack.BotToken != "xoxb-111-filesecret" {
+		t.Errorf("after reload: new %q, old %q", n.Slack.BotToken, c.Slack.BotToken)
+	}
+	// A rotation to a bad value is refused and the old config kept.
+	writeFile(t, secretDir, "bot-token", "not-a-token\n")
+	if _, _, err := n.ReloadSecrets(); err == nil || !strings.Contains(err.Error(), "slack.bot_token") {
+		t.Errorf("a bad rotated token: err = %v", err)
+	}
+}
+
+func TestSecretFileErrors(t *testing.T) {
+	dir := isolate(t)
+	t.Setenv("BRIEFBOT_DISCORD_TOKEN", "direct")
+	t.Setenv("BRIEFBOT_DISCORD_TOKEN_FILE", filepath.Join(dir, "also"))
+	t.Setenv("BRIEFBOT_SLACK_APP_TOKEN_FILE", filepath.Join(dir, "missing"))
+	empty := writeFile(t, dir, "empty", "\n")
+	t.Setenv("BRIEFBOT_SLACK_SIGNING_SECRET_FILE", empty)
+	_, err := Load(Options{SearchPaths: []string{dir}})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		"discord.token_file (BRIEFBOT_DISCORD_TOKEN_FILE): cannot be set together with discord.token (BRIEFBOT_DISCORD_TOKEN)",
+		"slack.app_token_file (BRIEFBOT_SLACK_APP_TOKEN_FILE): read secret:",
+		"slack.signing_secret_file (BRIEFBOT_SLACK_SIGNING_SECRET_FILE): secret file " + empty + " is empty",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestEverySecretHasAFileKey(t *testing.T) {
+	known := map[string]bool{}
+	for _, k := range Keys() {
+		known[k] = true
+	}
+	for _, k := range SecretKeys() {
+		if !known[k] || !known[k+"_file"] {
+			t.Errorf("secret %s lacks its key or its _file key", k)
+		}
 	}
 }

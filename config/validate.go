@@ -62,6 +62,7 @@ func (c Config) Validate() error {
 	}
 
 	add(checkStore("store.url", c.Store.URL))
+	add(positive("store.connect_timeout", c.Store.ConnectTimeout))
 	add(positive("digest.grace", c.Digest.Grace))
 	if c.Digest.MaxFailures < 1 {
 		add(fieldErr("digest.max_failures", "must be at least 1, got %d", c.Digest.MaxFailures))

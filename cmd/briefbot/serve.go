@@ -87,7 +87,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		loadProblems = problems
 	}
 
-	st, err := store.Open(ctx, cfg.Store.URL, log.With("component", "store"))
+	st, err := store.OpenWith(ctx, cfg.Store.URL, store.Options{Logger: log.With("component", "store"), ConnectTimeout: cfg.Store.ConnectTimeout})
 	if err != nil {
 		return nil, &exitError{code: exitFailure, err: err}
 	}
@@ -179,19 +179,24 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	log := newLogger(m.Stderr, cfg, slog.LevelDebug)
 	routeLibraryLogs(log)
 	defer startTelemetry(ctx, log, readBuild(), cfg.Shutdown.Timeout)()
-	a, err := m.newApp(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
 
+	// Listen first: while the briefings load and the store is awaited,
+	// /healthz answers and /readyz says why it is not ready yet.
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("listen on http.addr (%s): %w", config.EnvVar("http.addr"), err)}
 	}
-	if m.Listening != nil {
-		m.Listening(ln.Addr())
+	front := startingHandler("loading briefings and connecting to the store")
+	srv := &http.Server{Handler: front, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	a, err := m.newApp(ctx, cfg, log)
+	if err != nil {
+		srv.Close()
+		return err
 	}
+	defer a.Close()
 	ready := &readiness{}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
@@ -209,7 +214,11 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	if a.discord != nil {
 		a.discord.Routes(mux)
 	}
-	srv := &http.Server{Handler: a.metrics.CountRefusals(time.Now, mux), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	front.set(a.metrics.CountRefusals(time.Now, mux))
+	// Tests are told the address once the app answers on it.
+	if m.Listening != nil {
+		m.Listening(ln.Addr())
+	}
 
 	// Platforms, the scheduler and the watcher run on their own context,
 	// cancelled only after the HTTP server has drained.
@@ -234,6 +243,7 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	}
 	ready.expected = ready.platforms.Load()
 	start("digest scheduler", a.sched.Run)
+	go reloadSecrets(runCtx, log, cfg, hangups(runCtx), a.secretsRotated)
 	// The search index is built now, not on the first search; then the
 	// garbage of parsing goes back to the system.
 	go func() {
@@ -244,8 +254,6 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		w := &watch.Watcher{Dir: cfg.Briefings.Dir, Since: a.loadedAt, Logger: log.With("component", "watch"), OnReload: a.reloaded}
 		start("briefings watcher", func(ctx context.Context) error { return w.Run(ctx, a.lib) })
 	}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
 	log.Info("briefbot serving", "addr", ln.Addr().String(), "slack", a.slack != nil, "discord", a.discord != nil, "briefings", a.lib.Len(), "store", a.store.Backend(), "build", readBuild())
 
 	var runErr error
