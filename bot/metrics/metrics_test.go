@@ -7,11 +7,16 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/metrics"
@@ -252,4 +257,42 @@ func grep(out, word string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestREADMEListsEveryMetric checks README's metrics table against what a
+// fully wired Metrics exports, both ways.
+func TestREADMEListsEveryMetric(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Skipf("no README: %v", err)
+	}
+	_, section, ok := strings.Cut(string(b), "\n### Metrics\n")
+	if !ok {
+		t.Fatal(`README has no "### Metrics" section`)
+	}
+	section, _, _ = strings.Cut(section, "\n#")
+	var documented []string
+	for _, m := range regexp.MustCompile("(?m)^\\| `(briefbot_[a-z_]+)`").FindAllStringSubmatch(section, -1) {
+		documented = append(documented, m[1])
+	}
+
+	m := metrics.New()
+	m.Build("v", "c", "go")
+	m.Connection("slack", 0, func() bool { return true })
+	m.DigestLag(time.Now, func(context.Context, time.Time) (time.Time, error) { return time.Time{}, nil })
+	families, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exported []string
+	for _, f := range families {
+		if name := f.GetName(); strings.HasPrefix(name, "briefbot_") {
+			exported = append(exported, name)
+		}
+	}
+	slices.Sort(documented)
+	slices.Sort(exported)
+	if diff := cmp.Diff(exported, documented); diff != "" {
+		t.Errorf("README's metrics (+) against those exported (-):\n%s", diff)
+	}
 }
