@@ -14,11 +14,13 @@ package metrics
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -239,7 +241,8 @@ func (m *Metrics) Reloaded(ok bool, at time.Time) {
 func (m *Metrics) Posted(platform, result string) { m.posts.WithLabelValues(platform, result).Inc() }
 
 // Retried counts one retried platform call; reason is ResultRateLimited
-// or ResultFailed.
+// or ResultFailed. Transport counts retries itself; Retried is for calls
+// that do not go through it.
 func (m *Metrics) Retried(platform, reason string) {
 	m.retries.WithLabelValues(platform, reason).Inc()
 }
@@ -310,14 +313,24 @@ func (c *lagCollector) Collect(ch chan<- prometheus.Metric) {
 
 // Transport wraps an HTTP transport (nil means http.DefaultTransport) so
 // that every platform API call it makes is counted: 429 answers as rate
-// limits, failed requests and 4xx/5xx answers as API errors, and calls
-// that post a message (see isPost) in briefbot_platform_posts_total by
-// result.
+// limits, failed requests and 4xx/5xx answers as API errors, calls that
+// post a message (see isPost) in briefbot_platform_posts_total by result,
+// and retries in briefbot_platform_retries_total. A retry is a request
+// identical (method, URL, body) to one that was answered 429 or failed in
+// the last retryWindow: what the adapters' retry loops send, seen without
+// their help.
 func (m *Metrics) Transport(platform string, next http.RoundTripper) http.RoundTripper {
 	if next == nil {
 		next = http.DefaultTransport
 	}
+	failed := &failedCalls{at: map[[32]byte]failedCall{}}
 	return roundTripper(func(r *http.Request) (*http.Response, error) {
+		key, keyed := requestKey(r)
+		if keyed {
+			if reason, ok := failed.take(key, time.Now()); ok {
+				m.Retried(platform, reason)
+			}
+		}
 		resp, err := next.RoundTrip(r)
 		result := ResultOK
 		switch {
@@ -340,8 +353,81 @@ func (m *Metrics) Transport(platform string, next http.RoundTripper) http.RoundT
 			}
 			m.Posted(platform, result)
 		}
+		if keyed && (result == ResultRateLimited || result == ResultFailed) {
+			failed.put(key, result, time.Now())
+		}
 		return resp, err
 	})
+}
+
+// retryWindow is how long a failed call is remembered, to recognise its
+// retry; the adapters retry within seconds (a Retry-After of up to a minute).
+const retryWindow = 2 * time.Minute
+
+// maxFailedCalls bounds the memory of failed calls.
+const maxFailedCalls = 1024
+
+type failedCall struct {
+	reason string
+	at     time.Time
+}
+
+// failedCalls remembers recently failed requests by a hash of their
+// method, URL and body.
+type failedCalls struct {
+	mu sync.Mutex
+	at map[[32]byte]failedCall
+}
+
+func (f *failedCalls) put(key [32]byte, reason string, now time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.at) >= maxFailedCalls {
+		for k, c := range f.at {
+			if now.Sub(c.at) > retryWindow {
+				delete(f.at, k)
+			}
+		}
+		if len(f.at) >= maxFailedCalls {
+			clear(f.at)
+		}
+	}
+	f.at[key] = failedCall{reason, now}
+}
+
+func (f *failedCalls) take(key [32]byte, now time.Time) (string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.at[key]
+	if !ok {
+		return "", false
+	}
+	delete(f.at, key)
+	return c.reason, now.Sub(c.at) <= retryWindow
+}
+
+// requestKey hashes r's method, URL and body. A body it cannot read again
+// (no GetBody) makes the request unkeyed: it is never called a retry.
+func requestKey(r *http.Request) ([32]byte, bool) {
+	h := sha256.New()
+	io.WriteString(h, r.Method+" "+r.URL.String()+"\n")
+	if r.Body != nil && r.Body != http.NoBody {
+		if r.GetBody == nil {
+			return [32]byte{}, false
+		}
+		body, err := r.GetBody()
+		if err != nil {
+			return [32]byte{}, false
+		}
+		_, err = io.Copy(h, body)
+		body.Close()
+		if err != nil {
+			return [32]byte{}, false
+		}
+	}
+	var key [32]byte
+	h.Sum(key[:0])
+	return key, true
 }
 
 // isPost reports whether r posts or edits a chat message: Slack's

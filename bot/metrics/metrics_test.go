@@ -243,9 +243,45 @@ func TestPostsByResult(t *testing.T) {
 			t.Errorf("metrics lack %s\n%s", want, grep(out, "posts_total"))
 		}
 	}
-	m.Retried("discord", metrics.ResultRateLimited)
-	if out := scrape(t, m); !strings.Contains(out, `briefbot_platform_retries_total{platform="discord",reason="rate_limited"} 1`) {
-		t.Errorf("retry not counted:\n%s", grep(out, "retries"))
+}
+
+func TestRetriesAreIdenticalRequestsAfterAFailure(t *testing.T) {
+	m := metrics.New()
+	calls := 0
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		switch calls {
+		case 1:
+			w.WriteHeader(http.StatusTooManyRequests)
+		case 3:
+			w.WriteHeader(http.StatusBadGateway)
+		}
+	}))
+	defer api.Close()
+	client := &http.Client{Transport: m.Transport("discord", nil)}
+	post := func(body string) {
+		resp, err := client.Post(api.URL+"/api/v10/channels/1/messages", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	post(`{"content":"part 1","nonce":"a"}`) // 429
+	post(`{"content":"part 1","nonce":"a"}`) // its retry: ok
+	post(`{"content":"part 2","nonce":"b"}`) // another message: 502
+	post(`{"content":"part 3","nonce":"c"}`) // not a retry of part 2
+	post(`{"content":"part 2","nonce":"b"}`) // the retry of part 2
+	out := scrape(t, m)
+	for _, want := range []string{
+		`briefbot_platform_retries_total{platform="discord",reason="rate_limited"} 1`,
+		`briefbot_platform_retries_total{platform="discord",reason="failed"} 1`,
+		`briefbot_platform_posts_total{platform="discord",result="ok"} 3`,
+		`briefbot_platform_posts_total{platform="discord",result="rate_limited"} 1`,
+		`briefbot_platform_posts_total{platform="discord",result="failed"} 1`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("metrics lack %s\n%s", want, grep(out, "discord"))
+		}
 	}
 }
 
