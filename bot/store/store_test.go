@@ -248,7 +248,8 @@ func TestOpenPostgresErrorsHidePassword(t *testing.T) {
 		"postgres://bob:hunter2@127.0.0.1:notaport/briefbot",
 		"postgresql://bob:hunter2@127.0.0.1/briefbot?sslmode=bogus",
 	} {
-		_, err := store.Open(ctx, u, logger)
+		// Open waits for a server that is not up; the waiting is logged too.
+		_, err := store.OpenWith(ctx, u, store.Options{Logger: logger, ConnectTimeout: 300 * time.Millisecond})
 		if err == nil {
 			t.Errorf("Open(%q): no error", u)
 			continue
