@@ -154,7 +154,11 @@ func WithRequestID(ctx context.Context) (context.Context, string) {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	id := hex.EncodeToString(b[:])
-	return context.WithValue(ctx, requestIDKey{}, id), id
+	return withID(ctx, id), id
+}
+
+func withID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
 }
 
 // EnsureRequestID returns ctx with a request id, keeping one it already has.

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -199,4 +201,18 @@ func otlpEndpoint() string {
 		e = os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT")
 	}
 	return config.RedactURL(e)
+}
+
+// traceWebhooks gives each platform request (/slack/…, /discord/…) a
+// request id and the root span of its trace; probes and scrapes are left
+// out of the traces.
+func traceWebhooks(next http.Handler) http.Handler {
+	traced := telemetry.Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/slack/") || strings.HasPrefix(r.URL.Path, "/discord/") {
+			traced.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -122,3 +122,40 @@ func TestLibraryLogsGoThroughSlog(t *testing.T) {
 		t.Errorf("standard log line not a slog record: %s", lines[1])
 	}
 }
+
+// TestServeTracesWebhooks runs serve with an in-memory span exporter: a
+// slash command is the root of a trace with a request id, and probes make
+// no spans.
+func TestServeTracesWebhooks(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	prev := otel.GetTracerProvider()
+	telemetry.Install(sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp)))
+	t.Cleanup(func() { otel.SetTracerProvider(prev) })
+
+	s := startServe(t)
+	get(t, "http://"+s.addr+"/readyz")
+	if code, body := s.command(t, "mars risks", time.Now()); code != http.StatusOK {
+		t.Fatalf("command: %d %s", code, body)
+	}
+	var root tracetest.SpanStub
+	for _, sp := range exp.GetSpans() {
+		if sp.Name == "POST /slack/commands" {
+			root = sp
+		}
+		if strings.Contains(sp.Name, "readyz") {
+			t.Errorf("a probe made a span: %s", sp.Name)
+		}
+	}
+	if root.Name == "" {
+		t.Fatalf("no span for the command among %d", len(exp.GetSpans()))
+	}
+	var id string
+	for _, a := range root.Attributes {
+		if a.Key == "briefbot.request_id" {
+			id = a.Value.AsString()
+		}
+	}
+	if id == "" {
+		t.Fatal("the command's span has no request id")
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/briefbot/briefbot/bot/metrics"
 	"github.com/briefbot/briefbot/bot/slack"
 	"github.com/briefbot/briefbot/bot/store"
+	"github.com/briefbot/briefbot/bot/telemetry"
 	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/watch"
 	"github.com/briefbot/briefbot/config"
@@ -118,7 +119,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 			Admins:        cfg.Slack.Admins,
 			Logger:        log.With("component", "slack"),
 		}, a.core,
-			slack.WithHTTPClient(&http.Client{Timeout: 15 * time.Second, Transport: a.metrics.Transport("slack", nil)}),
+			slack.WithHTTPClient(&http.Client{Timeout: 15 * time.Second, Transport: a.metrics.Transport("slack", telemetry.Transport(nil))}),
 			slack.WithEventLog(st))
 		if err != nil {
 			st.Close()
@@ -130,7 +131,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 	if cfg.DiscordEnabled() {
 		dc := discordConfig(cfg.Discord)
 		dc.Logger = log.With("component", "discord")
-		dc.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: a.metrics.Transport("discord", nil)}
+		dc.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: a.metrics.Transport("discord", telemetry.Transport(nil))}
 		da, err := discord.New(dc, a.core)
 		if err != nil {
 			st.Close()
@@ -214,7 +215,7 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	if a.discord != nil {
 		a.discord.Routes(mux)
 	}
-	front.set(a.metrics.CountRefusals(time.Now, mux))
+	front.set(traceWebhooks(a.metrics.CountRefusals(time.Now, mux)))
 	// Tests are told the address once the app answers on it.
 	if m.Listening != nil {
 		m.Listening(ln.Addr())
