@@ -50,3 +50,27 @@ func FuzzLoadFile(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRedactURL checks that whatever URL an operator writes, the password
+// in its user information never survives redaction.
+func FuzzRedactURL(f *testing.F) {
+	f.Add("https", "user", "hunter2", "slack.example", "/api/", "token=x")
+	f.Add("postgres", "bot", "pw", "db:5432", "/briefbot", "sslmode=disable")
+	f.Add("http", "", "secretvalue", "[::1]:80", "", "")
+	f.Fuzz(func(t *testing.T, scheme, user, password, host, path, query string) {
+		if len(password) < 6 {
+			return // short strings occur anywhere by chance
+		}
+		raw := scheme + "://" + user + ":" + password + "@" + host + path
+		if query != "" {
+			raw += "?" + query
+		}
+		if strings.Count(strings.ToLower(raw), strings.ToLower(password)) > 1 {
+			return // the same text elsewhere in the URL may stay
+		}
+		got := RedactURL(raw)
+		if strings.Contains(got, password) {
+			t.Fatalf("RedactURL(%q) = %q keeps the password", raw, got)
+		}
+	})
+}

@@ -56,6 +56,17 @@ func RedactURL(raw string) string {
 		return ""
 	}
 	if u, err := url.Parse(raw); err == nil && u.Scheme != "" && u.Host != "" {
+		if u.Fragment != "" {
+			// API and database URLs have no use for a fragment, and a
+			// "#" in an unescaped password starts one.
+			u.Fragment, u.RawFragment = "REDACTED", ""
+		}
+		if u.User == nil && strings.Contains(raw, "@") {
+			// An "@" the parser did not take as the end of user
+			// information ("u:p#w@h" parses as a fragment): the URL may
+			// still carry credentials somewhere.
+			return redactedSecret
+		}
 		if u.User != nil {
 			if _, ok := u.User.Password(); ok {
 				u.User = url.UserPassword(u.User.Username(), "REDACTED")
