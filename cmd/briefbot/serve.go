@@ -58,14 +58,15 @@ type app struct {
 	lib     *briefings.Library
 	// loadedAt is when the briefings were read, for the watcher to catch up from.
 	loadedAt time.Time
+	core     *bot.Bot
+	store    *store.DB
+	slack    *slack.Adapter
+	discord  *discord.Adapter
+	posters  map[bot.Platform]bot.Poster
+	sched    *digest.Scheduler
+
 	// broken tracks the briefing files broken now, for metrics.
-	broken  brokenFiles
-	core    *bot.Bot
-	store   *store.DB
-	slack   *slack.Adapter
-	discord *discord.Adapter
-	posters map[bot.Platform]bot.Poster
-	sched   *digest.Scheduler
+	broken brokenFiles
 }
 
 // newApp loads the briefings, opens the store, syncs the configured
@@ -332,16 +333,6 @@ func configSubscriptions(cfg config.Config) []bot.Subscription {
 		})
 	}
 	return subs
-}
-
-func countErrors(ps []briefings.Problem) int {
-	n := 0
-	for _, p := range ps {
-		if !p.Warning {
-			n++
-		}
-	}
-	return n
 }
 
 // replicaID names this process in digest claims: host, process and a
