@@ -30,11 +30,12 @@ func Handler(next http.Handler) http.Handler {
 		}
 		ctx, id := EnsureRequestID(ctx)
 		ctx = otel.GetTextMapPropagator().Extract(ctx, propagation.HeaderCarrier(r.Header))
-		ctx, span := otel.Tracer(ScopeName).Start(ctx, r.Method+" "+route(r.URL.Path),
+		path := route(r.URL.Path)
+		ctx, span := otel.Tracer(ScopeName).Start(ctx, r.Method+" "+path,
 			trace.WithSpanKind(trace.SpanKindServer),
 			trace.WithAttributes(
 				attribute.String("http.request.method", r.Method),
-				attribute.String("url.path", route(r.URL.Path)),
+				attribute.String("url.path", path),
 				attribute.String("briefbot.request_id", id),
 			))
 		defer span.End()
@@ -57,12 +58,13 @@ func Transport(next http.RoundTripper) http.RoundTripper {
 		next = http.DefaultTransport
 	}
 	return roundTripper(func(r *http.Request) (*http.Response, error) {
-		ctx, span := otel.Tracer(ScopeName).Start(r.Context(), r.Method+" "+route(r.URL.Path),
+		path := route(r.URL.Path)
+		ctx, span := otel.Tracer(ScopeName).Start(r.Context(), r.Method+" "+path,
 			trace.WithSpanKind(trace.SpanKindClient),
 			trace.WithAttributes(
 				attribute.String("http.request.method", r.Method),
 				attribute.String("server.address", r.URL.Hostname()),
-				attribute.String("url.path", route(r.URL.Path)),
+				attribute.String("url.path", path),
 			))
 		defer span.End()
 		r = r.Clone(ctx)
@@ -85,12 +87,6 @@ type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-var (
-	word        = regexp.MustCompile(`^[a-z]+$`)
-	slackMethod = regexp.MustCompile(`^[a-z]+(\.[a-zA-Z]+)+$`)
-	apiVersion  = regexp.MustCompile(`^v[0-9]+$`)
-)
-
 // route is path with every segment that may be an ID or a token (Discord
 // puts interaction tokens in webhook paths, Slack in response URLs)
 // replaced by "{id}": "/api/v10/webhooks/123/aBc…/messages/@original"
@@ -98,12 +94,31 @@ var (
 func route(path string) string {
 	segs := strings.Split(path, "/")
 	for i, s := range segs {
-		if s == "" || word.MatchString(s) || slackMethod.MatchString(s) || apiVersion.MatchString(s) {
-			continue
+		if !named(s) {
+			segs[i] = "{id}"
 		}
-		segs[i] = "{id}"
 	}
 	return strings.Join(segs, "/")
+}
+
+// named reports whether a path segment is a name, not an ID or a token:
+// empty, a lowercase word ("channels"), a Slack method ("chat.postMessage")
+// or an API version ("v10").
+func named(s string) bool {
+	if len(s) > 1 && s[0] == 'v' && strings.Trim(s[1:], "0123456789") == "" {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z':
+		case c == '.' && i > 0 && i < len(s)-1 && s[i-1] != '.':
+		case 'A' <= c && c <= 'Z' && strings.IndexByte(s[:i], '.') > 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // statusWriter notes the status a handler answers with; Unwrap lets
