@@ -21,6 +21,11 @@ func FuzzLoadFile(f *testing.F) {
 	f.Add([]byte("discord:\n  shard_id: 2\n  shard_count: 1\n  register_commands: maybe\n"))
 	f.Add([]byte("digests: {a: 1}\n"))
 	f.Add([]byte("store:\n  url: postgres://u:pw@h/db\n"))
+	token := filepath.Join(f.TempDir(), "token")
+	if err := os.WriteFile(token, []byte("discordtoken\n"), 0o600); err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte("discord:\n  token_file: " + token + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
 		p := filepath.Join(dir, FileName)

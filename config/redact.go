@@ -19,6 +19,13 @@ const redactedSecret = "(set, redacted)"
 // (and, for Slack tokens, which kind it is), and every URL loses the
 // credentials it carries.
 func (c Config) Redacted() Config {
+	// A secret read from a file is shown by its file alone, so that the
+	// printed configuration loads again.
+	for _, sec := range secrets {
+		if *sec.file(&c) != "" {
+			*sec.value(&c) = ""
+		}
+	}
 	c.Slack.BotToken = redactToken(c.Slack.BotToken, "xoxb-")
 	c.Slack.AppToken = redactToken(c.Slack.AppToken, "xapp-")
 	c.Slack.SigningSecret = redactToken(c.Slack.SigningSecret, "")
