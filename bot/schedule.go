@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -120,3 +121,58 @@ func (s Schedule) Location() *time.Location {
 
 // String returns the schedule as written.
 func (s Schedule) String() string { return s.spec }
+
+// FirstUnclaimed is the first slot no replica has claimed yet: the first
+// after last, the subscription's latest claimed slot (zero if none), or
+// else after created, when the subscription began.
+func (s Schedule) FirstUnclaimed(created, last time.Time) time.Time {
+	from := created
+	if !last.IsZero() && !last.Before(from) {
+		from = last
+	}
+	return s.Next(from)
+}
+
+// OldestUnposted returns the due time of the oldest slot, at or before
+// now, that is not posted yet: the first unclaimed slot of every running
+// subscription, and every claim whose replica died before finishing. It
+// returns the zero time when nothing is overdue. Now minus it is the
+// digest lag an operator watches.
+func OldestUnposted(ctx context.Context, st SlotStore, now time.Time) (time.Time, error) {
+	subs, err := st.Subscriptions(ctx)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read subscriptions: %w", err)
+	}
+	last, err := st.LastSlots(ctx)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read last slots: %w", err)
+	}
+	expired, err := st.ExpiredClaims(ctx, now)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read expired claims: %w", err)
+	}
+	var oldest time.Time
+	consider := func(t time.Time) {
+		if !t.IsZero() && !t.After(now) && (oldest.IsZero() || t.Before(oldest)) {
+			oldest = t
+		}
+	}
+	running := make(map[string]bool, len(subs))
+	for _, sub := range subs {
+		if sub.Paused {
+			continue
+		}
+		running[sub.ID] = true
+		sched, err := ParseSchedule(sub.Schedule, sub.Timezone)
+		if err != nil {
+			continue // never due: the scheduler logs it
+		}
+		consider(sched.FirstUnclaimed(sub.CreatedAt, last[sub.ID]))
+	}
+	for _, c := range expired {
+		if running[c.Subscription] {
+			consider(c.Slot)
+		}
+	}
+	return oldest, nil
+}

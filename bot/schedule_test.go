@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/bottest"
 )
 
 func slotsBetween(t *testing.T, spec, zone, from, to string) []string {
@@ -77,5 +78,56 @@ func TestParseScheduleErrors(t *testing.T) {
 		if _, err := bot.ParseSchedule(tt.spec, tt.zone); err == nil {
 			t.Errorf("ParseSchedule(%q, %q) = nil error", tt.spec, tt.zone)
 		}
+	}
+}
+
+func TestOldestUnposted(t *testing.T) {
+	ctx := t.Context()
+	st := bottest.NewStore()
+	created := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	for _, s := range []bot.Subscription{
+		{ID: "hourly", Platform: bot.PlatformSlack, Channel: "C1", Schedule: "0 * * * *", Source: bot.SourceChat, CreatedAt: created},
+		{ID: "daily", Platform: bot.PlatformSlack, Channel: "C2", Schedule: "0 8 * * *", Source: bot.SourceChat, CreatedAt: created},
+	} {
+		if err := st.SaveSubscription(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := func(h, m int) time.Time { return time.Date(2026, 3, 2, h, m, 0, 0, time.UTC) }
+
+	// Before 08:00 nothing is due.
+	if got, err := bot.OldestUnposted(ctx, st, at(7, 59)); err != nil || !got.IsZero() {
+		t.Fatalf("at 07:59: %v, %v; want nothing due", got, err)
+	}
+	// At 09:30 the 08:00 slots of both and the 09:00 slot of hourly are due.
+	if got, _ := bot.OldestUnposted(ctx, st, at(9, 30)); !got.Equal(at(8, 0)) {
+		t.Errorf("at 09:30 oldest = %v, want 08:00", got)
+	}
+	// Posting hourly's 08:00 and daily's 08:00 leaves hourly's 09:00.
+	for _, id := range []string{"hourly", "daily"} {
+		c, won, err := st.ClaimSlot(ctx, id, at(8, 0), "r1", time.Minute, at(9, 30))
+		if err != nil || !won {
+			t.Fatalf("claim %s: %v %v", id, won, err)
+		}
+		if _, err := st.CompleteSlot(ctx, c, bot.Delivery{Outcome: bot.OutcomePosted, At: at(9, 30)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := bot.OldestUnposted(ctx, st, at(9, 30)); !got.Equal(at(9, 0)) {
+		t.Errorf("after posting 08:00: oldest = %v, want 09:00", got)
+	}
+	// A replica that claimed 09:00 and died leaves it unposted once the lease ends.
+	if _, won, err := st.ClaimSlot(ctx, "hourly", at(9, 0), "r2", time.Minute, at(9, 30)); err != nil || !won {
+		t.Fatalf("claim 09:00: %v %v", won, err)
+	}
+	if got, _ := bot.OldestUnposted(ctx, st, at(9, 45)); !got.Equal(at(9, 0)) {
+		t.Errorf("with an expired claim: oldest = %v, want 09:00", got)
+	}
+	// A paused subscription is not lag.
+	if err := st.SetPaused(ctx, "hourly", true, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := bot.OldestUnposted(ctx, st, at(9, 45)); !got.IsZero() {
+		t.Errorf("paused: oldest = %v, want nothing due", got)
 	}
 }

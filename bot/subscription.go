@@ -19,7 +19,7 @@ const (
 // Subscription is one channel's standing order for a digest. Its definition
 // (platform, channel, schedule, topics…) is written with Store.SaveSubscription;
 // its delivery state (Failures, LastDelivered, LastError…) is kept by the store
-// as slots complete, and Paused is changed with Store.SetPaused.
+// as slots complete, and Paused is changed with SlotStore.SetPaused.
 type Subscription struct {
 	// ID names the subscription uniquely across sources.
 	ID string
@@ -134,12 +134,10 @@ var (
 	ErrClaimLost = errors.New("slot claim lost")
 )
 
-// Store keeps subscriptions and the per-slot claims and deliveries that let
-// any number of replicas post each scheduled slot exactly once.
-//
-// Every method that decides on leases takes the current time as now, so
-// schedulers and tests control the clock. Times are returned in UTC and are
-// kept to the microsecond.
+// Store keeps the subscriptions the core creates, lists and removes when
+// people subscribe from chat. bot/store implements it on SQLite and
+// PostgreSQL, bottest in memory; the scheduler's view of the same store
+// is SlotStore.
 type Store interface {
 	// SaveSubscription creates s or replaces the definition of the
 	// subscription with s.ID: platform, channel, schedule, timezone, topics,
@@ -154,12 +152,18 @@ type Store interface {
 	Subscription(ctx context.Context, id string) (Subscription, error)
 	// Subscriptions returns all subscriptions sorted by ID.
 	Subscriptions(ctx context.Context) ([]Subscription, error)
-	// SyncConfigSubscriptions makes the config-sourced subscriptions equal to
-	// subs, atomically: each of subs is saved as by SaveSubscription with
-	// Source SourceConfig, and config-sourced subscriptions not in subs are
-	// deleted. Chat-created subscriptions are never touched; an ID in subs
-	// that belongs to one is an error and nothing changes.
-	SyncConfigSubscriptions(ctx context.Context, subs []Subscription) error
+}
+
+// SlotStore is what the digest scheduler needs of the store: the
+// subscriptions to run, and the per-slot claims and deliveries that let any
+// number of replicas post each scheduled slot exactly once.
+//
+// Every method that decides on leases takes the current time as now, so
+// schedulers and tests control the clock. Times are returned in UTC and are
+// kept to the microsecond.
+type SlotStore interface {
+	// Subscriptions returns all subscriptions sorted by ID.
+	Subscriptions(ctx context.Context) ([]Subscription, error)
 	// SetPaused pauses (with a reason) or resumes a subscription. Resuming
 	// clears the reason and the consecutive failure count. It returns
 	// ErrNotFound if there is no such subscription.
@@ -195,17 +199,4 @@ type Store interface {
 	// over all subscriptions (and one catching up after downtime) does not
 	// ask once per subscription.
 	LastSlots(ctx context.Context) (map[string]time.Time, error)
-	// Deliveries returns up to limit of sub's deliveries, newest slot first
-	// (limit <= 0 means all).
-	Deliveries(ctx context.Context, sub string, limit int) ([]Delivery, error)
-
-	// MarkSeen records that the platform event key arrived at now and
-	// reports whether this is its first arrival within ttl, across every
-	// replica sharing the store, so that a retried event is answered once.
-	MarkSeen(ctx context.Context, key string, now time.Time, ttl time.Duration) (bool, error)
-
-	// Ping checks that the store is reachable.
-	Ping(ctx context.Context) error
-	// Close releases the store's connections.
-	Close() error
 }

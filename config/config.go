@@ -91,6 +91,11 @@ type Slack struct {
 	BotToken      string `mapstructure:"bot_token" yaml:"bot_token"`
 	AppToken      string `mapstructure:"app_token" yaml:"app_token"`
 	SigningSecret string `mapstructure:"signing_secret" yaml:"signing_secret"`
+	// The *File fields name files holding the secrets above (a mounted
+	// Secret), read at start and again by ReloadSecrets.
+	BotTokenFile      string `mapstructure:"bot_token_file" yaml:"bot_token_file,omitempty"`
+	AppTokenFile      string `mapstructure:"app_token_file" yaml:"app_token_file,omitempty"`
+	SigningSecretFile string `mapstructure:"signing_secret_file" yaml:"signing_secret_file,omitempty"`
 	// Mode is "socket" or "http"; it defaults to socket when AppToken is set.
 	Mode    string `mapstructure:"mode" yaml:"mode"`
 	Command string `mapstructure:"command" yaml:"command"`
@@ -103,7 +108,9 @@ type Slack struct {
 // Discord configures the Discord adapter.
 type Discord struct {
 	Token string `mapstructure:"token" yaml:"token"`
-	AppID string `mapstructure:"app_id" yaml:"app_id"`
+	// TokenFile names a file holding Token.
+	TokenFile string `mapstructure:"token_file" yaml:"token_file,omitempty"`
+	AppID     string `mapstructure:"app_id" yaml:"app_id"`
 	// PublicKey is the application's Ed25519 key in hex, used to verify
 	// interactions received over HTTP.
 	PublicKey string `mapstructure:"public_key" yaml:"public_key"`
@@ -123,6 +130,10 @@ type Store struct {
 	// URL is "" for the SQLite file data/briefbot.db, "sqlite:PATH" or a
 	// "postgres://" URL.
 	URL string `mapstructure:"url" yaml:"url"`
+	// URLFile names a file holding URL, which carries the password.
+	URLFile string `mapstructure:"url_file" yaml:"url_file,omitempty"`
+	// ConnectTimeout is how long serve waits for PostgreSQL at start.
+	ConnectTimeout time.Duration `mapstructure:"connect_timeout" yaml:"connect_timeout"`
 }
 
 // Digest configures the digest scheduler as a whole.
@@ -177,12 +188,16 @@ var keys = []struct {
 	{"slack.bot_token", kindString, ""},
 	{"slack.app_token", kindString, ""},
 	{"slack.signing_secret", kindString, ""},
+	{"slack.bot_token_file", kindString, ""},
+	{"slack.app_token_file", kindString, ""},
+	{"slack.signing_secret_file", kindString, ""},
 	{"slack.mode", kindString, ""},
 	{"slack.command", kindString, "/brief"},
 	{"slack.reply", kindString, "ephemeral"},
 	{"slack.api_url", kindString, "https://slack.com/api/"},
 	{"slack.admins", kindStrings, []string{}},
 	{"discord.token", kindString, ""},
+	{"discord.token_file", kindString, ""},
 	{"discord.app_id", kindString, ""},
 	{"discord.public_key", kindString, ""},
 	{"discord.guild_id", kindString, ""},
@@ -193,6 +208,8 @@ var keys = []struct {
 	{"discord.shard_id", kindInt, 0},
 	{"discord.shard_count", kindInt, 1},
 	{"store.url", kindString, ""},
+	{"store.url_file", kindString, ""},
+	{"store.connect_timeout", kindDuration, 60 * time.Second},
 	{"digest.grace", kindDuration, 2 * time.Hour},
 	{"digest.max_failures", kindInt, 5},
 	{"digests", kindSchedules, []any{}},
@@ -305,6 +322,8 @@ func Load(opts Options) (Config, error) {
 	}
 	c.Digests = schedules
 	c.File = file
+	// Secrets from files first: the defaults below depend on them.
+	errs = append(errs, c.readSecretFiles())
 	c.applyDefaults()
 	errs = append(errs, c.Validate())
 	if err := errors.Join(errs...); err != nil {

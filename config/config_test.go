@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
+
+	"github.com/briefbot/briefbot/bot"
 )
 
 // isolate clears every BRIEFBOT_ variable (viper ignores empty ones) so
@@ -53,6 +56,7 @@ func defaults() Config {
 			APIURL:           "https://discord.com/api/v10/",
 			ShardCount:       1,
 		},
+		Store:  Store{ConnectTimeout: 60 * time.Second},
 		Digest: Digest{Grace: 2 * time.Hour, MaxFailures: 5},
 	}
 }
@@ -360,7 +364,7 @@ digests:
 	for _, want := range []string{
 		"digests[0].platform (BRIEFBOT_DIGESTS): must be slack or discord",
 		"digests[0].channel (BRIEFBOT_DIGESTS): is required",
-		"digests[0].schedule (BRIEFBOT_DIGESTS): invalid cron expression",
+		`digests[0].schedule (BRIEFBOT_DIGESTS): schedule "every day"`,
 		"digests[0].timezone (BRIEFBOT_DIGESTS): unknown time zone",
 		"digests[0].include (BRIEFBOT_DIGESTS): must be new or all",
 		"digests[0].when_empty (BRIEFBOT_DIGESTS): must be skip or post",
@@ -371,6 +375,58 @@ digests:
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
 		}
+	}
+}
+
+// TestSchedulesAgreeWithTheScheduler checks that config accepts exactly
+// the schedules the scheduler can run: each of these once passed
+// validation and then never posted.
+func TestSchedulesAgreeWithTheScheduler(t *testing.T) {
+	tests := []struct {
+		schedule, timezone string
+		// refusal is part of the message config gives; "" means accepted.
+		refusal string
+	}{
+		{"CRON_TZ=Asia/Almaty 0 8 * * *", "", "set the time zone in the timezone field"},
+		{"TZ=Asia/Almaty 0 8 * * *", "", "set the time zone in the timezone field"},
+		{"@every 500ms", "", "interval must be at least 1s"},
+		{"0 0 30 2 *", "", "never fires"},
+		{"0 0 31 4 *", "Europe/Berlin", "never fires"},
+		{"0 8 * * *", "Asia/Almaty", ""},
+		{"@every 10m", "", ""},
+		{"@daily", "America/New_York", ""},
+		{"0 0 29 2 *", "", ""}, // leap days do come
+	}
+	for _, tt := range tests {
+		t.Run(tt.schedule, func(t *testing.T) {
+			dir := isolate(t)
+			t.Setenv(EnvVar("digests"), fmt.Sprintf(`[{"id":"d","platform":"slack","channel":"C1","schedule":%q,"timezone":%q}]`, tt.schedule, tt.timezone))
+			_, err := Load(Options{SearchPaths: []string{dir}})
+			sched, perr := bot.ParseSchedule(tt.schedule, tt.timezone)
+			if tt.refusal == "" {
+				if err != nil {
+					t.Fatalf("config refused a schedule the scheduler runs: %v", err)
+				}
+				if perr != nil {
+					t.Fatalf("scheduler refused it: %v", perr)
+				}
+				now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+				if next := sched.Next(now); !next.After(now) {
+					t.Fatalf("accepted schedule has no next slot after %s: %s", now, next)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("config accepted a schedule the scheduler cannot run")
+			}
+			want := "digests[0].schedule (BRIEFBOT_DIGESTS): "
+			if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), tt.refusal) {
+				t.Errorf("error = %q, want %q and %q", err, want, tt.refusal)
+			}
+			if perr == nil {
+				t.Error("the scheduler's parser accepts what config refuses")
+			}
+		})
 	}
 }
 
@@ -440,6 +496,8 @@ func TestRedaction(t *testing.T) {
 		"BRIEFBOT_SLACK_SIGNING_SECRET": "signingsecretvalue",
 		"BRIEFBOT_DISCORD_TOKEN":        "discordsecretvalue",
 		"BRIEFBOT_STORE_URL":            "postgres://bot:dbsecretvalue@db.example:5432/briefbot?sslmode=disable",
+		"BRIEFBOT_SLACK_API_URL":        "https://proxy:slackurlsecret@slack.example/api/",
+		"BRIEFBOT_DISCORD_API_URL":      "https://discord.example/api/v10/?token=discordurlsecret",
 	}
 	for k, v := range secrets {
 		t.Setenv(k, v)
@@ -462,7 +520,7 @@ func TestRedaction(t *testing.T) {
 		"slog":      logOut.String(),
 	}
 	for name, out := range outputs {
-		for _, word := range []string{"botsecretvalue", "appsecretvalue", "signingsecretvalue", "discordsecretvalue", "dbsecretvalue"} {
+		for _, word := range []string{"botsecretvalue", "appsecretvalue", "signingsecretvalue", "discordsecretvalue", "dbsecretvalue", "slackurlsecret", "discordurlsecret"} {
 			if strings.Contains(out, word) {
 				t.Errorf("%s output contains secret %q:\n%s", name, word, out)
 			}
@@ -495,10 +553,16 @@ func TestRedactURL(t *testing.T) {
 		"postgres://u@h/db?password=pw&sslmode=disable": "postgres://u@h/db?password=REDACTED&sslmode=disable",
 		"host=h user=u password=pw dbname=d":            "host=h user=u password=REDACTED dbname=d",
 		"host=h password='p w' dbname=d":                "host=h password=REDACTED dbname=d",
+		"https://slack.com/api/":                        "https://slack.com/api/",
+		"https://proxy:hunter2@slack.example/api/":      "https://proxy:REDACTED@slack.example/api/",
+		"https://ghp_tokenvalue@discord.example/api/":   "https://REDACTED@discord.example/api/",
+		"https://h/api/?token=abc&region=eu":            "https://h/api/?region=eu&token=REDACTED",
+		"https://h/api/?Api_Key=abc":                    "https://h/api/?Api_Key=REDACTED",
+		"http://%zz:pw@h/":                              "(set, redacted)",
 	}
 	for in, want := range tests {
-		if got := redactURL(in); got != want {
-			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -524,5 +588,77 @@ func TestWriteYAMLRoundTrip(t *testing.T) {
 	}
 	if diff := cmp.Diff(c, c2, cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "File" }, cmp.Ignore())); diff != "" {
 		t.Errorf("round trip mismatch (-first +second):\n%s", diff)
+	}
+}
+
+func TestSecretsFromFiles(t *testing.T) {
+	dir := isolate(t)
+	secretDir := t.TempDir()
+	tok := writeFile(t, secretDir, "bot-token", "xoxb-111-filesecret\n")
+	pgURL := writeFile(t, secretDir, "store-url", "postgres://bot:pgfilesecret@db:5432/briefbot\n")
+	t.Setenv("BRIEFBOT_SLACK_BOT_TOKEN_FILE", tok)
+	t.Setenv("BRIEFBOT_SLACK_SIGNING_SECRET", "signing")
+	writeFile(t, dir, FileName, "store:\n  url_file: "+pgURL+"\n")
+	c, err := Load(Options{SearchPaths: []string{dir}})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if c.Slack.BotToken != "xoxb-111-filesecret" || c.Store.URL != "postgres://bot:pgfilesecret@db:5432/briefbot" {
+		t.Errorf("secrets not read from files: bot token %q, store url %q", c.Slack.BotToken, c.Store.URL)
+	}
+	if out := c.String(); strings.Contains(out, "filesecret") || !strings.Contains(out, "bot_token_file: "+tok) {
+		t.Errorf("config output leaks a secret or hides the file it came from:\n%s", out)
+	}
+
+	// Rotation: the file changes, SIGHUP re-reads it.
+	writeFile(t, secretDir, "bot-token", "xoxb-222-rotated\n")
+	n, changed, err := c.ReloadSecrets()
+	if err != nil {
+		t.Fatalf("ReloadSecrets: %v", err)
+	}
+	if diff := cmp.Diff([]string{"slack.bot_token"}, changed); diff != "" {
+		t.Errorf("changed keys (-want +got):\n%s", diff)
+	}
+	if n.Slack.BotToken != "xoxb-222-rotated" || c.Slack.BotToken != "xoxb-111-filesecret" {
+		t.Errorf("after reload: new %q, old %q", n.Slack.BotToken, c.Slack.BotToken)
+	}
+	// A rotation to a bad value is refused and the old config kept.
+	writeFile(t, secretDir, "bot-token", "not-a-token\n")
+	if _, _, err := n.ReloadSecrets(); err == nil || !strings.Contains(err.Error(), "slack.bot_token") {
+		t.Errorf("a bad rotated token: err = %v", err)
+	}
+}
+
+func TestSecretFileErrors(t *testing.T) {
+	dir := isolate(t)
+	t.Setenv("BRIEFBOT_DISCORD_TOKEN", "direct")
+	t.Setenv("BRIEFBOT_DISCORD_TOKEN_FILE", filepath.Join(dir, "also"))
+	t.Setenv("BRIEFBOT_SLACK_APP_TOKEN_FILE", filepath.Join(dir, "missing"))
+	empty := writeFile(t, dir, "empty", "\n")
+	t.Setenv("BRIEFBOT_SLACK_SIGNING_SECRET_FILE", empty)
+	_, err := Load(Options{SearchPaths: []string{dir}})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		"discord.token_file (BRIEFBOT_DISCORD_TOKEN_FILE): cannot be set together with discord.token (BRIEFBOT_DISCORD_TOKEN)",
+		"slack.app_token_file (BRIEFBOT_SLACK_APP_TOKEN_FILE): read secret:",
+		"slack.signing_secret_file (BRIEFBOT_SLACK_SIGNING_SECRET_FILE): secret file " + empty + " is empty",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestEverySecretHasAFileKey(t *testing.T) {
+	known := map[string]bool{}
+	for _, k := range Keys() {
+		known[k] = true
+	}
+	for _, k := range SecretKeys() {
+		if !known[k] || !known[k+"_file"] {
+			t.Errorf("secret %s lacks its key or its _file key", k)
+		}
 	}
 }

@@ -21,6 +21,11 @@ func FuzzLoadFile(f *testing.F) {
 	f.Add([]byte("discord:\n  shard_id: 2\n  shard_count: 1\n  register_commands: maybe\n"))
 	f.Add([]byte("digests: {a: 1}\n"))
 	f.Add([]byte("store:\n  url: postgres://u:pw@h/db\n"))
+	token := filepath.Join(f.TempDir(), "token")
+	if err := os.WriteFile(token, []byte("discordtoken\n"), 0o600); err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte("discord:\n  token_file: " + token + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
 		p := filepath.Join(dir, FileName)
@@ -47,6 +52,30 @@ func FuzzLoadFile(f *testing.F) {
 		}
 		if _, err := Load(Options{File: p2}); err != nil {
 			t.Fatalf("printed config does not load: %v\ninput:\n%s\nprinted:\n%s", err, data, out.String())
+		}
+	})
+}
+
+// FuzzRedactURL checks that whatever URL an operator writes, the password
+// in its user information never survives redaction.
+func FuzzRedactURL(f *testing.F) {
+	f.Add("https", "user", "hunter2", "slack.example", "/api/", "token=x")
+	f.Add("postgres", "bot", "pw", "db:5432", "/briefbot", "sslmode=disable")
+	f.Add("http", "", "secretvalue", "[::1]:80", "", "")
+	f.Fuzz(func(t *testing.T, scheme, user, password, host, path, query string) {
+		if len(password) < 6 {
+			return // short strings occur anywhere by chance
+		}
+		raw := scheme + "://" + user + ":" + password + "@" + host + path
+		if query != "" {
+			raw += "?" + query
+		}
+		if strings.Count(strings.ToLower(raw), strings.ToLower(password)) > 1 {
+			return // the same text elsewhere in the URL may stay
+		}
+		got := RedactURL(raw)
+		if strings.Contains(got, password) {
+			t.Fatalf("RedactURL(%q) = %q keeps the password", raw, got)
 		}
 	})
 }

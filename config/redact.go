@@ -16,13 +16,23 @@ const redactedSecret = "(set, redacted)"
 
 // Redacted returns a copy of c safe to print or log: every token, secret
 // and password is replaced by a marker that only says whether it is set
-// (and, for Slack tokens, which kind it is).
+// (and, for Slack tokens, which kind it is), and every URL loses the
+// credentials it carries.
 func (c Config) Redacted() Config {
+	// A secret read from a file is shown by its file alone, so that the
+	// printed configuration loads again.
+	for _, sec := range secrets {
+		if *sec.file(&c) != "" {
+			*sec.value(&c) = ""
+		}
+	}
 	c.Slack.BotToken = redactToken(c.Slack.BotToken, "xoxb-")
 	c.Slack.AppToken = redactToken(c.Slack.AppToken, "xapp-")
 	c.Slack.SigningSecret = redactToken(c.Slack.SigningSecret, "")
 	c.Discord.Token = redactToken(c.Discord.Token, "")
-	c.Store.URL = redactURL(c.Store.URL)
+	c.Store.URL = RedactURL(c.Store.URL)
+	c.Slack.APIURL = RedactURL(c.Slack.APIURL)
+	c.Discord.APIURL = RedactURL(c.Discord.APIURL)
 	// Copy slices so the caller's Config is never shared with the copy.
 	c.Slack.Admins = append([]string{}, c.Slack.Admins...)
 	c.Digests = append([]Schedule(nil), c.Digests...)
@@ -42,19 +52,50 @@ func redactToken(tok, prefix string) string {
 
 var dsnPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('[^']*'|\S+)`)
 
-// redactURL hides the password of a database URL, whether in the user
-// information, in a password query parameter or in a key=value DSN.
-func redactURL(raw string) string {
+// secretParams are query parameters that carry credentials in a URL.
+var secretParams = []string{"password", "pass", "token", "access_token", "api_key", "apikey", "key", "secret", "sig", "signature"}
+
+// RedactURL hides the credentials a URL or database DSN may carry: the
+// user information's password (or the whole user, which may be a
+// token), credential query parameters, and a key=value DSN's password.
+func RedactURL(raw string) string {
 	if raw == "" {
 		return ""
 	}
 	if u, err := url.Parse(raw); err == nil && u.Scheme != "" && u.Host != "" {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "REDACTED")
+		if u.Fragment != "" {
+			// API and database URLs have no use for a fragment, and a
+			// "#" in an unescaped password starts one.
+			u.Fragment, u.RawFragment = "REDACTED", ""
 		}
-		if q := u.Query(); q.Has("password") {
-			q.Set("password", "REDACTED")
-			u.RawQuery = q.Encode()
+		if u.User == nil && strings.Contains(raw, "@") {
+			// An "@" the parser did not take as the end of user
+			// information ("u:p#w@h" parses as a fragment): the URL may
+			// still carry credentials somewhere.
+			return redactedSecret
+		}
+		if u.User != nil {
+			if _, ok := u.User.Password(); ok {
+				u.User = url.UserPassword(u.User.Username(), "REDACTED")
+			} else if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+				// A user alone is a token in https://TOKEN@host; a
+				// database user name is not a secret.
+				u.User = url.User("REDACTED")
+			}
+		}
+		if q := u.Query(); len(q) > 0 {
+			changed := false
+			for name := range q {
+				for _, p := range secretParams {
+					if strings.EqualFold(name, p) {
+						q.Set(name, "REDACTED")
+						changed = true
+					}
+				}
+			}
+			if changed {
+				u.RawQuery = q.Encode()
+			}
 		}
 		return u.String()
 	}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
+	"github.com/briefbot/briefbot/bot"
 )
 
 // Validate checks every key's value on its own and against the others that
@@ -65,6 +65,7 @@ func (c Config) Validate() error {
 	}
 
 	add(checkStore("store.url", c.Store.URL))
+	add(positive("store.connect_timeout", c.Store.ConnectTimeout))
 	add(positive("digest.grace", c.Digest.Grace))
 	if c.Digest.MaxFailures < 1 {
 		add(fieldErr("digest.max_failures", "must be at least 1, got %d", c.Digest.MaxFailures))
@@ -85,15 +86,19 @@ func (c Config) Validate() error {
 		if strings.TrimSpace(d.Channel) == "" {
 			add(digestErr(i, "channel", "is required"))
 		}
+		tz := d.Timezone
+		if tz != "" {
+			if _, err := time.LoadLocation(tz); err != nil {
+				add(digestErr(i, "timezone", "unknown time zone %q", d.Timezone))
+				// The schedule is still checked, on its own.
+				tz = ""
+			}
+		}
 		if strings.TrimSpace(d.Schedule) == "" {
 			add(digestErr(i, "schedule", "is required (a cron expression such as \"0 8 * * 1-5\")"))
-		} else if _, err := cron.ParseStandard(d.Schedule); err != nil {
-			add(digestErr(i, "schedule", "invalid cron expression %q: %v", d.Schedule, err))
-		}
-		if d.Timezone != "" {
-			if _, err := time.LoadLocation(d.Timezone); err != nil {
-				add(digestErr(i, "timezone", "unknown time zone %q", d.Timezone))
-			}
+		} else if _, err := bot.ParseSchedule(d.Schedule, tz); err != nil {
+			// The scheduler's own parser: what passes here is what it runs.
+			add(digestErr(i, "schedule", "%v", err))
 		}
 		for j, t := range d.Topics {
 			if strings.TrimSpace(t) == "" {

@@ -132,7 +132,8 @@ type PermanentError string
 func (e PermanentError) Error() string   { return string(e) }
 func (e PermanentError) Permanent() bool { return true }
 
-// Store is an in-memory bot.Store for tests.
+// Store is an in-memory store for tests: bot.Store, bot.SlotStore and the
+// Slack event log, holding to the same contract (storetest) as bot/store.
 type Store struct {
 	mu         sync.Mutex
 	subs       map[string]bot.Subscription
@@ -152,7 +153,10 @@ type slotState struct {
 	done    bool
 }
 
-var _ bot.Store = (*Store)(nil)
+var (
+	_ bot.Store     = (*Store)(nil)
+	_ bot.SlotStore = (*Store)(nil)
+)
 
 // NewStore returns an empty Store.
 func NewStore() *Store {
@@ -226,7 +230,7 @@ func (s *Store) Subscription(ctx context.Context, id string) (bot.Subscription, 
 	return sub, nil
 }
 
-// Subscriptions implements bot.Store.
+// Subscriptions implements bot.Store and bot.SlotStore.
 func (s *Store) Subscriptions(ctx context.Context) ([]bot.Subscription, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -238,7 +242,7 @@ func (s *Store) Subscriptions(ctx context.Context) ([]bot.Subscription, error) {
 	return out, nil
 }
 
-// SyncConfigSubscriptions implements bot.Store.
+// SyncConfigSubscriptions implements storetest.Store.
 func (s *Store) SyncConfigSubscriptions(ctx context.Context, subs []bot.Subscription) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -268,7 +272,7 @@ func (s *Store) SyncConfigSubscriptions(ctx context.Context, subs []bot.Subscrip
 	return nil
 }
 
-// SetPaused implements bot.Store.
+// SetPaused implements bot.SlotStore.
 func (s *Store) SetPaused(ctx context.Context, id string, paused bool, reason string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -284,7 +288,7 @@ func (s *Store) SetPaused(ctx context.Context, id string, paused bool, reason st
 	return nil
 }
 
-// ClaimSlot implements bot.Store.
+// ClaimSlot implements bot.SlotStore.
 func (s *Store) ClaimSlot(ctx context.Context, sub string, slot time.Time, owner string, lease time.Duration, now time.Time) (bot.Claim, bool, error) {
 	if owner == "" || lease <= 0 || slot.IsZero() {
 		return bot.Claim{}, false, fmt.Errorf("claim %s: need an owner, a positive lease and a slot", sub)
@@ -310,7 +314,7 @@ func (s *Store) ClaimSlot(ctx context.Context, sub string, slot time.Time, owner
 	}
 }
 
-// ExtendClaim implements bot.Store.
+// ExtendClaim implements bot.SlotStore.
 func (s *Store) ExtendClaim(ctx context.Context, c bot.Claim, lease time.Duration, now time.Time) (bot.Claim, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -323,7 +327,7 @@ func (s *Store) ExtendClaim(ctx context.Context, c bot.Claim, lease time.Duratio
 	return c, nil
 }
 
-// ExpiredClaims implements bot.Store.
+// ExpiredClaims implements bot.SlotStore.
 func (s *Store) ExpiredClaims(ctx context.Context, now time.Time) ([]bot.Claim, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -337,7 +341,7 @@ func (s *Store) ExpiredClaims(ctx context.Context, now time.Time) ([]bot.Claim, 
 	return out, nil
 }
 
-// CompleteSlot implements bot.Store.
+// CompleteSlot implements bot.SlotStore.
 func (s *Store) CompleteSlot(ctx context.Context, c bot.Claim, d bot.Delivery) (bot.Subscription, error) {
 	switch {
 	case !d.Outcome.Valid():
@@ -383,7 +387,7 @@ func (s *Store) CompleteSlot(ctx context.Context, c bot.Claim, d bot.Delivery) (
 	return sub, nil
 }
 
-// LastSlots implements bot.Store.
+// LastSlots implements bot.SlotStore.
 func (s *Store) LastSlots(ctx context.Context) (map[string]time.Time, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -396,7 +400,7 @@ func (s *Store) LastSlots(ctx context.Context) (map[string]time.Time, error) {
 	return out, nil
 }
 
-// Deliveries implements bot.Store.
+// Deliveries implements storetest.Store.
 func (s *Store) Deliveries(ctx context.Context, sub string, limit int) ([]bot.Delivery, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -413,10 +417,10 @@ func (s *Store) Deliveries(ctx context.Context, sub string, limit int) ([]bot.De
 	return out, nil
 }
 
-// Ping implements bot.Store.
+// Ping implements storetest.Store.
 func (s *Store) Ping(ctx context.Context) error { return nil }
 
-// Close implements bot.Store.
+// Close implements storetest.Store.
 func (s *Store) Close() error { return nil }
 
 // Held reports whether some slot of subscription sub is claimed and not
@@ -432,7 +436,7 @@ func (s *Store) Held(sub string) bool {
 	return false
 }
 
-// MarkSeen implements bot.Store.
+// MarkSeen implements the Slack event log.
 func (s *Store) MarkSeen(ctx context.Context, key string, now time.Time, ttl time.Duration) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

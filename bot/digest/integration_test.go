@@ -142,7 +142,7 @@ func TestReplicasOnPostgresSurviveAKilledPoster(t *testing.T) {
 		t.Fatal(err)
 	}
 	const lease = 20 * time.Second
-	replica := func(name string, st bot.Store) *digest.Scheduler {
+	replica := func(name string, st bot.SlotStore) *digest.Scheduler {
 		return digest.New(digest.Options{
 			Store: st, Composer: bot.New(bot.Options{}), Clock: clock, Owner: name, Lease: lease,
 			Posters: map[bot.Platform]bot.Poster{bot.PlatformSlack: newSlackPoster(t, api.URL)},
@@ -157,7 +157,7 @@ func TestReplicasOnPostgresSurviveAKilledPoster(t *testing.T) {
 	// stops it dead in the middle of its post: it never talks to the
 	// store again, and Slack may or may not have kept the message.
 	killDuring := func(name string, record bool) {
-		st := &killableStore{Store: db}
+		st := &killableStore{SlotStore: db}
 		a := replica(name, st)
 		entered := make(chan struct{})
 		api.mu.Lock()
@@ -233,7 +233,7 @@ func TestReplicasOnPostgresSurviveAKilledPoster(t *testing.T) {
 // killableStore stands for the store as seen by a replica that may die:
 // once dead, nothing it says reaches the store.
 type killableStore struct {
-	bot.Store
+	bot.SlotStore
 	dead atomic.Bool
 }
 
@@ -243,12 +243,12 @@ func (s *killableStore) ExtendClaim(ctx context.Context, c bot.Claim, lease time
 	if s.dead.Load() {
 		return c, errDead
 	}
-	return s.Store.ExtendClaim(ctx, c, lease, now)
+	return s.SlotStore.ExtendClaim(ctx, c, lease, now)
 }
 
 func (s *killableStore) CompleteSlot(ctx context.Context, c bot.Claim, d bot.Delivery) (bot.Subscription, error) {
 	if s.dead.Load() {
 		return bot.Subscription{}, errDead
 	}
-	return s.Store.CompleteSlot(ctx, c, d)
+	return s.SlotStore.CompleteSlot(ctx, c, d)
 }

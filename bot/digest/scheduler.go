@@ -41,7 +41,7 @@ func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 
 // Options configure a Scheduler.
 type Options struct {
-	Store    bot.Store
+	Store    bot.SlotStore
 	Composer Composer
 	// Posters deliver digests, one per platform.
 	Posters map[bot.Platform]bot.Poster
@@ -219,13 +219,9 @@ type job struct {
 // be recorded as skipped, but at most MaxSkipRecords of them; the rest are
 // only counted in the log.
 func (s *Scheduler) dueSlots(ctx context.Context, sub bot.Subscription, sched bot.Schedule, last, now time.Time) []time.Time {
-	from := sub.CreatedAt
-	if !last.IsZero() && !last.Before(from) {
-		from = last
-	}
 	var out []time.Time
 	skipped := 0
-	for t := sched.Next(from); !t.IsZero() && !t.After(now); t = sched.Next(t) {
+	for t := sched.FirstUnclaimed(sub.CreatedAt, last); !t.IsZero() && !t.After(now); t = sched.Next(t) {
 		if now.Sub(t) <= s.opts.Grace {
 			out = append(out, t)
 			continue

@@ -10,8 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -245,48 +243,13 @@ func (m *Main) configCommand() *cobra.Command {
 func (m *Main) versionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version",
+		Short: "Print the version, commit, build time and Go version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintln(m.Stdout, versionString())
+			readBuild().write(m.Stdout)
 			return nil
 		},
 	}
-}
-
-// versionString describes the build: the -ldflags version, else the module
-// version, with the VCS revision when the build recorded one.
-func versionString() string {
-	v := version
-	goVersion := runtime.Version()
-	var rev string
-	var dirty bool
-	if info, ok := debug.ReadBuildInfo(); ok {
-		if v == "" {
-			v = info.Main.Version
-		}
-		goVersion = info.GoVersion
-		for _, s := range info.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				dirty = s.Value == "true"
-			}
-		}
-	}
-	if v == "" || v == "(devel)" {
-		v = "devel"
-	}
-	out := "briefbot " + v
-	if rev != "" {
-		out += " (" + rev[:min(12, len(rev))]
-		if dirty {
-			out += ", modified"
-		}
-		out += ")"
-	}
-	return out + " " + goVersion
 }
 
 func (m *Main) healthcheckCommand() *cobra.Command {

@@ -30,12 +30,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/briefbot/briefbot/bot/telemetry"
 	"github.com/briefbot/briefbot/config"
 )
-
-// version is set at build time with -ldflags "-X main.version=v1.2.3";
-// when empty, the module version from the build information is used.
-var version = ""
 
 // Exit codes.
 const (
@@ -183,8 +180,10 @@ func newLogger(w io.Writer, cfg config.Config, floor slog.Level) *slog.Logger {
 		level = floor
 	}
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	// Lines logged with a request's context carry its request id and trace.
+	return slog.New(telemetry.LogHandler(h))
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -394,15 +395,50 @@ func TestConfigInvalid(t *testing.T) {
 func TestVersion(t *testing.T) {
 	r := runMain(t, "version")
 	r.wantCode(t, exitOK)
-	if !strings.HasPrefix(r.stdout, "briefbot ") || !strings.Contains(r.stdout, "go1.") {
-		t.Errorf("version output %q, want \"briefbot VERSION ... goX\"", r.stdout)
+	for _, want := range []string{"briefbot ", "\ncommit: ", "\nbuilt:  ", "\ngo:     go1."} {
+		contains(t, "stdout", r.stdout, want)
 	}
 
-	old := version
-	version = "v9.8.7"
-	t.Cleanup(func() { version = old })
+	for v, val := range map[*string]string{&version: "v9.8.7", &commit: "0123456789abcdef0123", &buildTime: "2026-01-02T03:04:05Z"} {
+		old := *v
+		*v = val
+		t.Cleanup(func() { *v = old })
+	}
 	r = runMain(t, "version")
-	contains(t, "stdout", r.stdout, "briefbot v9.8.7")
+	contains(t, "stdout", r.stdout, "briefbot v9.8.7\n")
+	// VCS data Go recorded wins over -X; without it the -X values show.
+	if b := readBuild(); b.Commit == "0123456789abcdef0123" {
+		contains(t, "stdout", r.stdout, "commit: 0123456789abcdef0123")
+		contains(t, "stdout", r.stdout, "built:  2026-01-02T03:04:05Z")
+	}
+}
+
+func TestBuildFromBuildInfo(t *testing.T) {
+	ldflags := build{Version: "", Commit: "fromldflags", Time: "ldtime", GoVersion: "go1.0"}
+	vcs := &debug.BuildInfo{
+		GoVersion: "go1.26.8",
+		Main:      debug.Module{Version: "v0.0.0-20261130153559-b4bb43efbe38"},
+		Settings: []debug.BuildSetting{
+			{Key: "vcs.revision", Value: "b4bb43efbe3872da68f7811f2847421fe7509da4"},
+			{Key: "vcs.time", Value: "2026-11-30T15:35:59Z"},
+			{Key: "vcs.modified", Value: "true"},
+		},
+	}
+	got := fromBuildInfo(ldflags, vcs)
+	want := build{Version: "v0.0.0-20261130153559-b4bb43efbe38", Commit: "b4bb43efbe3872da68f7811f2847421fe7509da4", Modified: true, Time: "2026-11-30T15:35:59Z", GoVersion: "go1.26.8"}
+	if got != want {
+		t.Errorf("with VCS data: got %+v, want %+v", got, want)
+	}
+	if got.ShortCommit() != "b4bb43efbe38" {
+		t.Errorf("ShortCommit = %q", got.ShortCommit())
+	}
+
+	// A build without VCS data (Docker without .git) keeps the -X values.
+	got = fromBuildInfo(build{Version: "v1.2.3", Commit: "abc", Time: "t"}, &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}})
+	want = build{Version: "v1.2.3", Commit: "abc", Time: "t", GoVersion: "go1.26.8"}
+	if got != want {
+		t.Errorf("without VCS data: got %+v, want %+v", got, want)
+	}
 }
 
 func TestHealthcheck(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 	"github.com/briefbot/briefbot/bot/metrics"
 	"github.com/briefbot/briefbot/bot/slack"
 	"github.com/briefbot/briefbot/bot/store"
+	"github.com/briefbot/briefbot/bot/telemetry"
 	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/watch"
 	"github.com/briefbot/briefbot/config"
@@ -63,12 +64,16 @@ type app struct {
 	discord  *discord.Adapter
 	posters  map[bot.Platform]bot.Poster
 	sched    *digest.Scheduler
+
+	// broken tracks the briefing files broken now, for metrics.
+	broken brokenFiles
 }
 
 // newApp loads the briefings, opens the store, syncs the configured
 // digests and builds the core, the adapters and the scheduler.
 func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
 	a := &app{cfg: cfg, log: log, metrics: metrics.New(), posters: make(map[bot.Platform]bot.Poster), loadedAt: time.Now()}
+	var loadProblems []briefings.Problem
 	if cfg.Briefings.Dir == "" {
 		a.lib = briefings.Sample()
 		log.Info("serving the bundled sample briefings; set briefings.dir (BRIEFBOT_BRIEFINGS_DIR) for your own")
@@ -81,13 +86,10 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 			log.Warn("briefing problem", "problem", p.Error())
 		}
 		a.lib = lib
-		a.metrics.Library(lib.Len(), countErrors(problems))
-	}
-	if cfg.Briefings.Dir == "" {
-		a.metrics.Library(a.lib.Len(), 0)
+		loadProblems = problems
 	}
 
-	st, err := store.Open(ctx, cfg.Store.URL, log.With("component", "store"))
+	st, err := store.OpenWith(ctx, cfg.Store.URL, store.Options{Logger: log.With("component", "store"), ConnectTimeout: cfg.Store.ConnectTimeout})
 	if err != nil {
 		return nil, &exitError{code: exitFailure, err: err}
 	}
@@ -96,6 +98,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		st.Close()
 		return nil, &exitError{code: exitFailure, err: fmt.Errorf("sync configured digests: %w", err)}
 	}
+	warnUnknownTopics(log, a.lib, configSubscriptions(cfg))
 
 	a.core = bot.New(bot.Options{
 		Library:              a.lib,
@@ -117,7 +120,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 			Admins:        cfg.Slack.Admins,
 			Logger:        log.With("component", "slack"),
 		}, a.core,
-			slack.WithHTTPClient(&http.Client{Timeout: 15 * time.Second, Transport: a.metrics.Transport("slack", nil)}),
+			slack.WithHTTPClient(&http.Client{Timeout: 15 * time.Second, Transport: a.metrics.Transport("slack", telemetry.Transport(nil))}),
 			slack.WithEventLog(st))
 		if err != nil {
 			st.Close()
@@ -129,7 +132,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 	if cfg.DiscordEnabled() {
 		dc := discordConfig(cfg.Discord)
 		dc.Logger = log.With("component", "discord")
-		dc.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: a.metrics.Transport("discord", nil)}
+		dc.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: a.metrics.Transport("discord", telemetry.Transport(nil))}
 		da, err := discord.New(dc, a.core)
 		if err != nil {
 			st.Close()
@@ -149,6 +152,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		Observe:     a.metrics.ObserveDigest,
 		OnPause:     func(bot.Subscription, string) { a.metrics.Paused() },
 	})
+	a.observe(readBuild(), loadProblems)
 	return a, nil
 }
 
@@ -175,19 +179,26 @@ func (a *app) Close() error { return a.store.Close() }
 // shutdown.timeout, and closes the platform connections.
 func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	log := newLogger(m.Stderr, cfg, slog.LevelDebug)
-	a, err := m.newApp(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+	routeLibraryLogs(log)
+	defer startTelemetry(ctx, log, readBuild(), cfg.Shutdown.Timeout)()
 
+	// Listen first: while the briefings load and the store is awaited,
+	// /healthz answers and /readyz says why it is not ready yet.
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("listen on http.addr (%s): %w", config.EnvVar("http.addr"), err)}
 	}
-	if m.Listening != nil {
-		m.Listening(ln.Addr())
+	front := startingHandler("loading briefings and connecting to the store")
+	srv := &http.Server{Handler: front, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	a, err := m.newApp(ctx, cfg, log)
+	if err != nil {
+		srv.Close()
+		return err
 	}
+	defer a.Close()
 	ready := &readiness{}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
@@ -205,7 +216,11 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	if a.discord != nil {
 		a.discord.Routes(mux)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	front.set(traceWebhooks(a.metrics.CountRefusals(time.Now, mux)))
+	// Tests are told the address once the app answers on it.
+	if m.Listening != nil {
+		m.Listening(ln.Addr())
+	}
 
 	// Platforms, the scheduler and the watcher run on their own context,
 	// cancelled only after the HTTP server has drained.
@@ -230,6 +245,7 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	}
 	ready.expected = ready.platforms.Load()
 	start("digest scheduler", a.sched.Run)
+	go reloadSecrets(runCtx, log, cfg, hangups(runCtx), a.secretsRotated)
 	// The search index is built now, not on the first search; then the
 	// garbage of parsing goes back to the system.
 	go func() {
@@ -237,16 +253,10 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		debug.FreeOSMemory()
 	}()
 	if cfg.Briefings.Dir != "" {
-		w := &watch.Watcher{Dir: cfg.Briefings.Dir, PollInterval: cfg.Briefings.PollInterval, Since: a.loadedAt, Logger: log.With("component", "watch"), OnReload: func(r watch.Reload) {
-			a.core.SetLibrary(r.Library)
-			a.metrics.Library(r.Library.Len(), len(r.Problems))
-			a.metrics.Reloaded(len(r.Problems) == 0)
-		}}
+		w := &watch.Watcher{Dir: cfg.Briefings.Dir, PollInterval: cfg.Briefings.PollInterval, Since: a.loadedAt, Logger: log.With("component", "watch"), OnReload: a.reloaded}
 		start("briefings watcher", func(ctx context.Context) error { return w.Run(ctx, a.lib) })
 	}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	log.Info("briefbot serving", "addr", ln.Addr().String(), "slack", a.slack != nil, "discord", a.discord != nil, "briefings", a.lib.Len(), "store", a.store.Backend())
+	log.Info("briefbot serving", "addr", ln.Addr().String(), "slack", a.slack != nil, "discord", a.discord != nil, "briefings", a.lib.Len(), "store", a.store.Backend(), "build", readBuild())
 
 	var runErr error
 	select {
@@ -323,16 +333,6 @@ func configSubscriptions(cfg config.Config) []bot.Subscription {
 		})
 	}
 	return subs
-}
-
-func countErrors(ps []briefings.Problem) int {
-	n := 0
-	for _, p := range ps {
-		if !p.Warning {
-			n++
-		}
-	}
-	return n
 }
 
 // replicaID names this process in digest claims: host, process and a

@@ -299,6 +299,23 @@ func TestServeSlackHTTP(t *testing.T) {
 		_, b := s.command(t, "venus risks", time.Now())
 		return !strings.Contains(b, `"text":"Venus"`)
 	})
+	// The deletion's reload touched no broken file; mars.txt still counts,
+	// and the 401s above are counted by reason.
+	eventually(t, "broken file still counted", func() bool {
+		_, m := get(t, base+"/metrics")
+		return strings.Contains(m, "briefbot_briefing_load_errors 1\n")
+	})
+	_, metrics = get(t, base+"/metrics")
+	for _, want := range []string{
+		`briefbot_requests_unauthorized_total{platform="slack",reason="bad_signature"}`,
+		`briefbot_platform_connected{platform="slack",shard="0"} 1`,
+		`briefbot_build_info{`,
+		`briefbot_digest_lag_seconds 0`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 
 	// The log holds neither the signing secret nor the token, even at debug.
 	logs := s.logs.String()

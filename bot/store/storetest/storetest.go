@@ -1,9 +1,10 @@
-// Package storetest is the contract every bot.Store implementation must
+// Package storetest is the contract every store implementation must
 // honour, as one test suite: implementations call Run from their own tests
 // with a function that opens an empty store.
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -18,12 +19,38 @@ import (
 // base is the suite's clock: 2025-03-10 08:00 in Asia/Almaty (UTC+5).
 var base = time.Date(2025, 3, 10, 3, 0, 0, 0, time.UTC)
 
+// Store is the whole of a store: what the core (Store), the scheduler
+// (bot.SlotStore) and the Slack adapter's event log each use, plus what
+// cmd uses to start, sync and stop it.
+type Store interface {
+	bot.Store
+	bot.SlotStore
+
+	// SyncConfigSubscriptions makes the config-sourced subscriptions equal to
+	// subs, atomically: each of subs is saved as by SaveSubscription with
+	// Source SourceConfig, and config-sourced subscriptions not in subs are
+	// deleted. Chat-created subscriptions are never touched; an ID in subs
+	// that belongs to one is an error and nothing changes.
+	SyncConfigSubscriptions(ctx context.Context, subs []bot.Subscription) error
+	// Deliveries returns up to limit of sub's deliveries, newest slot first
+	// (limit <= 0 means all).
+	Deliveries(ctx context.Context, sub string, limit int) ([]bot.Delivery, error)
+	// MarkSeen records that the platform event key arrived at now and
+	// reports whether this is its first arrival within ttl, across every
+	// replica sharing the store, so that a retried event is answered once.
+	MarkSeen(ctx context.Context, key string, now time.Time, ttl time.Duration) (bool, error)
+	// Ping checks that the store is reachable.
+	Ping(ctx context.Context) error
+	// Close releases the store's connections.
+	Close() error
+}
+
 // Run runs the contract suite. open must return a new, empty store for each
 // call; Run closes it when the test ends.
-func Run(t *testing.T, open func(t *testing.T) bot.Store) {
+func Run(t *testing.T, open func(t *testing.T) Store) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s bot.Store)
+		fn   func(t *testing.T, s Store)
 	}{
 		{"SubscriptionCRUD", testSubscriptionCRUD},
 		{"SaveKeepsState", testSaveKeepsState},
@@ -90,7 +117,7 @@ func configSub(id string) bot.Subscription {
 	return s
 }
 
-func mustSave(t *testing.T, s bot.Store, subs ...bot.Subscription) {
+func mustSave(t *testing.T, s Store, subs ...bot.Subscription) {
 	t.Helper()
 	for _, x := range subs {
 		if err := s.SaveSubscription(t.Context(), x); err != nil {
@@ -99,7 +126,7 @@ func mustSave(t *testing.T, s bot.Store, subs ...bot.Subscription) {
 	}
 }
 
-func mustGet(t *testing.T, s bot.Store, id string) bot.Subscription {
+func mustGet(t *testing.T, s Store, id string) bot.Subscription {
 	t.Helper()
 	got, err := s.Subscription(t.Context(), id)
 	if err != nil {
@@ -108,7 +135,7 @@ func mustGet(t *testing.T, s bot.Store, id string) bot.Subscription {
 	return got
 }
 
-func mustClaim(t *testing.T, s bot.Store, id string, slot time.Time, owner string, now time.Time) bot.Claim {
+func mustClaim(t *testing.T, s Store, id string, slot time.Time, owner string, now time.Time) bot.Claim {
 	t.Helper()
 	c, ok, err := s.ClaimSlot(t.Context(), id, slot, owner, time.Minute, now)
 	if err != nil {
@@ -120,7 +147,7 @@ func mustClaim(t *testing.T, s bot.Store, id string, slot time.Time, owner strin
 	return c
 }
 
-func mustComplete(t *testing.T, s bot.Store, c bot.Claim, d bot.Delivery) bot.Subscription {
+func mustComplete(t *testing.T, s Store, c bot.Claim, d bot.Delivery) bot.Subscription {
 	t.Helper()
 	if d.At.IsZero() {
 		d.At = c.Slot.Add(time.Second)
@@ -140,7 +167,7 @@ func ids(subs []bot.Subscription) []string {
 	return out
 }
 
-func testSubscriptionCRUD(t *testing.T, s bot.Store) {
+func testSubscriptionCRUD(t *testing.T, s Store) {
 	ctx := t.Context()
 	if got, err := s.Subscriptions(ctx); err != nil || len(got) != 0 {
 		t.Fatalf("Subscriptions of an empty store = %v, %v; want none", got, err)
@@ -183,7 +210,7 @@ func testSubscriptionCRUD(t *testing.T, s bot.Store) {
 	}
 }
 
-func testSaveKeepsState(t *testing.T, s bot.Store) {
+func testSaveKeepsState(t *testing.T, s Store) {
 	ctx := t.Context()
 	x := sub("x")
 	mustSave(t, s, x)
@@ -209,7 +236,7 @@ func testSaveKeepsState(t *testing.T, s bot.Store) {
 	}
 }
 
-func testInvalidSubscription(t *testing.T, s bot.Store) {
+func testInvalidSubscription(t *testing.T, s Store) {
 	for name, mutate := range map[string]func(*bot.Subscription){
 		"no ID":       func(x *bot.Subscription) { x.ID = "" },
 		"no channel":  func(x *bot.Subscription) { x.Channel = "" },
@@ -228,7 +255,7 @@ func testInvalidSubscription(t *testing.T, s bot.Store) {
 	}
 }
 
-func testSetPaused(t *testing.T, s bot.Store) {
+func testSetPaused(t *testing.T, s Store) {
 	ctx := t.Context()
 	mustSave(t, s, sub("p"))
 	for i := range 2 {
@@ -257,7 +284,7 @@ func testSetPaused(t *testing.T, s bot.Store) {
 	}
 }
 
-func testSyncConfig(t *testing.T, s bot.Store) {
+func testSyncConfig(t *testing.T, s Store) {
 	ctx := t.Context()
 	chat := sub("chat-1")
 	a, b := configSub("cfg-a"), configSub("cfg-b")
@@ -305,7 +332,7 @@ func testSyncConfig(t *testing.T, s bot.Store) {
 	}
 }
 
-func testSyncConfigRefusesChatID(t *testing.T, s bot.Store) {
+func testSyncConfigRefusesChatID(t *testing.T, s Store) {
 	ctx := t.Context()
 	mustSave(t, s, sub("shared"))
 	if err := s.SyncConfigSubscriptions(ctx, []bot.Subscription{configSub("cfg-a")}); err != nil {
@@ -357,7 +384,7 @@ func race(t *testing.T, n int, claim func(owner string) (bot.Claim, bool, error)
 	return won
 }
 
-func testClaimExclusiveConcurrent(t *testing.T, s bot.Store) {
+func testClaimExclusiveConcurrent(t *testing.T, s Store) {
 	mustSave(t, s, sub("daily"))
 	for i := range 25 {
 		slot := base.Add(time.Duration(i) * 24 * time.Hour)
@@ -373,7 +400,7 @@ func testClaimExclusiveConcurrent(t *testing.T, s bot.Store) {
 	}
 }
 
-func testTakeoverExclusiveConcurrent(t *testing.T, s bot.Store) {
+func testTakeoverExclusiveConcurrent(t *testing.T, s Store) {
 	mustSave(t, s, sub("daily"))
 	for i := range 10 {
 		slot := base.Add(time.Duration(i) * 24 * time.Hour)
@@ -391,7 +418,7 @@ func testTakeoverExclusiveConcurrent(t *testing.T, s bot.Store) {
 	}
 }
 
-func testClaimHeld(t *testing.T, s bot.Store) {
+func testClaimHeld(t *testing.T, s Store) {
 	ctx := t.Context()
 	mustSave(t, s, sub("x"))
 	mustClaim(t, s, "x", base, "r1", base)
@@ -405,7 +432,7 @@ func testClaimHeld(t *testing.T, s bot.Store) {
 	mustClaim(t, s, "x", base.Add(time.Hour), "r2", base)
 }
 
-func testLeaseExpiryTakeover(t *testing.T, s bot.Store) {
+func testLeaseExpiryTakeover(t *testing.T, s Store) {
 	ctx := t.Context()
 	mustSave(t, s, sub("x"))
 	old := mustClaim(t, s, "x", base, "r1", base)
@@ -435,7 +462,7 @@ func testLeaseExpiryTakeover(t *testing.T, s bot.Store) {
 	}
 }
 
-func testExpiredClaimCompletes(t *testing.T, s bot.Store) {
+func testExpiredClaimCompletes(t *testing.T, s Store) {
 	mustSave(t, s, sub("x"))
 	c := mustClaim(t, s, "x", base, "r1", base)
 	// A slow post outlives its lease, but nobody took over: it still counts.
@@ -448,7 +475,7 @@ func testExpiredClaimCompletes(t *testing.T, s bot.Store) {
 	}
 }
 
-func testExtendClaim(t *testing.T, s bot.Store) {
+func testExtendClaim(t *testing.T, s Store) {
 	ctx := t.Context()
 	mustSave(t, s, sub("x"))
 	c := mustClaim(t, s, "x", base, "r1", base)
@@ -468,7 +495,7 @@ func testExtendClaim(t *testing.T, s bot.Store) {
 	}
 }
 
-func testDoneSlotNeverClaimable(t *testing.T, s bot.Store) {
+func testDoneSlotNeverClaimable(t *testing.T, s Store) {
 	ctx := t.Context()
 	mustSave(t, s, sub("x"))
 	for i, outcome := range []bot.SlotOutcome{bot.OutcomePosted, bot.OutcomeDelayed, bot.OutcomeEmpty, bot.OutcomeSkipped, bot.OutcomeFailed} {
@@ -489,7 +516,7 @@ func testDoneSlotNeverClaimable(t *testing.T, s bot.Store) {
 	}
 }
 
-func testClaimUnknownSubscription(t *testing.T, s bot.Store) {
+func testClaimUnknownSubscription(t *testing.T, s Store) {
 	if _, ok, err := s.ClaimSlot(t.Context(), "ghost", base, "r1", time.Minute, base); ok || !errors.Is(err, bot.ErrNotFound) {
 		t.Errorf("ClaimSlot(ghost) = %t, %v; want ErrNotFound", ok, err)
 	}
@@ -502,7 +529,7 @@ func testClaimUnknownSubscription(t *testing.T, s bot.Store) {
 	}
 }
 
-func testFailureCounters(t *testing.T, s bot.Store) {
+func testFailureCounters(t *testing.T, s Store) {
 	mustSave(t, s, sub("x"))
 	steps := []struct {
 		d            bot.Delivery
@@ -541,7 +568,7 @@ func testFailureCounters(t *testing.T, s bot.Store) {
 	}
 }
 
-func testDeliveryHistory(t *testing.T, s bot.Store) {
+func testDeliveryHistory(t *testing.T, s Store) {
 	ctx := t.Context()
 	mustSave(t, s, sub("x"), sub("y"))
 	var want []bot.Delivery
@@ -579,7 +606,7 @@ func testDeliveryHistory(t *testing.T, s bot.Store) {
 	}
 }
 
-func testLastDeliveredNeverGoesBack(t *testing.T, s bot.Store) {
+func testLastDeliveredNeverGoesBack(t *testing.T, s Store) {
 	mustSave(t, s, sub("x"))
 	early, late := base, base.Add(24*time.Hour)
 	cEarly := mustClaim(t, s, "x", early, "r1", late)
@@ -591,7 +618,7 @@ func testLastDeliveredNeverGoesBack(t *testing.T, s bot.Store) {
 	}
 }
 
-func testCompleteRejectsBadDelivery(t *testing.T, s bot.Store) {
+func testCompleteRejectsBadDelivery(t *testing.T, s Store) {
 	ctx := t.Context()
 	mustSave(t, s, sub("x"))
 	c := mustClaim(t, s, "x", base, "r1", base)
@@ -609,7 +636,7 @@ func testCompleteRejectsBadDelivery(t *testing.T, s bot.Store) {
 	mustComplete(t, s, c, bot.Delivery{Outcome: bot.OutcomePosted})
 }
 
-func testLastSlots(t *testing.T, s bot.Store) {
+func testLastSlots(t *testing.T, s Store) {
 	ctx := t.Context()
 	mustSave(t, s, sub("x"), sub("y"))
 	last := func() map[string]time.Time {
@@ -644,7 +671,7 @@ func testLastSlots(t *testing.T, s bot.Store) {
 	}
 }
 
-func testExpiredClaims(t *testing.T, s bot.Store) {
+func testExpiredClaims(t *testing.T, s Store) {
 	ctx := t.Context()
 	mustSave(t, s, sub("x"), sub("y"))
 	d1, d2, d3 := base, base.Add(time.Hour), base.Add(2*time.Hour)
@@ -679,7 +706,7 @@ func testExpiredClaims(t *testing.T, s bot.Store) {
 	}
 }
 
-func testMarkSeen(t *testing.T, s bot.Store) {
+func testMarkSeen(t *testing.T, s Store) {
 	ctx := t.Context()
 	const ttl = 10 * time.Minute
 	first := func(key string, at time.Time) bool {
@@ -728,7 +755,7 @@ func testMarkSeen(t *testing.T, s bot.Store) {
 	}
 }
 
-func testDeleteRemovesHistory(t *testing.T, s bot.Store) {
+func testDeleteRemovesHistory(t *testing.T, s Store) {
 	ctx := t.Context()
 	mustSave(t, s, sub("x"))
 	c := mustClaim(t, s, "x", base, "r1", base)
@@ -749,7 +776,7 @@ func testDeleteRemovesHistory(t *testing.T, s bot.Store) {
 	mustClaim(t, s, "x", base, "r1", base)
 }
 
-func testTimesAreUTC(t *testing.T, s bot.Store) {
+func testTimesAreUTC(t *testing.T, s Store) {
 	almaty := time.FixedZone("ALMT", 5*3600)
 	x := sub("x")
 	x.CreatedAt = time.Date(2025, 1, 2, 9, 30, 0, 123456789, almaty)
