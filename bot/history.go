@@ -57,7 +57,7 @@ func (f *FirstSeen) keepTexts(ctx context.Context) error {
 	if err := f.history.KeepBriefings(ctx, f.unkept); err != nil {
 		return fmt.Errorf("keep briefing texts: %w", err)
 	}
-	clear(f.unkept)
+	f.unkept = map[BriefingVersion]*briefings.Briefing{}
 	return nil
 }
 
