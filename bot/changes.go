@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/briefbot/briefbot/briefings"
@@ -57,7 +58,7 @@ func (b *Bot) Changes(ctx context.Context, lib *briefings.Library, topic string,
 	switch {
 	case !ok && !since.IsZero() && prev.BriefingVersion == curV:
 		r.Notes = append(r.Notes, fmt.Sprintf("Nothing in the %s briefing has changed since %s.", cur.Topic, when(since)))
-		r.Notes = append(r.Notes, "Now: "+versionNote(curSeen))
+		r.Notes = append(r.Notes, "This version: "+versionNote(curSeen)+".")
 		return r
 	case !ok:
 		if since.IsZero() {
@@ -65,7 +66,7 @@ func (b *Bot) Changes(ctx context.Context, lib *briefings.Library, topic string,
 		} else {
 			r.Notes = append(r.Notes, fmt.Sprintf("No version of the %s briefing is known from before %s.", cur.Topic, when(since)))
 		}
-		r.Notes = append(r.Notes, "Now: "+versionNote(curSeen))
+		r.Notes = append(r.Notes, "This version: "+versionNote(curSeen)+".")
 		r.Suggestions = append(r.Suggestions, b.sectionSuggestions(lib, cur, nil)...)
 		return r
 	}
@@ -75,12 +76,12 @@ func (b *Bot) Changes(ctx context.Context, lib *briefings.Library, topic string,
 			b.log.WarnContext(ctx, "earlier version of a briefing not read", "topic", cur.Key(), "err", err)
 		}
 		r.Notes = append(r.Notes,
-			fmt.Sprintf("The %s briefing has changed, but what the earlier version said is not at hand.", cur.Topic),
-			"Now: "+versionNote(curSeen), "Before: "+versionNote(prev.SeenVersion))
+			fmt.Sprintf("The %s briefing has changed, but what the earlier version said is not at hand.", cur.Topic))
+		r.Notes = append(r.Notes, versionNotes(curSeen, prev.SeenVersion)...)
 		return r
 	}
 	d := briefings.Compare(old, cur)
-	r.Notes = append(r.Notes, "Now: "+versionNote(curSeen), "Before: "+versionNote(prev.SeenVersion))
+	r.Notes = append(r.Notes, versionNotes(curSeen, prev.SeenVersion)...)
 	if d.Empty() {
 		// Only what a version hash counts and Compare does not: the source.
 		r.Notes = append(r.Notes, "The text is the same, word for word; only its formatting or source changed.")
@@ -100,10 +101,10 @@ func changeSections(d briefings.Diff) []Section {
 	if d.OldSummary != "" || d.NewSummary != "" {
 		s := Section{Heading: "Summary"}
 		if d.NewSummary != "" {
-			s.Blocks = append(s.Blocks, Block{Label: LabelAdded, Text: d.NewSummary})
+			s.Blocks = append(s.Blocks, Block{Bullet: true, Label: LabelAdded, Text: d.NewSummary})
 		}
 		if d.OldSummary != "" {
-			s.Blocks = append(s.Blocks, Block{Label: LabelRemoved, Text: d.OldSummary})
+			s.Blocks = append(s.Blocks, Block{Bullet: true, Label: LabelRemoved, Text: d.OldSummary})
 		}
 		out = append(out, s)
 	}
@@ -131,14 +132,15 @@ func sectionChangeHeading(sd briefings.SectionDiff) string {
 }
 
 // changeBlocks lists what was added, then what was removed, each block
-// labelled so; a bullet's own label stays in its text.
+// labelled so; a bullet's own label stays in its text. Every change is a
+// bullet, paragraphs included: renderers show a label on every bullet.
 func changeBlocks(c briefings.BlockChanges) []Block {
 	out := make([]Block, 0, len(c.Added)+len(c.Removed))
 	for _, bl := range c.Added {
-		out = append(out, Block{Bullet: bl.Bullet, Label: LabelAdded, Text: blockText(bl)})
+		out = append(out, Block{Bullet: true, Label: LabelAdded, Text: blockText(bl)})
 	}
 	for _, bl := range c.Removed {
-		out = append(out, Block{Bullet: bl.Bullet, Label: LabelRemoved, Text: blockText(bl)})
+		out = append(out, Block{Bullet: true, Label: LabelRemoved, Text: blockText(bl)})
 	}
 	return out
 }
@@ -150,18 +152,26 @@ func blockText(bl briefings.Block) string {
 	return bl.Text
 }
 
-// versionNote describes a version by its date and when it was first seen.
+// versionNote describes a version by its date and when it was first
+// seen ("dated Sun 29 Nov 2026, first seen Sun 29 Nov 2026 14:02 UTC"),
+// as far as they are known.
 func versionNote(v SeenVersion) string {
-	var s string
-	if v.Date.IsZero() {
-		s = "the version"
-	} else {
-		s = "the version of " + v.Date.UTC().Format("Mon 2 Jan 2006")
+	var parts []string
+	if !v.Date.IsZero() {
+		parts = append(parts, "dated "+v.Date.UTC().Format("Mon 2 Jan 2006"))
 	}
 	if !v.FirstSeen.IsZero() {
-		s += ", first seen " + when(v.FirstSeen)
+		parts = append(parts, "first seen "+when(v.FirstSeen))
 	}
-	return s + "."
+	if len(parts) == 0 {
+		return "date unknown"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// versionNotes are the notes naming the two versions compared.
+func versionNotes(cur, prev SeenVersion) []string {
+	return []string{"This version: " + versionNote(cur) + ".", "Previous version: " + versionNote(prev) + "."}
 }
 
 func when(t time.Time) string { return t.UTC().Format("Mon 2 Jan 2006 15:04 MST") }

@@ -91,8 +91,8 @@ func TestChangesSeedEditedInPlace(t *testing.T) {
 	want := bot.Reply{
 		Kind: bot.KindChanges, Topic: "kazakhstan", Title: "Kazakhstan: what changed",
 		Notes: []string{
-			"Now: the version of Mon 30 Nov 2026, first seen Mon 30 Nov 2026 09:10 UTC.",
-			"Before: the version of Sun 29 Nov 2026, first seen Sun 29 Nov 2026 14:02 UTC.",
+			"This version: dated Mon 30 Nov 2026, first seen Mon 30 Nov 2026 09:10 UTC.",
+			"Previous version: dated Sun 29 Nov 2026, first seen Sun 29 Nov 2026 14:02 UTC.",
 		},
 		Sections: []bot.Section{
 			{Heading: "Risks & caveats", Blocks: []bot.Block{{Bullet: true, Label: "Removed", Text: "Strategic balancing: Kazakhstan will need to manage relations with Russia and China carefully as it expands ties westwards."}}},
@@ -130,10 +130,10 @@ func TestChangesBetweenFilesOfOneTopic(t *testing.T) {
 	b := bot.New(bot.Options{Library: lib})
 	r := b.Changes(t.Context(), lib, "Kazakhstan", time.Time{})
 	wantSections := []bot.Section{
-		{Heading: "Summary", Blocks: []bot.Block{{Label: "Added", Text: "Kazakhstan signed."}}},
+		{Heading: "Summary", Blocks: []bot.Block{{Bullet: true, Label: "Added", Text: "Kazakhstan signed."}}},
 		{Heading: "Introduction", Blocks: []bot.Block{
-			{Label: "Added", Text: "Kazakhstan signed the accords in Washington."},
-			{Label: "Removed", Text: "Kazakhstan says it will join the accords."},
+			{Bullet: true, Label: "Added", Text: "Kazakhstan signed the accords in Washington."},
+			{Bullet: true, Label: "Removed", Text: "Kazakhstan says it will join the accords."},
 		}},
 		{Heading: "Risks & caveats (was Risks)", Blocks: []bot.Block{{Bullet: true, Label: "Removed", Text: "Cost: unclear."}}},
 		{Heading: "Looking ahead (new section)", Blocks: []bot.Block{{Bullet: true, Label: "Added", Text: "Ratification in spring."}}},
@@ -141,7 +141,7 @@ func TestChangesBetweenFilesOfOneTopic(t *testing.T) {
 	if diff := cmp.Diff(wantSections, r.Sections); diff != "" {
 		t.Errorf("sections (-want +got):\n%s", diff)
 	}
-	wantNotes := []string{"Now: the version of Mon 30 Nov 2026.", "Before: the version of Fri 20 Nov 2026."}
+	wantNotes := []string{"This version: dated Mon 30 Nov 2026.", "Previous version: dated Fri 20 Nov 2026."}
 	if diff := cmp.Diff(wantNotes, r.Notes); diff != "" {
 		t.Errorf("notes (-want +got):\n%s", diff)
 	}
@@ -165,7 +165,7 @@ func TestChangesWithoutEarlierText(t *testing.T) {
 	}
 	lib := briefings.NewLibrary([]*briefings.Briefing{v2})
 	r := bot.New(bot.Options{Library: lib, Store: stores}).Changes(t.Context(), lib, "kazakhstan", time.Time{})
-	if len(r.Sections) != 0 || len(r.Notes) != 3 || !strings.Contains(r.Notes[0], "not at hand") || r.Notes[2] != "Before: the version, first seen Sun 29 Nov 2026 14:02 UTC." {
+	if len(r.Sections) != 0 || len(r.Notes) != 3 || !strings.Contains(r.Notes[0], "not at hand") || r.Notes[2] != "Previous version: first seen Sun 29 Nov 2026 14:02 UTC." {
 		t.Errorf("notes %q, sections %v; want the change told, with when the earlier version was seen", r.Notes, headings(r))
 	}
 }

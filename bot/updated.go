@@ -49,7 +49,7 @@ func (b *Bot) updatedEntry(ctx context.Context, lib *briefings.Library, dr Diges
 		s.Blocks = append(s.Blocks, Block{Text: fmt.Sprintf("More: %s %s", b.command, q)})
 		return s, true
 	}
-	s.Blocks = append(s.Blocks, Block{Text: "Changed since " + versionNote(prev.SeenVersion)})
+	s.Blocks = append(s.Blocks, Block{Text: "Changed since the version " + versionNote(prev.SeenVersion) + "."})
 	var changes []Block
 	for _, cs := range changeSections(briefings.Compare(old, br)) {
 		for _, bl := range cs.Blocks {
@@ -59,7 +59,6 @@ func (b *Bot) updatedEntry(ctx context.Context, lib *briefings.Library, dr Diges
 			} else {
 				bl.Label += " from " + cs.Heading
 			}
-			bl.Bullet = true
 			changes = append(changes, bl)
 		}
 	}

@@ -52,7 +52,7 @@ func TestDigestMarksUpdated(t *testing.T) {
 	}
 	want := []bot.Section{
 		{Heading: "Kazakhstan — Updated", Blocks: []bot.Block{
-			{Text: "Changed since the version of Sun 29 Nov 2026, first seen Sun 29 Nov 2026 14:02 UTC."},
+			{Text: "Changed since the version dated Sun 29 Nov 2026, first seen Sun 29 Nov 2026 14:02 UTC."},
 			{Bullet: true, Label: "Removed from Risks & caveats", Text: "Strategic balancing: relations with Russia and China."},
 			{Bullet: true, Label: "Added to Looking ahead", Text: "Ratification in the spring session."},
 			{Text: "What changed: /brief kazakhstan changes"},
@@ -136,7 +136,7 @@ func TestDigestUpdatedFromOlderFile(t *testing.T) {
 	if !ok || len(r.Sections) != 1 || r.Sections[0].Heading != "Kazakhstan — Updated" {
 		t.Fatalf("digest %v, want Kazakhstan marked Updated", digestTitles(r))
 	}
-	if got := r.Sections[0].Blocks[0].Text; got != "Changed since the version of Sun 29 Nov 2026." {
+	if got := r.Sections[0].Blocks[0].Text; got != "Changed since the version dated Sun 29 Nov 2026." {
 		t.Errorf("first block %q", got)
 	}
 }
