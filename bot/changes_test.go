@@ -145,13 +145,16 @@ func TestChangesBetweenFilesOfOneTopic(t *testing.T) {
 	if diff := cmp.Diff(wantNotes, r.Notes); diff != "" {
 		t.Errorf("notes (-want +got):\n%s", diff)
 	}
-	// Both adapters render it as any reply; the terminal shows the labels.
-	var out bytes.Buffer
-	if err := bot.WriteText(&out, r); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(out.String(), "- Removed: Cost: unclear.") {
-		t.Errorf("rendered as text:\n%s", out.String())
+	// It renders as any reply does, the labels shown: golden files.
+	for ext, write := range map[string]func(*bytes.Buffer, bot.Reply) error{
+		"txt": func(w *bytes.Buffer, r bot.Reply) error { return bot.WriteText(w, r) },
+		"md":  func(w *bytes.Buffer, r bot.Reply) error { return bot.WriteMarkdown(w, r) },
+	} {
+		var out bytes.Buffer
+		if err := write(&out, r); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "kazakhstan_changes."+ext, out.Bytes())
 	}
 }
 

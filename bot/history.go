@@ -131,11 +131,14 @@ func (v pastVersion) load(ctx context.Context, hs HistoryStore) (*briefings.Brie
 func short(hash string) string { return hash[:min(len(hash), 12)] }
 
 // previousVersion finds what cur is compared with, among the versions of
-// its topic (topicHistory's order): when since is zero, the version seen
-// most recently before it, preferring one not dated after it (an archived
-// copy added later is not what came before); otherwise the version that
-// was current at since, the last first seen by then. ok is false when
-// there is none, or when that version is cur itself (nothing changed).
+// its topic (topicHistory's order). When since is zero it is the version
+// seen most recently that came before cur, first seen no later and dated
+// no later (an archived copy added after cur did not come before it);
+// failing that, the version seen most recently (cur was restored after
+// it). Otherwise it is the version that was current at since: the last
+// first seen by then, or without first-seen times the newest dated by
+// then. ok is false when there is none, or when that version is cur
+// itself (nothing changed).
 func previousVersion(versions []pastVersion, cur BriefingVersion, curDate, since time.Time) (pastVersion, bool) {
 	if !since.IsZero() {
 		for _, v := range versions {
@@ -143,18 +146,23 @@ func previousVersion(versions []pastVersion, cur BriefingVersion, curDate, since
 				return v, v.BriefingVersion != cur
 			}
 			if v.FirstSeen.IsZero() && !v.Date.After(since) {
-				// Nothing recorded when it was seen: its date says.
 				return v, v.BriefingVersion != cur
 			}
 		}
 		return pastVersion{}, false
+	}
+	var curSeen time.Time
+	for _, v := range versions {
+		if v.BriefingVersion == cur {
+			curSeen = v.FirstSeen
+		}
 	}
 	var fallback *pastVersion
 	for i, v := range versions {
 		if v.BriefingVersion == cur {
 			continue
 		}
-		if !v.Date.After(curDate) {
+		if !v.FirstSeen.After(curSeen) && !v.Date.After(curDate) {
 			return v, true
 		}
 		if fallback == nil {
