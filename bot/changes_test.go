@@ -2,6 +2,8 @@ package bot_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -183,5 +185,26 @@ func TestChangesUnknownTopic(t *testing.T) {
 	r = b.Changes(t.Context(), b.Library(), "kazakhstan", time.Time{})
 	if r.Kind != bot.KindChanges || len(r.Sections) != 0 || !strings.Contains(r.Notes[0], "No earlier version") {
 		t.Errorf("a single version: %v", r.Notes)
+	}
+}
+
+// failingHistory is a history store that is down.
+type failingHistory struct{ historyStores }
+
+func (failingHistory) BriefingHistory(context.Context, string) ([]bot.SeenVersion, error) {
+	return nil, errors.New("connection refused")
+}
+
+// A history store that fails does not fail the answer: the library's
+// versions still count.
+func TestChangesHistoryDown(t *testing.T) {
+	lib := briefings.NewLibrary([]*briefings.Briefing{
+		parseAt(t, "archive/kazakhstan.txt", kzBefore, nov29),
+		parseAt(t, "kazakhstan.txt", kzAfter, nov30),
+	})
+	b := bot.New(bot.Options{Library: lib, Store: failingHistory{newHistoryStores()}})
+	r := b.Changes(t.Context(), lib, "kazakhstan", time.Time{})
+	if r.Kind != bot.KindChanges || len(r.Sections) != 2 {
+		t.Errorf("with the history down: %s %v %v, want the changes between the two files", r.Kind, r.Notes, headings(r))
 	}
 }
