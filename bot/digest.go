@@ -28,8 +28,10 @@ type DigestRequest struct {
 
 // Digest composes the digest for one slot of a subscription: a header with
 // the date in the subscription's zone, then per briefing its title, headline,
-// most important risk and how to ask for more. ok is false when no briefing
-// qualifies; the reply then says that nothing is new.
+// most important risk and how to ask for more; a briefing updated since
+// the last digest is marked so and shows what changed (updatedEntry).
+// ok is false when no briefing qualifies; the reply then says that
+// nothing is new.
 func (b *Bot) Digest(ctx context.Context, dr DigestRequest) (r Reply, ok bool) {
 	lib := b.lib.Load()
 	sub := dr.Subscription
@@ -80,6 +82,10 @@ func (b *Bot) Digest(ctx context.Context, dr DigestRequest) (r Reply, ok bool) {
 			break
 		}
 		q := b.topicQuery(lib, br)
+		if s, ok := b.updatedEntry(ctx, lib, dr, br, q); ok {
+			r.Sections = append(r.Sections, s)
+			continue
+		}
 		s := Section{Heading: br.Title}
 		if h := br.Headline(); h != "" {
 			s.Blocks = append(s.Blocks, Block{Text: h})

@@ -47,6 +47,10 @@ type FirstSeen struct {
 	// of maps the briefings of the last recorded library to their
 	// versions, so that unchanged briefings are not hashed again.
 	of map[*briefings.Briefing]BriefingVersion
+	// history keeps the text of each version recorded, when the store
+	// is a HistoryStore; unkept holds those not kept yet.
+	history HistoryStore
+	unkept  map[BriefingVersion]*briefings.Briefing
 }
 
 // NewFirstSeen returns a FirstSeen on store; now nil means time.Now.
@@ -54,11 +58,14 @@ func NewFirstSeen(store FirstSeenStore, now func() time.Time) *FirstSeen {
 	if now == nil {
 		now = time.Now
 	}
-	return &FirstSeen{store: store, now: now, seen: map[BriefingVersion]time.Time{}, of: map[*briefings.Briefing]BriefingVersion{}}
+	hs, _ := store.(HistoryStore)
+	return &FirstSeen{store: store, now: now, seen: map[BriefingVersion]time.Time{}, of: map[*briefings.Briefing]BriefingVersion{},
+		history: hs, unkept: map[BriefingVersion]*briefings.Briefing{}}
 }
 
 // Record records every version in lib that the store has not seen, as seen
 // now. Only versions this process has not asked about reach the store.
+// When the store is a HistoryStore, it keeps what they say as well.
 func (f *FirstSeen) Record(ctx context.Context, lib *briefings.Library) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -73,12 +80,15 @@ func (f *FirstSeen) Record(ctx context.Context, lib *briefings.Library) error {
 			of[b] = v
 			if _, ok := f.seen[v]; !ok {
 				unknown = append(unknown, v)
+				if f.history != nil {
+					f.unkept[v] = b
+				}
 			}
 		}
 	}
 	f.of = of
 	if len(unknown) == 0 {
-		return nil
+		return f.keepTexts(ctx)
 	}
 	got, err := f.store.SeeBriefings(ctx, unknown, f.now())
 	if err != nil {
@@ -87,7 +97,7 @@ func (f *FirstSeen) Record(ctx context.Context, lib *briefings.Library) error {
 	for v, at := range got {
 		f.seen[v] = at
 	}
-	return nil
+	return f.keepTexts(ctx)
 }
 
 // Of returns when b was first seen, or false when no Record covered it.
