@@ -3,7 +3,11 @@ package discord
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -120,43 +124,11 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+InteractionsPath, a.serveInteraction)
 }
 
-// bufPool holds the buffers request bodies are read into and responses
-// encoded in, so that answering an interaction allocates little beyond
-// what the answer itself needs.
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
-// maxPooledBuf keeps the odd huge body from pinning memory in the pool.
-const maxPooledBuf = 64 << 10
-
-func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
-
-func putBuf(b *[]byte) {
-	if cap(*b) <= maxPooledBuf {
-		*b = (*b)[:0]
-		bufPool.Put(b)
-	}
-}
-
-// jsonContentType is assigned to responses directly, saving the header
-// canonicalisation and allocation of Header.Set.
-var jsonContentType = []string{"application/json"}
-
-// writeBody sends a JSON response body.
-// The length is set so that a response flushed early (a deferral while
-// the core still works) is complete for Discord at once.
-func writeBody(w http.ResponseWriter, data []byte) {
-	h := w.Header()
-	h["Content-Type"] = jsonContentType
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	w.Write(data)
-}
-
 // verifyRequest checks the Ed25519 signature of an interaction request and
-// returns its body, or the HTTP status to answer with. The body lives in
-// *buf, a pooled buffer the caller returns with putBuf once done with it.
-func (a *Adapter) verifyRequest(w http.ResponseWriter, r *http.Request, buf *[]byte) ([]byte, int) {
-	var sig [ed25519.SignatureSize]byte
-	if !decodeHex(sig[:], r.Header.Get("X-Signature-Ed25519")) {
+// returns its body, or the HTTP status to answer with.
+func (a *Adapter) verifyRequest(w http.ResponseWriter, r *http.Request) ([]byte, int) {
+	sig, err := hex.DecodeString(r.Header.Get("X-Signature-Ed25519"))
+	if err != nil || len(sig) != ed25519.SignatureSize {
 		return nil, http.StatusUnauthorized
 	}
 	ts := r.Header.Get("X-Signature-Timestamp")
@@ -167,39 +139,28 @@ func (a *Adapter) verifyRequest(w http.ResponseWriter, r *http.Request, buf *[]b
 	if skew := a.now().Sub(time.Unix(sec, 0)); skew > maxSignatureClockSkew || skew < -maxSignatureClockSkew {
 		return nil, http.StatusUnauthorized
 	}
-	// The signed message is the timestamp followed by the body: read the
-	// body right after the timestamp so that neither is copied again.
-	b := append((*buf)[:0], ts...)
-	if n := r.ContentLength; n > 0 && n <= maxInteractionBody && int(n)+len(ts)+1 > cap(b) {
-		b = append(make([]byte, 0, int(n)+len(ts)+1), b...)
-	}
-	b, err = readAll(http.MaxBytesReader(w, r.Body, maxInteractionBody), b)
-	*buf = b
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInteractionBody))
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, http.StatusRequestEntityTooLarge
 		}
 		return nil, http.StatusBadRequest
 	}
-	if !ed25519.Verify(a.publicKey, b, sig[:]) {
+	// The signed message is the timestamp followed by the body.
+	if !ed25519.Verify(a.publicKey, append([]byte(ts), body...), sig) {
 		return nil, http.StatusUnauthorized
 	}
-	return b[len(ts):], 0
+	return body, 0
 }
 
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
-	buf := getBuf()
-	body, status := a.verifyRequest(w, r, buf)
+	body, status := a.verifyRequest(w, r)
 	if status != 0 {
-		putBuf(buf)
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
 	var in interaction
-	err := decodeInteraction(body, &in) // copies what it keeps
-	putBuf(buf)
-	if err != nil {
+	if err := json.Unmarshal(body, &in); err != nil {
 		http.Error(w, "malformed interaction", http.StatusBadRequest)
 		return
 	}
@@ -218,8 +179,8 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		}
 		responded = true
 		writeResponse(w, resp)
-		if f, ok := w.(http.Flusher); ok {
-			f.Flush()
+		if err := http.NewResponseController(w).Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return fmt.Errorf("discord: flush interaction response: %w", err)
 		}
 		return nil
 	})
@@ -228,45 +189,19 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// decodeHex decodes exactly len(dst) bytes of hex from s (either case).
-func decodeHex(dst []byte, s string) bool {
-	if len(s) != 2*len(dst) {
-		return false
-	}
-	for i := range dst {
-		hi, ok1 := fromHex(s[2*i])
-		lo, ok2 := fromHex(s[2*i+1])
-		if !ok1 || !ok2 {
-			return false
-		}
-		dst[i] = hi<<4 | lo
-	}
-	return true
-}
-
-func fromHex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
-// writeResponse encodes resp as the HTTP response.
+// writeResponse encodes resp as the HTTP response. The length is set so
+// that a response flushed early (a deferral while the core still works)
+// is complete for Discord at once.
 func writeResponse(w http.ResponseWriter, resp interactionResponse) {
-	buf := getBuf()
-	defer putBuf(buf)
-	data, err := appendResponse((*buf)[:0], resp)
-	*buf = data
+	data, err := json.Marshal(resp)
 	if err != nil {
 		http.Error(w, "encode response", http.StatusInternalServerError)
 		return
 	}
-	writeBody(w, data)
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	_, _ = w.Write(data)
 }
 
 // responder sends the initial response to an interaction: as the HTTP

@@ -28,14 +28,12 @@ var pongJSON = []byte(`{"type":1}`)
 func bareVerify(a *Adapter) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+InteractionsPath, func(w http.ResponseWriter, r *http.Request) {
-		buf := getBuf()
-		_, status := a.verifyRequest(w, r, buf)
-		putBuf(buf)
-		if status != 0 {
+		if _, status := a.verifyRequest(w, r); status != 0 {
 			http.Error(w, http.StatusText(status), status)
 			return
 		}
-		writeBody(w, pongJSON)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(pongJSON)
 	})
 	return mux
 }
