@@ -21,7 +21,7 @@ func subscribeBot(t *testing.T) (*bot.Bot, *bottest.Store, *int) {
 }
 
 func manage(text string) bot.Request {
-	return bot.Request{Platform: bot.PlatformSlack, Channel: "C1", User: "U1", Text: text, CanManage: true}
+	return bot.Request{Platform: bot.PlatformSlack, Channel: "C1", User: "U1", Text: text, MayManage: func(context.Context) bool { return true }}
 }
 
 func TestSubscribe(t *testing.T) {
@@ -175,6 +175,36 @@ func TestDigestByTagAndAlias(t *testing.T) {
 		}
 		if len(got) != 1 || got[0] != want {
 			t.Errorf("%q: sections %q, want just %q", q, got, want)
+		}
+	}
+}
+
+// TestRightsAskedOnlyToChangeSubscriptions: the adapter's rights check,
+// which may cost a platform call, runs for subscribe and unsubscribe and
+// for nothing else; answers name the command the user typed.
+func TestRightsAskedOnlyToChangeSubscriptions(t *testing.T) {
+	b, _, _ := subscribeBot(t)
+	for _, tt := range []struct {
+		text  string
+		asked int
+	}{
+		{"kazakhstan risks", 0},
+		{"subscriptions", 0},
+		{"digest kazakhstan", 0},
+		{"help", 0},
+		{"subscribe daily 08:00 kazakhstan", 1},
+		{"unsubscribe x", 1},
+		{"SUBSCRIBE daily 08:00", 1},
+	} {
+		asked := 0
+		req := bot.Request{Platform: "discord", Channel: "C1", User: "U1", Command: "/briefing", Text: tt.text,
+			MayManage: func(context.Context) bool { asked++; return false }}
+		r := b.Handle(context.Background(), req)
+		if asked != tt.asked {
+			t.Errorf("%q asked for rights %d times, want %d", tt.text, asked, tt.asked)
+		}
+		if tt.text == "subscriptions" && !strings.Contains(strings.Join(r.Notes, " "), "/briefing subscribe") {
+			t.Errorf("%q: notes %q do not name the typed command", tt.text, r.Notes)
 		}
 	}
 }

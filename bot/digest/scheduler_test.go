@@ -216,7 +216,7 @@ func TestTakeoverChecksPlatformFirst(t *testing.T) {
 				t.Fatalf("claim: %v %v", won, err)
 			}
 			if firstPosted {
-				f.poster.PostDigest(ctx, "C1", bot.Reply{}, bot.SlotRef{Subscription: "t", Slot: slot})
+				f.poster.PostDigest(ctx, "C1", bot.Reply{}, bot.SlotRef{Subscription: "t", Slot: slot}, nil)
 			}
 			s := f.scheduler("b")
 			tick(t, s) // the claim still holds: nothing happens
@@ -296,10 +296,17 @@ func TestIncludeNewUsesLastDelivery(t *testing.T) {
 	if len(f.comp.reqs) != 2 {
 		t.Fatalf("%d digests composed", len(f.comp.reqs))
 	}
-	if got, want := f.comp.reqs[0].Since, date("2026-02-28T01:00:00Z"); !got.Equal(want) {
+	// The core's rule decides "new since" from what the scheduler passes.
+	since := func(dr bot.DigestRequest) time.Time {
+		if !dr.Since.IsZero() {
+			return dr.Since
+		}
+		return bot.DigestSince(dr.Subscription, dr.Slot)
+	}
+	if got, want := since(f.comp.reqs[0]), date("2026-02-28T01:00:00Z"); !got.Equal(want) {
 		t.Errorf("first run since %v, want the last 24 hours (%v)", got, want)
 	}
-	if got, want := f.comp.reqs[1].Since, date("2026-03-01T01:00:00Z"); !got.Equal(want) {
+	if got, want := since(f.comp.reqs[1]), date("2026-03-01T01:00:00Z"); !got.Equal(want) {
 		t.Errorf("second run since %v, want the previous delivery %v", got, want)
 	}
 }
@@ -426,12 +433,85 @@ type checkFailingPoster struct {
 	failures int
 }
 
-func (p *checkFailingPoster) DigestPosted(ctx context.Context, channel string, ref bot.SlotRef) (bool, error) {
+func (p *checkFailingPoster) PostedParts(ctx context.Context, channel string, ref bot.SlotRef) (bot.Parts, error) {
 	if p.failures > 0 {
 		p.failures--
-		return false, errors.New("conversations.history: 500")
+		return bot.Parts{}, errors.New("conversations.history: 500")
 	}
-	return p.Poster.DigestPosted(ctx, channel, ref)
+	return p.Poster.PostedParts(ctx, channel, ref)
+}
+
+// partsPoster is a channel that holds some parts of a three-part digest.
+type partsPoster struct {
+	mu    sync.Mutex
+	have  map[int]bool
+	asked []map[int]bool // the skip sets PostDigest was given
+}
+
+func (p *partsPoster) PostDigest(ctx context.Context, channel string, r bot.Reply, ref bot.SlotRef, skip map[int]bool) ([]string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.asked = append(p.asked, skip)
+	var ids []string
+	for part := 1; part <= 3; part++ {
+		if !skip[part] {
+			p.have[part] = true
+			ids = append(ids, fmt.Sprint(part))
+		}
+	}
+	return ids, nil
+}
+
+func (p *partsPoster) PostedParts(ctx context.Context, channel string, ref bot.SlotRef) (bot.Parts, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	found := make(map[int]bool)
+	for part := range p.have {
+		found[part] = true
+	}
+	if len(found) == 0 {
+		return bot.Parts{}, nil
+	}
+	return bot.Parts{Found: found, Total: 3}, nil
+}
+
+// The scheduler keeps the ledger: after a takeover it posts the whole
+// digest, only the missing parts, or nothing, and it decides once.
+func TestTakeoverPostsWholePartialOrNothing(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name     string
+		have     map[int]bool
+		wantSkip []map[int]bool
+	}{
+		{"nothing posted", map[int]bool{}, []map[int]bool{nil}},
+		{"first part posted", map[int]bool{1: true}, []map[int]bool{{1: true}}},
+		{"all posted", map[int]bool{1: true, 2: true, 3: true}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, date("2026-03-01T07:00:00Z"))
+			f.subscribe(t, bot.Subscription{ID: "t", Channel: "C1", Schedule: "0 8 * * *", Include: "all"})
+			slot := date("2026-03-01T08:00:00Z")
+			f.clock.Set(slot)
+			if _, won, err := f.store.ClaimSlot(ctx, "t", slot, "dead", 20*time.Second, slot); err != nil || !won {
+				t.Fatalf("claim: %v %v", won, err)
+			}
+			p := &partsPoster{have: tt.have}
+			s := f.scheduler("b", func(o *digest.Options) { o.Posters = map[bot.Platform]bot.Poster{bot.PlatformSlack: p} })
+			f.clock.Advance(21 * time.Second)
+			tick(t, s)
+			if diff := cmp.Diff(tt.wantSkip, p.asked); diff != "" {
+				t.Errorf("PostDigest skip sets (-want +got):\n%s", diff)
+			}
+			if len(p.have) != 3 {
+				t.Errorf("channel holds parts %v, want all three", p.have)
+			}
+			ds, _ := f.store.Deliveries(ctx, "t", 0)
+			if len(ds) != 1 || !ds[0].Outcome.Delivered() {
+				t.Errorf("deliveries %+v, want one delivered", ds)
+			}
+		})
+	}
 }
 
 // Stopping the scheduler lets a post under way finish and be recorded.

@@ -12,10 +12,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/internal/budget"
 )
 
 // Interaction and response types from Discord's API.
@@ -93,9 +93,9 @@ func (in *interaction) userID() string {
 	return ""
 }
 
-// canManage reports whether the member may manage the channel, from the
+// mayManage reports whether the member may manage the channel, from the
 // permissions Discord computed for the interaction.
-func (in *interaction) canManage() bool {
+func (in *interaction) mayManage() bool {
 	if in.Member == nil {
 		return false
 	}
@@ -216,7 +216,7 @@ func (a *Adapter) handleInteraction(ctx context.Context, in *interaction, respon
 	case interactionAutocomplete:
 		a.autocomplete(ctx, in, respond)
 	case interactionCommand:
-		if in.Data.Name != "brief" {
+		if in.Data.Name != commandName {
 			a.answerStatic(ctx, in, respond, "This command is not supported any more.")
 			return
 		}
@@ -284,24 +284,17 @@ func hasChoice(cs []choice, v string) bool {
 }
 
 // answer asks the core and delivers its reply: at once when it is ready
-// within the deferral budget, else after a deferred response. update
-// replaces the (ephemeral) message a button was pressed on.
-//
-// The core answers in this goroutine: nearly every answer is ready in
-// microseconds, and handing it to another goroutine would cost more than
-// the answer. A timer sends the deferred response (type 5) if the core is
-// slow; whoever comes first, under mu, owns the initial response.
+// within the deferral budget, else after a deferred response ("thinking"),
+// by editing it. update replaces the (ephemeral) message a button was
+// pressed on.
 func (a *Adapter) answer(ctx context.Context, in *interaction, query string, update bool, respond responder) {
 	// Shutdown waits for answers under way, deferred ones included.
 	a.inflight.Add(1)
-	defer a.inflight.Done()
 	start := time.Now()
 	// The reply may outlive the request that brought the interaction; its
 	// token lives 15 minutes.
-	life := interactionTokenLife - tokenSafetyMargin
-	hctx, cancelHandle := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelHandle()
-	req := bot.Request{Platform: bot.PlatformDiscord, User: in.userID(), Channel: in.ChannelID, Text: strings.TrimSpace(query), CanManage: in.canManage()}
+	hctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), start.Add(interactionTokenLife-tokenSafetyMargin))
+	req := a.request(in, query)
 
 	typ, data := responseDeferMessage, deferData{}
 	if update {
@@ -311,66 +304,61 @@ func (a *Adapter) answer(ctx context.Context, in *interaction, query string, upd
 		// configured default.
 		data.Flags = flagEphemeral
 	}
-	var (
-		mu       sync.Mutex
-		answered bool
-		deferred bool
-		deferErr error
-	)
-	timer := time.AfterFunc(a.deferAfter, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if answered {
-			return
-		}
-		deferred = true
+	var deferErr error
+	reply, ok := budget.Race(a.deferAfter, func() bot.Reply {
+		return a.answerer.Handle(hctx, req)
+	}, func() {
 		deferErr = respond(ctx, interactionResponse{Type: typ, Data: data})
-	})
-	reply := a.answerer.Handle(hctx, req)
-	timer.Stop()
-	mu.Lock()
-	answered = true
-	late := deferred
-	mu.Unlock()
-
-	if !late {
-		msgs, eph := a.interactionMessages(reply, update)
-		rtyp := responseMessage
-		if update {
-			rtyp = responseUpdate
-		}
-		err := respond(ctx, interactionResponse{Type: rtyp, Data: msgs[0]})
-		if err != nil || len(msgs) == 1 {
-			a.logHandled(ctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs)})
+	}, func(reply bot.Reply) {
+		defer a.inflight.Done()
+		defer cancel()
+		if deferErr != nil {
+			a.logHandled(hctx, "unknown", "failed", time.Since(start), deferErr, logExtra{deferred: true})
 			return
 		}
-		fctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), start.Add(life))
-		a.inflight.Add(1)
-		go func() {
-			defer a.inflight.Done()
-			defer cancel()
-			err := a.sendFollowUps(fctx, in, msgs[1:], eph)
-			a.logHandled(fctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs)})
-		}()
+		msgs, _ := a.interactionMessages(reply, update)
+		eph := update || data.Flags&flagEphemeral != 0
+		first := msgs[0]
+		first.Flags = 0 // flags cannot change on edit
+		err := a.editOriginal(hctx, in, first)
+		if err == nil && len(msgs) > 1 {
+			err = a.sendFollowUps(hctx, in, msgs[1:], eph)
+		}
+		a.logHandled(hctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs), deferred: true})
+	})
+	if !ok {
 		return
 	}
-	if deferErr != nil {
-		a.logHandled(ctx, "unknown", "failed", time.Since(start), deferErr, logExtra{deferred: true})
+	msgs, eph := a.interactionMessages(reply, update)
+	rtyp := responseMessage
+	if update {
+		rtyp = responseUpdate
+	}
+	err := respond(ctx, interactionResponse{Type: rtyp, Data: msgs[0]})
+	if err != nil || len(msgs) == 1 {
+		cancel()
+		a.logHandled(ctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs)})
+		a.inflight.Done()
 		return
 	}
-	// Deferred: the answer replaces the "thinking" message, within the
-	// token's remaining life.
-	actx, cancel := context.WithDeadline(hctx, start.Add(life))
-	defer cancel()
-	msgs, _ := a.interactionMessages(reply, update)
-	eph := update || data.Flags&flagEphemeral != 0
-	first := msgs[0]
-	first.Flags = 0 // flags cannot change on edit
-	err := a.editOriginal(actx, in, first)
-	if err == nil && len(msgs) > 1 {
-		err = a.sendFollowUps(actx, in, msgs[1:], eph)
+	go func() {
+		defer a.inflight.Done()
+		defer cancel()
+		err := a.sendFollowUps(hctx, in, msgs[1:], eph)
+		a.logHandled(hctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs)})
+	}()
+}
+
+// request is the core request for an interaction asking query.
+func (a *Adapter) request(in *interaction, query string) bot.Request {
+	return bot.Request{
+		Platform:  bot.PlatformDiscord,
+		User:      in.userID(),
+		Channel:   in.ChannelID,
+		Command:   "/" + commandName,
+		Text:      strings.TrimSpace(query),
+		MayManage: func(context.Context) bool { return in.mayManage() },
 	}
-	a.logHandled(actx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs), deferred: true})
 }
 
 // interactionMessages renders reply for an interaction response and says

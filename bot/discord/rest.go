@@ -75,7 +75,7 @@ type PostOptions struct {
 // the ids posted so far.
 func (a *Adapter) Post(ctx context.Context, channel string, r bot.Reply, opts PostOptions) ([]string, error) {
 	if a.cfg.Token == "" {
-		return nil, fmt.Errorf("discord: post to channel %s: BRIEFBOT_DISCORD_TOKEN is not set", channel)
+		return nil, fmt.Errorf("discord: post to channel %s: %w", channel, errNoToken)
 	}
 	if !isSnowflake(channel) {
 		return nil, fmt.Errorf("discord: post to channel %q: not a channel id", channel)
@@ -83,12 +83,12 @@ func (a *Adapter) Post(ctx context.Context, channel string, r bot.Reply, opts Po
 	return a.postMessages(ctx, channel, renderReply(r), opts, nil)
 }
 
-// postMessages posts msgs to channel, skipping those whose index is in
-// skip, and returns the ids of the messages posted.
+// postMessages posts msgs to channel, leaving out the parts (numbered
+// from 1) in skip, and returns the ids of the messages posted.
 func (a *Adapter) postMessages(ctx context.Context, channel string, msgs []message, opts PostOptions, skip map[int]bool) ([]string, error) {
 	ids := make([]string, 0, len(msgs))
 	for i, m := range msgs {
-		if skip[i] {
+		if skip[i+1] {
 			continue
 		}
 		if opts.Nonce != "" {
@@ -144,10 +144,13 @@ type commandOption struct {
 	Autocomplete bool   `json:"autocomplete"`
 }
 
+// commandName is the application command the adapter registers and answers.
+const commandName = "brief"
+
 // commands is everything the adapter registers.
 func commands() []command {
 	return []command{{
-		Name:        "brief",
+		Name:        commandName,
 		Type:        1, // CHAT_INPUT
 		Description: "Read a news briefing, e.g. /brief kazakhstan risks",
 		Options: []commandOption{{
@@ -163,7 +166,7 @@ func commands() []command {
 // configured guild (instant, for testing) or globally.
 func (a *Adapter) RegisterCommands(ctx context.Context) error {
 	if a.cfg.Token == "" {
-		return fmt.Errorf("discord: register commands: BRIEFBOT_DISCORD_TOKEN is not set")
+		return fmt.Errorf("discord: register commands: %w", errNoToken)
 	}
 	path := "applications/" + a.cfg.AppID + "/commands"
 	op := "register commands globally"

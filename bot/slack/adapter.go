@@ -132,9 +132,6 @@ type Adapter struct {
 	// connected is true while the Socket Mode connection is up.
 	connected atomic.Bool
 
-	// posted holds the parts of half-posted digests found by DigestPosted.
-	posted bot.PostedParts
-
 	// inflight counts answers still being delivered after their request
 	// was acknowledged, so that shutdown can wait for them.
 	inflight sync.WaitGroup

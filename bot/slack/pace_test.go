@@ -172,7 +172,7 @@ func TestPostDigestsPacedPerChannel(t *testing.T) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			ref := bot.SlotRef{Subscription: fmt.Sprintf("s%d", i), Slot: testNow}
-			if _, err := a.PostDigest(context.Background(), ch, kazakhstanRisks(), ref); err != nil {
+			if _, err := a.PostDigest(context.Background(), ch, kazakhstanRisks(), ref, nil); err != nil {
 				t.Error(err)
 			}
 		})

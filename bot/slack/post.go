@@ -97,13 +97,9 @@ func (a *Adapter) Post(ctx context.Context, channel string, r bot.Reply, opts Po
 func (a *Adapter) postMessages(ctx context.Context, channel string, msgs []message, opts PostOptions) ([]string, error) {
 	var tss []string
 	for _, m := range msgs {
-		blocks := make([]slackapi.Block, len(m.Blocks))
-		for i, b := range m.Blocks {
-			blocks[i] = b
-		}
 		mopts := []slackapi.MsgOption{
 			slackapi.MsgOptionText(m.Text, false),
-			slackapi.MsgOptionBlocks(blocks...),
+			slackapi.MsgOptionBlocks(m.Blocks...),
 		}
 		if opts.ThreadTS != "" {
 			mopts = append(mopts, slackapi.MsgOptionTS(opts.ThreadTS))
@@ -224,7 +220,10 @@ func containsAll(got, want map[string]any) bool {
 // respond sends one message to a response_url (valid for 30 minutes and
 // five uses), waiting out rate limits like Web API calls.
 func (a *Adapter) respond(ctx context.Context, responseURL string, m message) error {
-	body := m.appendJSON(nil)
+	body, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("post to slack response_url: encode message: %w", err)
+	}
 	return a.withRetry(ctx, func() error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
 		if err != nil {

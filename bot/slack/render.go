@@ -6,6 +6,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	slackapi "github.com/slack-go/slack"
+
 	"github.com/briefbot/briefbot/bot"
 )
 
@@ -30,12 +32,12 @@ const (
 // message is one Slack message ready to be sent: the JSON accepted by
 // response_url and, field by field, by chat.postMessage.
 type message struct {
-	ResponseType    string  `json:"response_type,omitempty"`
-	ReplaceOriginal bool    `json:"replace_original,omitempty"`
-	DeleteOriginal  bool    `json:"delete_original,omitempty"`
-	ThreadTS        string  `json:"thread_ts,omitempty"`
-	Text            string  `json:"text"`
-	Blocks          []block `json:"blocks"`
+	ResponseType    string           `json:"response_type,omitempty"`
+	ReplaceOriginal bool             `json:"replace_original,omitempty"`
+	DeleteOriginal  bool             `json:"delete_original,omitempty"`
+	ThreadTS        string           `json:"thread_ts,omitempty"`
+	Text            string           `json:"text"`
+	Blocks          []slackapi.Block `json:"blocks"`
 }
 
 // renderOptions says how a reply is to be presented.
@@ -101,13 +103,13 @@ func runes(s string) int { return utf8.RuneCountInString(s) }
 // render turns a reply into one or more Slack messages, each within Slack's
 // limits. The header opens the first message; footer and buttons close the last.
 func render(r bot.Reply, opts renderOptions) []message {
-	units := make([][]block, 0, 8)
+	units := make([][]slackapi.Block, 0, 8)
 
 	if title := strings.TrimSpace(r.Title); title != "" {
 		units = append(units, headerBlocks(title))
 	}
 	if opts.SharedBy != "" {
-		units = append(units, []block{contextBlock("shared by <@" + opts.SharedBy + ">")})
+		units = append(units, []slackapi.Block{contextBlock("shared by <@" + opts.SharedBy + ">")})
 	}
 	if len(r.Notes) > 0 {
 		var lines []string
@@ -147,7 +149,7 @@ func render(r bot.Reply, opts renderOptions) []message {
 		units = append(units, sectionBlocks(lines, "\n"))
 	}
 	if f := footerText(r.Footer); f != "" {
-		units = append(units, []block{contextBlock(f)})
+		units = append(units, []slackapi.Block{contextBlock(f)})
 	}
 	sugs := r.Suggestions
 	if len(sugs) == 0 {
@@ -167,7 +169,7 @@ func render(r bot.Reply, opts renderOptions) []message {
 		remaining += len(u)
 	}
 	msgs := make([]message, 0, 1)
-	var cur []block
+	var cur []slackapi.Block
 	flush := func() {
 		if len(cur) > 0 {
 			msgs = append(msgs, message{Blocks: cur})
@@ -187,7 +189,7 @@ func render(r bot.Reply, opts renderOptions) []message {
 			remaining -= maxBlocks
 		}
 		if cur == nil {
-			cur = make([]block, 0, min(remaining, maxBlocks))
+			cur = make([]slackapi.Block, 0, min(remaining, maxBlocks))
 		}
 		cur = append(cur, u...)
 		remaining -= len(u)
@@ -196,7 +198,7 @@ func render(r bot.Reply, opts renderOptions) []message {
 	if len(msgs) == 0 {
 		// The core never answers with nothing, but an empty Slack message
 		// is an API error; say something instead.
-		msgs = append(msgs, message{Blocks: []block{sectionBlock("Nothing to show.")}})
+		msgs = append(msgs, message{Blocks: []slackapi.Block{sectionBlock("Nothing to show.")}})
 	}
 
 	fallback := escapeText(strings.TrimSpace(r.Title))
@@ -212,12 +214,12 @@ func render(r bot.Reply, opts renderOptions) []message {
 // headerBlocks renders the title as a plain_text header. A title over the
 // header limit is shortened at a word boundary and repeated in full below,
 // so that nothing is lost.
-func headerBlocks(title string) []block {
+func headerBlocks(title string) []slackapi.Block {
 	if runes(title) <= maxHeaderText {
-		return []block{{Kind: blockHeader, Text: textObject{Plain: true, Text: title}}}
+		return []slackapi.Block{headerBlock(title)}
 	}
 	short := cutAtWord(title, maxHeaderText-1) + "…"
-	blocks := []block{{Kind: blockHeader, Text: textObject{Plain: true, Text: short}}}
+	blocks := []slackapi.Block{headerBlock(short)}
 	return append(blocks, sectionBlocks([]string{boldText(title)}, "\n")...)
 }
 
@@ -268,26 +270,22 @@ func footerText(f bot.Footer) string {
 	return strings.Join(parts, " · ")
 }
 
-func contextBlock(text string) block {
+func contextBlock(text string) slackapi.Block {
 	if runes(text) > maxSectionText {
 		text = cutAtWord(text, maxSectionText-1) + "…"
 	}
-	return block{Kind: blockContext, Elements: []textObject{{Text: text}}}
-}
-
-func sectionBlock(text string) block {
-	return block{Kind: blockSection, Text: textObject{Text: text}}
+	return contextTextBlock(text)
 }
 
 // sectionBlocks packs already-escaped lines into as few section blocks as
 // the 3000-character limit allows, breaking between lines first and inside
 // a line only when it alone is too long.
-func sectionBlocks(lines []string, sep string) []block {
+func sectionBlocks(lines []string, sep string) []slackapi.Block {
 	total := 0
 	for _, l := range lines {
 		total += len(l) + len(sep)
 	}
-	blocks := make([]block, 0, 1)
+	blocks := make([]slackapi.Block, 0, 1)
 	var cur strings.Builder
 	curLen := 0
 	flush := func() {
@@ -417,8 +415,8 @@ func actionID(i int) string {
 	return actionQueryPrefix + strconv.Itoa(i)
 }
 
-func actionBlocks(sugs []bot.Suggestion, shareQuery string) []block {
-	elems := make([]button, 0, len(sugs)+1)
+func actionBlocks(sugs []bot.Suggestion, shareQuery string) []slackapi.Block {
+	elems := make([]slackapi.BlockElement, 0, len(sugs)+1)
 	for i, s := range sugs {
 		q := strings.TrimSpace(s.Query)
 		if q == "" || runes(q) > maxButtonValue {
@@ -431,18 +429,18 @@ func actionBlocks(sugs []bot.Suggestion, shareQuery string) []block {
 		if runes(label) > maxButtonText {
 			label = cutAtWord(label, maxButtonText-1) + "…"
 		}
-		elems = append(elems, button{ActionID: actionID(i), Value: q, Label: label})
+		elems = append(elems, button(actionID(i), q, label, false))
 	}
 	if q := strings.TrimSpace(shareQuery); q != "" && runes(q) <= maxButtonValue {
-		elems = append(elems, button{ActionID: actionShare, Value: q, Label: "Share in channel", Primary: true})
+		elems = append(elems, button(actionShare, q, "Share in channel", true))
 	}
 	if len(elems) == 0 {
 		return nil
 	}
-	blocks := make([]block, 0, (len(elems)+maxActions-1)/maxActions)
+	blocks := make([]slackapi.Block, 0, (len(elems)+maxActions-1)/maxActions)
 	for len(elems) > 0 {
 		n := min(len(elems), maxActions)
-		blocks = append(blocks, block{Kind: blockActions, Buttons: elems[:n:n]})
+		blocks = append(blocks, actionsBlock(elems[:n:n]))
 		elems = elems[n:]
 	}
 	return blocks

@@ -84,7 +84,7 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 		// Running the command can take up to the ack budget; don't hold up
 		// the event loop meanwhile.
 		a.async(func() {
-			a.runCommand(cmd, func(m *message, _ bool) bool {
+			a.runCommand(cmd, func(m *message) bool {
 				if m != nil && fitsSocketAck(m) {
 					_ = c.Ack(*req, m)
 					return true
@@ -102,7 +102,8 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 const maxSocketAck = 19 * 1024
 
 func fitsSocketAck(m *message) bool {
-	return len(m.appendJSON(nil)) < maxSocketAck
+	b, err := json.Marshal(m)
+	return err == nil && len(b) < maxSocketAck
 }
 
 // discardLogger silences slack-go's own logger, which could print payloads.

@@ -60,7 +60,7 @@ func (m *Main) digestCommand() *cobra.Command {
 					if !ok {
 						return usageErr(fmt.Errorf("digest %s posts to %s, which is not configured", sub.ID, sub.Platform))
 					}
-					ids, err := poster.PostDigest(ctx, sub.Channel, r, bot.SlotRef{Subscription: sub.ID, Slot: time.Now().UTC().Truncate(time.Second)})
+					ids, err := poster.PostDigest(ctx, sub.Channel, r, bot.SlotRef{Subscription: sub.ID, Slot: time.Now().UTC().Truncate(time.Second)}, nil)
 					if err != nil {
 						return &exitError{code: exitFailure, err: err}
 					}
@@ -82,12 +82,7 @@ func (a *app) composeNow(ctx context.Context, id string) (bot.Reply, bot.Subscri
 	if err != nil {
 		return bot.Reply{}, sub, &exitError{code: exitFailure, err: err}
 	}
-	now := time.Now()
-	since := sub.LastDelivered
-	if since.IsZero() {
-		since = now.Add(-24 * time.Hour)
-	}
-	r, _ := a.core.Digest(ctx, bot.DigestRequest{Subscription: sub, Slot: now, Since: since})
+	r, _ := a.core.Digest(ctx, bot.DigestRequest{Subscription: sub, Slot: time.Now()})
 	return r, sub, nil
 }
 

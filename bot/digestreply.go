@@ -17,10 +17,20 @@ type DigestRequest struct {
 	Subscription Subscription
 	// Slot is the scheduled time the digest is for.
 	Slot time.Time
-	// Since: with Include "new", only briefings dated after it are included.
+	// Since: with Include "new", only briefings dated after it are
+	// included. Zero means DigestSince(Subscription, Slot).
 	Since time.Time
 	// Delayed marks a digest posted late, after downtime.
 	Delayed bool
+}
+
+// DigestSince is where "new" starts for the digest of sub at slot: its
+// last delivery, or a day before slot when it has none.
+func DigestSince(sub Subscription, slot time.Time) time.Time {
+	if sub.LastDelivered.IsZero() {
+		return slot.Add(-24 * time.Hour)
+	}
+	return sub.LastDelivered
 }
 
 // Digest composes the digest for one slot of a subscription: a header with
@@ -38,7 +48,10 @@ func (b *Bot) Digest(ctx context.Context, dr DigestRequest) (r Reply, ok bool) {
 	}
 	slot := dr.Slot
 	if slot.IsZero() {
-		slot = time.Now()
+		slot = b.now()
+	}
+	if dr.Since.IsZero() {
+		dr.Since = DigestSince(sub, slot)
 	}
 	r = Reply{
 		Kind:  KindDigest,
