@@ -31,6 +31,9 @@ import (
 // DefaultAPIURL is Discord's REST API base.
 const DefaultAPIURL = "https://discord.com/api/v10/"
 
+// Platform is Discord's name in requests and subscriptions.
+const Platform bot.Platform = "discord"
+
 // Modes in which the adapter receives interactions.
 const (
 	ModeGateway = "gateway"

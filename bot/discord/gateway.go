@@ -187,7 +187,7 @@ func (a *Adapter) handleMention(ctx context.Context, m mention) {
 		return s
 	})
 	text = strings.Join(strings.Fields(text), " ")
-	reply := a.answerer.Handle(ctx, bot.Request{Platform: bot.PlatformDiscord, User: m.AuthorID, Channel: m.ChannelID, Command: "/" + commandName, Text: text})
+	reply := a.answerer.Handle(ctx, bot.Request{Platform: Platform, User: m.AuthorID, Channel: m.ChannelID, Command: "/" + commandName, Text: text})
 	msgs := renderReply(reply)
 	var err error
 	for i, msg := range msgs {

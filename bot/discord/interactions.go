@@ -352,7 +352,7 @@ func (a *Adapter) answer(ctx context.Context, in *interaction, query string, upd
 // request is the core request for an interaction asking query.
 func (a *Adapter) request(in *interaction, query string) bot.Request {
 	return bot.Request{
-		Platform:  bot.PlatformDiscord,
+		Platform:  Platform,
 		User:      in.userID(),
 		Channel:   in.ChannelID,
 		Command:   "/" + commandName,

@@ -101,7 +101,7 @@ func TestCommandAnsweredAtOnce(t *testing.T) {
 	if !strings.Contains(w.Body.String(), `"allowed_mentions":{"parse":[]}`) {
 		t.Errorf("response lacks allowed_mentions.parse []: %s", w.Body)
 	}
-	want := []bot.Request{{Platform: bot.PlatformDiscord, User: "42", Channel: "777", Command: "/brief", Text: "kazakhstan risks"}}
+	want := []bot.Request{{Platform: Platform, User: "42", Channel: "777", Command: "/brief", Text: "kazakhstan risks"}}
 	got := ans.requests()
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(bot.Request{}, "MayManage")); diff != "" {
 		t.Errorf("core asked (-want +got):\n%s", diff)

@@ -85,7 +85,7 @@ func (a *Adapter) request(user, channel, command, text string) bot.Request {
 		command = a.cfg.Command
 	}
 	return bot.Request{
-		Platform:  bot.PlatformSlack,
+		Platform:  Platform,
 		User:      user,
 		Channel:   channel,
 		Command:   command,

@@ -155,7 +155,7 @@ func TestCommandAnsweredInline(t *testing.T) {
 	if got := buttonValues(m)[actionShare]; got != "kazakhstan risks" {
 		t.Errorf("share button value = %q, want the query", got)
 	}
-	want := []bot.Request{{Platform: bot.PlatformSlack, User: "U2CERLKJA", Channel: "C0123", Command: "/brief", Text: "kazakhstan risks"}}
+	want := []bot.Request{{Platform: Platform, User: "U2CERLKJA", Channel: "C0123", Command: "/brief", Text: "kazakhstan risks"}}
 	if diff := cmp.Diff(want, hs.ans.requests(), cmpopts.IgnoreFields(bot.Request{}, "MayManage")); diff != "" {
 		t.Errorf("core asked (-want +got):\n%s", diff)
 	}

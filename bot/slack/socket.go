@@ -39,7 +39,7 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 				a.connected.Store(false)
 				a.log.Warn("slack socket mode connection lost; retrying")
 			case socketmode.EventTypeInvalidAuth:
-				return fmt.Errorf("slack socket mode: invalid_auth (check BRIEFBOT_SLACK_APP_TOKEN)")
+				return fmt.Errorf("slack socket mode: invalid_auth: %w", &FieldError{"AppToken", "was refused by Slack"})
 			}
 			a.handleSocketEvent(client, evt)
 		}
