@@ -296,7 +296,7 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 	if a.cfg.Mode != ModeHTTP {
 		return
 	}
-	v := Verifier{Secret: a.cfg.SigningSecret, Clock: a.now, Logger: a.log}
+	v := Verifier{Secret: a.cfg.SigningSecret, Logger: a.log}
 	mux.Handle("POST /slack/commands", v.wrapBody(a.serveCommand))
 	mux.Handle("POST /slack/events", v.wrapBody(a.serveEvent))
 	mux.Handle("POST /slack/interactions", v.wrapBody(a.serveInteraction))
