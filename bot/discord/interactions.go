@@ -16,6 +16,7 @@ import (
 
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/internal/budget"
+	"github.com/briefbot/briefbot/bot/internal/textsplit"
 )
 
 // Interaction and response types from Discord's API.
@@ -252,7 +253,7 @@ func (a *Adapter) autocomplete(ctx context.Context, in *interaction, respond res
 	sugg := a.answerer.Complete(ctx, text, maxChoices)
 	choices := make([]choice, 0, min(len(sugg), maxChoices))
 	for _, s := range sugg {
-		v := truncateRunes(strings.TrimSpace(s.Query), maxChoiceLen)
+		v := textsplit.Prefix(strings.TrimSpace(s.Query), maxChoiceLen)
 		if v == "" || hasChoice(choices, v) {
 			continue
 		}
@@ -445,12 +446,4 @@ func (a *Adapter) logHandled(ctx context.Context, kind, outcome string, took tim
 		attrs = append(attrs, slog.Any("err", err))
 	}
 	a.log.LogAttrs(ctx, level, "discord command", attrs...)
-}
-
-// truncateRunes cuts s to n runes without adding an ellipsis.
-func truncateRunes(s string, n int) string {
-	if runes(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
 }

@@ -3,12 +3,12 @@ package slack
 import (
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/internal/textsplit"
 )
 
 // Slack's Block Kit limits, in characters as Slack counts them.
@@ -98,7 +98,7 @@ func writeBold(b *strings.Builder, s string) {
 }
 
 // runes counts characters the way Slack's limits do.
-func runes(s string) int { return utf8.RuneCountInString(s) }
+func runes(s string) int { return textsplit.Runes(s) }
 
 // render turns a reply into one or more Slack messages, each within Slack's
 // limits. The header opens the first message; footer and buttons close the last.
@@ -218,7 +218,7 @@ func headerBlocks(title string) []slackapi.Block {
 	if runes(title) <= maxHeaderText {
 		return []slackapi.Block{headerBlock(title)}
 	}
-	short := cutAtWord(title, maxHeaderText-1) + "…"
+	short := textsplit.Shorten(title, maxHeaderText, nil)
 	blocks := []slackapi.Block{headerBlock(short)}
 	return append(blocks, sectionBlocks([]string{boldText(title)}, "\n")...)
 }
@@ -272,7 +272,7 @@ func footerText(f bot.Footer) string {
 
 func contextBlock(text string) slackapi.Block {
 	if runes(text) > maxSectionText {
-		text = cutAtWord(text, maxSectionText-1) + "…"
+		text = shorten(text, maxSectionText)
 	}
 	return contextTextBlock(text)
 }
@@ -302,7 +302,7 @@ func sectionBlocks(lines []string, sep string) []slackapi.Block {
 			// Fewer bytes than the limit means fewer characters too.
 			one[0] = line
 		} else {
-			pieces = splitText(line, maxSectionText)
+			pieces = textsplit.Split(line, maxSectionText, keepEntity)
 		}
 		for _, piece := range pieces {
 			n := runes(piece)
@@ -327,76 +327,17 @@ func sectionBlocks(lines []string, sep string) []slackapi.Block {
 	return blocks
 }
 
-// splitText splits s into pieces of at most limit characters, at sentence
-// ends where possible, else at spaces. Only a single word longer than limit
-// is cut inside, and never inside an &entity;.
-func splitText(s string, limit int) []string {
-	var out []string
-	for runes(s) > limit {
-		head := prefixRunes(s, limit)
-		cut := lastSentenceEnd(head)
-		if cut < len(head)/2 {
-			// A sentence end early in the window would leave a short
-			// piece; a word boundary fills the block better.
-			cut = -1
-		}
-		if cut <= 0 {
-			cut = strings.LastIndexFunc(head, unicode.IsSpace)
-		}
-		if cut <= 0 {
-			cut = len(head)
-			if amp := strings.LastIndexByte(head, '&'); amp >= 0 && !strings.Contains(head[amp:], ";") && amp > 0 {
-				cut = amp
-			}
-		}
-		piece := strings.TrimRightFunc(s[:cut], unicode.IsSpace)
-		out = append(out, piece)
-		s = strings.TrimLeftFunc(s[cut:], unicode.IsSpace)
+// keepEntity is where a hard cut of escaped mrkdwn may end: never inside
+// an &entity;.
+func keepEntity(head string) int {
+	if amp := strings.LastIndexByte(head, '&'); amp > 0 && !strings.Contains(head[amp:], ";") {
+		return amp
 	}
-	if s != "" || len(out) == 0 {
-		out = append(out, s)
-	}
-	return out
+	return 0
 }
 
-// lastSentenceEnd returns the byte offset just after the last ". ", "! " or
-// "? " in s, or -1.
-func lastSentenceEnd(s string) int {
-	best := -1
-	for _, p := range []string{". ", "! ", "? ", ".\n", "\n"} {
-		if i := strings.LastIndex(s, p); i >= 0 && i+len(p)-1 > best {
-			best = i + len(p) - 1
-		}
-	}
-	if best == 0 {
-		return -1
-	}
-	return best
-}
-
-// prefixRunes returns the first n characters of s.
-func prefixRunes(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
-		}
-		i++
-	}
-	return s
-}
-
-// cutAtWord shortens s to at most n characters, at a space when there is one.
-func cutAtWord(s string, n int) string {
-	head := prefixRunes(s, n)
-	if len(head) == len(s) {
-		return s
-	}
-	if i := strings.LastIndexFunc(head, unicode.IsSpace); i > 0 {
-		head = head[:i]
-	}
-	return strings.TrimRightFunc(head, unicode.IsSpace)
-}
+// shorten cuts escaped text to n characters, at a word where possible.
+func shorten(s string, n int) string { return textsplit.Shorten(s, n, keepEntity) }
 
 // actionBlocks renders suggestions as buttons whose value is the query,
 // plus a "Share in channel" button when shareQuery is set.
@@ -427,7 +368,7 @@ func actionBlocks(sugs []bot.Suggestion, shareQuery string) []slackapi.Block {
 			label = q
 		}
 		if runes(label) > maxButtonText {
-			label = cutAtWord(label, maxButtonText-1) + "…"
+			label = textsplit.Shorten(label, maxButtonText, nil)
 		}
 		elems = append(elems, button(actionID(i), q, label, false))
 	}
