@@ -12,8 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/briefbot/briefbot/bot"
-	"github.com/briefbot/briefbot/bot/internal/textsplit"
 	"github.com/briefbot/briefbot/bot/bottest"
+	"github.com/briefbot/briefbot/bot/internal/textsplit"
 )
 
 func golden(t *testing.T, name string, msgs []message) {
