@@ -131,7 +131,7 @@ func (b *Bot) subscriptions(ctx context.Context, req Request) Reply {
 	return r
 }
 
-// SubscriptionItem describes a subscription for a list: schedule, next run,
+// subscriptionItem describes a subscription for a list: schedule, next run,
 // last delivery and last error.
 func subscriptionItem(s Subscription, now time.Time) Item {
 	it := Item{Title: fmt.Sprintf("%s: %s %s", s.ID, s.Schedule, s.Timezone)}

@@ -237,7 +237,9 @@ func isSnowflake(s string) bool {
 	return true
 }
 
-// defaultEphemeral reports whether a reply with visibility v is ephemeral.
+// ephemeral reports whether a reply with visibility v is shown only to
+// the user who asked: the reply's own visibility, else the configured
+// default.
 func (a *Adapter) ephemeral(v bot.Visibility) bool {
 	switch v {
 	case bot.VisibilityPrivate:

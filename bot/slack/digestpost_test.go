@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -34,16 +33,11 @@ func TestSubscribeNeedsAdmin(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var lookups atomic.Int32
-			api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			api := slackAPI(t, func(w http.ResponseWriter, r *http.Request) {
 				lookups.Add(1)
-				if r.URL.Path != "/users.info" {
-					http.NotFound(w, r)
-					return
-				}
 				fmt.Fprintf(w, `{"ok":true,"user":{"id":"U2CERLKJA","is_admin":%v}}`, tt.isAdmin)
-			}))
-			defer api.Close()
-			hs := newHarness(t, func(c *Config) { c.Admins = tt.admins; c.APIURL = api.URL + "/" })
+			}, "users.info")
+			hs := newHarness(t, func(c *Config) { c.Admins = tt.admins; c.APIURL = api })
 			hs.command(t, tt.text)
 			hs.wait()
 			reqs := hs.ans.requests()
@@ -108,9 +102,7 @@ func (h *historyAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the part already in the channel is not posted again.
 func TestHalfPostedDigestIsCompleted(t *testing.T) {
 	api := &historyAPI{failAt: 2}
-	srv := httptest.NewServer(api)
-	defer srv.Close()
-	a := newPoster(t, srv.URL+"/")
+	a := newPoster(t, slackAPI(t, api.ServeHTTP, "chat.postMessage", "conversations.history"))
 	ctx := context.Background()
 	ref := bot.SlotRef{Subscription: "morning", Slot: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
 	long := longReply()

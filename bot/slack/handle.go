@@ -76,7 +76,8 @@ func stripMentions(text string) string {
 	return strings.Join(strings.Fields(mentionRE.ReplaceAllString(text, " ")), " ")
 }
 
-// visibility picks the slash-command response_type for a reply.
+// responseType picks the slash-command response_type for a reply: the
+// reply's own visibility, else the configured default.
 func (a *Adapter) responseType(r bot.Reply) string {
 	switch r.Visibility {
 	case bot.VisibilityPublic:

@@ -339,23 +339,12 @@ func keepEntity(head string) int {
 // shorten cuts escaped text to n characters, at a word where possible.
 func shorten(s string, n int) string { return textsplit.Shorten(s, n, keepEntity) }
 
+// actionID is the action ID of the i-th query button: unique within a
+// message, as Slack requires.
+func actionID(i int) string { return actionQueryPrefix + strconv.Itoa(i) }
+
 // actionBlocks renders suggestions as buttons whose value is the query,
 // plus a "Share in channel" button when shareQuery is set.
-// actionIDs are the first buttons' action IDs, made once.
-var actionIDs = func() (ids [2 * maxActions]string) {
-	for i := range ids {
-		ids[i] = actionQueryPrefix + strconv.Itoa(i)
-	}
-	return ids
-}()
-
-func actionID(i int) string {
-	if i < len(actionIDs) {
-		return actionIDs[i]
-	}
-	return actionQueryPrefix + strconv.Itoa(i)
-}
-
 func actionBlocks(sugs []bot.Suggestion, shareQuery string) []slackapi.Block {
 	elems := make([]slackapi.BlockElement, 0, len(sugs)+1)
 	for i, s := range sugs {
