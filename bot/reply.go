@@ -5,15 +5,9 @@ import (
 	"time"
 )
 
-// Platform names where a request came from.
+// Platform names where a request came from ("slack", "discord", "cli").
+// Each adapter names its own platform; the core only compares names.
 type Platform string
-
-// The platforms the core knows by name. Adapters may use others.
-const (
-	PlatformCLI     Platform = "cli"
-	PlatformSlack   Platform = "slack"
-	PlatformDiscord Platform = "discord"
-)
 
 // Request is one question put to the bot: the text after the command
 // ("kazakhstan risks" for "/brief kazakhstan risks") and who asked where.

@@ -21,7 +21,7 @@ func subscribeBot(t *testing.T) (*bot.Bot, *bottest.Store, *int) {
 }
 
 func manage(text string) bot.Request {
-	return bot.Request{Platform: bot.PlatformSlack, Channel: "C1", User: "U1", Text: text, MayManage: func(context.Context) bool { return true }}
+	return bot.Request{Platform: bot.Platform("slack"), Channel: "C1", User: "U1", Text: text, MayManage: func(context.Context) bool { return true }}
 }
 
 func TestSubscribe(t *testing.T) {
@@ -49,7 +49,7 @@ func TestSubscribe(t *testing.T) {
 			}
 			s := subs[0]
 			got := []any{s.Schedule, s.Timezone, s.Topics, s.Channel, s.Platform, s.Source, s.CreatedBy}
-			want := []any{tt.schedule, tt.timezone, tt.topics, "C1", bot.PlatformSlack, bot.SourceChat, "U1"}
+			want := []any{tt.schedule, tt.timezone, tt.topics, "C1", bot.Platform("slack"), bot.SourceChat, "U1"}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("saved subscription (-want +got):\n%s", diff)
 			}
@@ -68,7 +68,7 @@ func TestSubscribeRefusals(t *testing.T) {
 		req  bot.Request
 		want string
 	}{
-		"no rights":        {bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: "subscribe daily 08:00"}, "manage this channel"},
+		"no rights":        {bot.Request{Platform: bot.Platform("slack"), Channel: "C1", Text: "subscribe daily 08:00"}, "manage this channel"},
 		"weekly, no time":  {manage("subscribe weekly monday"), "what time"},
 		"bad day":          {manage("subscribe weekly someday 08:00"), "not a day of the week"},
 		"bad time":         {manage("subscribe daily 25:00"), "not a time of day"},
@@ -96,10 +96,10 @@ func TestSubscriptionsAndUnsubscribe(t *testing.T) {
 	b, store, _ := subscribeBot(t)
 	ctx := context.Background()
 	b.Handle(ctx, manage("subscribe daily 08:00 Asia/Almaty kazakhstan"))
-	store.SaveSubscription(ctx, bot.Subscription{ID: "cfg", Platform: bot.PlatformSlack, Channel: "C1", Schedule: "@daily", Source: bot.SourceConfig})
-	store.SaveSubscription(ctx, bot.Subscription{ID: "elsewhere", Platform: bot.PlatformSlack, Channel: "C2", Schedule: "@daily", Source: bot.SourceChat})
+	store.SaveSubscription(ctx, bot.Subscription{ID: "cfg", Platform: bot.Platform("slack"), Channel: "C1", Schedule: "@daily", Source: bot.SourceConfig})
+	store.SaveSubscription(ctx, bot.Subscription{ID: "elsewhere", Platform: bot.Platform("slack"), Channel: "C2", Schedule: "@daily", Source: bot.SourceChat})
 
-	list := b.Handle(ctx, bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: "subscriptions"})
+	list := b.Handle(ctx, bot.Request{Platform: bot.Platform("slack"), Channel: "C1", Text: "subscriptions"})
 	if len(list.Items) != 2 {
 		t.Fatalf("C1 lists %d subscriptions, want its 2: %+v", len(list.Items), list.Items)
 	}
@@ -126,7 +126,7 @@ func TestSubscriptionsAndUnsubscribe(t *testing.T) {
 	if r := b.Handle(ctx, manage("unsubscribe elsewhere")); r.Kind != bot.KindError {
 		t.Errorf("unsubscribed another channel's digest: %+v", r)
 	}
-	if r := b.Handle(ctx, bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: "unsubscribe " + chatID}); r.Kind != bot.KindError {
+	if r := b.Handle(ctx, bot.Request{Platform: bot.Platform("slack"), Channel: "C1", Text: "unsubscribe " + chatID}); r.Kind != bot.KindError {
 		t.Errorf("unsubscribed without rights: %+v", r)
 	}
 	if r := b.Handle(ctx, manage("unsubscribe "+chatID)); r.Kind != bot.KindSubscriptions {
@@ -139,7 +139,7 @@ func TestSubscriptionsAndUnsubscribe(t *testing.T) {
 
 func TestDigestPreviewIsPrivate(t *testing.T) {
 	b, _, _ := subscribeBot(t)
-	r := b.Handle(context.Background(), bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: "digest kazakhstan"})
+	r := b.Handle(context.Background(), bot.Request{Platform: bot.Platform("slack"), Channel: "C1", Text: "digest kazakhstan"})
 	if r.Kind != bot.KindDigest || r.Visibility != bot.VisibilityPrivate {
 		t.Fatalf("kind %q visibility %q", r.Kind, r.Visibility)
 	}
@@ -156,7 +156,7 @@ func (panicStore) Subscriptions(context.Context) ([]bot.Subscription, error) { p
 
 func TestHandleSurvivesPanic(t *testing.T) {
 	b := bot.New(bot.Options{Store: panicStore{bottest.NewStore()}})
-	r := b.Handle(context.Background(), bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: "subscriptions"})
+	r := b.Handle(context.Background(), bot.Request{Platform: bot.Platform("slack"), Channel: "C1", Text: "subscriptions"})
 	if r.Kind != bot.KindError || len(r.Notes) == 0 {
 		t.Errorf("after a panic: %+v, want an error reply", r)
 	}
@@ -168,7 +168,7 @@ func TestHandleSurvivesPanic(t *testing.T) {
 func TestDigestByTagAndAlias(t *testing.T) {
 	b, _, _ := subscribeBot(t)
 	for q, want := range map[string]string{"digest shipping": "Red Sea shipping", "digest казахстан": "Kazakhstan"} {
-		r := b.Handle(context.Background(), bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: q})
+		r := b.Handle(context.Background(), bot.Request{Platform: bot.Platform("slack"), Channel: "C1", Text: q})
 		var got []string
 		for _, s := range r.Sections {
 			got = append(got, s.Heading)

@@ -49,7 +49,7 @@ func newFixture(t *testing.T, now time.Time) *fixture {
 func (f *fixture) scheduler(owner string, mod ...func(*digest.Options)) *digest.Scheduler {
 	o := digest.Options{
 		Store: f.store, Composer: f.comp, Clock: f.clock, Owner: owner,
-		Posters: map[bot.Platform]bot.Poster{bot.PlatformSlack: f.poster},
+		Posters: map[bot.Platform]bot.Poster{bot.Platform("slack"): f.poster},
 	}
 	for _, m := range mod {
 		m(&o)
@@ -60,7 +60,7 @@ func (f *fixture) scheduler(owner string, mod ...func(*digest.Options)) *digest.
 func (f *fixture) subscribe(t *testing.T, sub bot.Subscription) {
 	t.Helper()
 	if sub.Platform == "" {
-		sub.Platform = bot.PlatformSlack
+		sub.Platform = bot.Platform("slack")
 	}
 	if sub.CreatedAt.IsZero() {
 		sub.CreatedAt = f.clock.Now()
@@ -350,7 +350,7 @@ func TestQueuedJobClaimsWithCurrentTime(t *testing.T) {
 	f.poster.Block <- struct{}{} // s1 goes out; s2 is claimed now
 	waitFor(t, func() bool { return f.store.Held("s2") })
 	other := &bottest.Poster{}
-	tick(t, f.scheduler("b", func(o *digest.Options) { o.Posters = map[bot.Platform]bot.Poster{bot.PlatformSlack: other} }))
+	tick(t, f.scheduler("b", func(o *digest.Options) { o.Posters = map[bot.Platform]bot.Poster{bot.Platform("slack"): other} }))
 	close(f.poster.Block)
 	<-done
 	if n := len(other.Posts()); n != 0 {
@@ -415,7 +415,7 @@ func TestTakeoverCheckFailureWaits(t *testing.T) {
 	f.store.ClaimSlot(ctx, "t", slot, "dead", 20*time.Second, slot)
 	p := &checkFailingPoster{Poster: f.poster, failures: 1}
 	s := digest.New(digest.Options{Store: f.store, Composer: f.comp, Clock: f.clock, Owner: "b",
-		Posters: map[bot.Platform]bot.Poster{bot.PlatformSlack: p}})
+		Posters: map[bot.Platform]bot.Poster{bot.Platform("slack"): p}})
 	f.clock.Advance(21 * time.Second)
 	tick(t, s) // the check fails: nothing posted
 	if n := len(f.poster.Posts()); n != 0 {
@@ -497,7 +497,7 @@ func TestTakeoverPostsWholePartialOrNothing(t *testing.T) {
 				t.Fatalf("claim: %v %v", won, err)
 			}
 			p := &partsPoster{have: tt.have}
-			s := f.scheduler("b", func(o *digest.Options) { o.Posters = map[bot.Platform]bot.Poster{bot.PlatformSlack: p} })
+			s := f.scheduler("b", func(o *digest.Options) { o.Posters = map[bot.Platform]bot.Poster{bot.Platform("slack"): p} })
 			f.clock.Advance(21 * time.Second)
 			tick(t, s)
 			if diff := cmp.Diff(tt.wantSkip, p.asked); diff != "" {

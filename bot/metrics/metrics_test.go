@@ -21,9 +21,9 @@ func scrape(t *testing.T, m *metrics.Metrics) string {
 
 func TestMetricsCountWhatHappened(t *testing.T) {
 	m := metrics.New()
-	m.ObserveCommand(bot.Request{Platform: bot.PlatformSlack}, bot.Reply{Kind: bot.KindSection}, 3*time.Millisecond)
-	m.ObserveCommand(bot.Request{Platform: bot.PlatformDiscord}, bot.Reply{Kind: bot.KindNotFound}, time.Millisecond)
-	m.ObserveDigest(bot.Subscription{Platform: bot.PlatformSlack}, bot.OutcomeDelayed)
+	m.ObserveCommand(bot.Request{Platform: bot.Platform("slack")}, bot.Reply{Kind: bot.KindSection}, 3*time.Millisecond)
+	m.ObserveCommand(bot.Request{Platform: bot.Platform("discord")}, bot.Reply{Kind: bot.KindNotFound}, time.Millisecond)
+	m.ObserveDigest(bot.Subscription{Platform: bot.Platform("slack")}, bot.OutcomeDelayed)
 	m.Library(42, 2)
 	m.Reloaded(false)
 

@@ -25,7 +25,7 @@ func (m *Main) digestCommand() *cobra.Command {
 			Args:  cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				return m.withApp(cmd, func(ctx context.Context, a *app) error {
-					return bot.WriteText(m.Stdout, a.core.Handle(ctx, bot.Request{Platform: bot.PlatformCLI, Text: "subscriptions"}))
+					return bot.WriteText(m.Stdout, a.core.Handle(ctx, bot.Request{Platform: cliPlatform, Text: "subscriptions"}))
 				})
 			},
 		},
@@ -36,7 +36,7 @@ func (m *Main) digestCommand() *cobra.Command {
 			RunE: func(cmd *cobra.Command, args []string) error {
 				return m.withApp(cmd, func(ctx context.Context, a *app) error {
 					if len(args) == 0 {
-						return bot.WriteText(m.Stdout, a.core.Handle(ctx, bot.Request{Platform: bot.PlatformCLI, Text: "digest"}))
+						return bot.WriteText(m.Stdout, a.core.Handle(ctx, bot.Request{Platform: cliPlatform, Text: "digest"}))
 					}
 					r, _, err := a.composeNow(ctx, args[0])
 					if err != nil {
