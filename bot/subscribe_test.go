@@ -208,3 +208,14 @@ func TestRightsAskedOnlyToChangeSubscriptions(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpNamesTheTypedCommand: a Discord user is told Discord's command,
+// not the one configured for Slack.
+func TestHelpNamesTheTypedCommand(t *testing.T) {
+	b := bot.New(bot.Options{Command: "/slackbrief"})
+	r := b.Handle(context.Background(), bot.Request{Platform: "discord", Command: "/brief", Text: "help"})
+	text := strings.Join(r.Lede, " ")
+	if !strings.Contains(text, "/brief <topic>") || strings.Contains(text, "/slackbrief") {
+		t.Errorf("help lede %q does not name the typed command", r.Lede)
+	}
+}
