@@ -97,9 +97,13 @@ func (a *Adapter) Post(ctx context.Context, channel string, r bot.Reply, opts Po
 func (a *Adapter) postMessages(ctx context.Context, channel string, msgs []message, opts PostOptions) ([]string, error) {
 	var tss []string
 	for _, m := range msgs {
+		blocks := make([]slackapi.Block, len(m.Blocks))
+		for i, b := range m.Blocks {
+			blocks[i] = b
+		}
 		mopts := []slackapi.MsgOption{
 			slackapi.MsgOptionText(m.Text, false),
-			slackapi.MsgOptionBlocks(m.Blocks...),
+			slackapi.MsgOptionBlocks(blocks...),
 		}
 		if opts.ThreadTS != "" {
 			mopts = append(mopts, slackapi.MsgOptionTS(opts.ThreadTS))

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	slackapi "github.com/slack-go/slack"
-
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/internal/textsplit"
 )
@@ -32,12 +30,12 @@ const (
 // message is one Slack message ready to be sent: the JSON accepted by
 // response_url and, field by field, by chat.postMessage.
 type message struct {
-	ResponseType    string           `json:"response_type,omitempty"`
-	ReplaceOriginal bool             `json:"replace_original,omitempty"`
-	DeleteOriginal  bool             `json:"delete_original,omitempty"`
-	ThreadTS        string           `json:"thread_ts,omitempty"`
-	Text            string           `json:"text"`
-	Blocks          []slackapi.Block `json:"blocks"`
+	ResponseType    string  `json:"response_type,omitempty"`
+	ReplaceOriginal bool    `json:"replace_original,omitempty"`
+	DeleteOriginal  bool    `json:"delete_original,omitempty"`
+	ThreadTS        string  `json:"thread_ts,omitempty"`
+	Text            string  `json:"text"`
+	Blocks          []block `json:"blocks"`
 }
 
 // renderOptions says how a reply is to be presented.
@@ -103,13 +101,13 @@ func runes(s string) int { return textsplit.Runes(s) }
 // render turns a reply into one or more Slack messages, each within Slack's
 // limits. The header opens the first message; footer and buttons close the last.
 func render(r bot.Reply, opts renderOptions) []message {
-	units := make([][]slackapi.Block, 0, 8)
+	units := make([][]block, 0, 8)
 
 	if title := strings.TrimSpace(r.Title); title != "" {
 		units = append(units, headerBlocks(title))
 	}
 	if opts.SharedBy != "" {
-		units = append(units, []slackapi.Block{contextBlock("shared by <@" + opts.SharedBy + ">")})
+		units = append(units, []block{contextBlock("shared by <@" + opts.SharedBy + ">")})
 	}
 	if len(r.Notes) > 0 {
 		var lines []string
@@ -149,7 +147,7 @@ func render(r bot.Reply, opts renderOptions) []message {
 		units = append(units, sectionBlocks(lines, "\n"))
 	}
 	if f := footerText(r.Footer); f != "" {
-		units = append(units, []slackapi.Block{contextBlock(f)})
+		units = append(units, []block{contextBlock(f)})
 	}
 	sugs := r.Suggestions
 	if len(sugs) == 0 {
@@ -169,7 +167,7 @@ func render(r bot.Reply, opts renderOptions) []message {
 		remaining += len(u)
 	}
 	msgs := make([]message, 0, 1)
-	var cur []slackapi.Block
+	var cur []block
 	flush := func() {
 		if len(cur) > 0 {
 			msgs = append(msgs, message{Blocks: cur})
@@ -189,7 +187,7 @@ func render(r bot.Reply, opts renderOptions) []message {
 			remaining -= maxBlocks
 		}
 		if cur == nil {
-			cur = make([]slackapi.Block, 0, min(remaining, maxBlocks))
+			cur = make([]block, 0, min(remaining, maxBlocks))
 		}
 		cur = append(cur, u...)
 		remaining -= len(u)
@@ -198,7 +196,7 @@ func render(r bot.Reply, opts renderOptions) []message {
 	if len(msgs) == 0 {
 		// The core never answers with nothing, but an empty Slack message
 		// is an API error; say something instead.
-		msgs = append(msgs, message{Blocks: []slackapi.Block{sectionBlock("Nothing to show.")}})
+		msgs = append(msgs, message{Blocks: []block{sectionBlock("Nothing to show.")}})
 	}
 
 	fallback := escapeText(strings.TrimSpace(r.Title))
@@ -214,12 +212,12 @@ func render(r bot.Reply, opts renderOptions) []message {
 // headerBlocks renders the title as a plain_text header. A title over the
 // header limit is shortened at a word boundary and repeated in full below,
 // so that nothing is lost.
-func headerBlocks(title string) []slackapi.Block {
+func headerBlocks(title string) []block {
 	if runes(title) <= maxHeaderText {
-		return []slackapi.Block{headerBlock(title)}
+		return []block{headerBlock(title)}
 	}
 	short := textsplit.Shorten(title, maxHeaderText, nil)
-	blocks := []slackapi.Block{headerBlock(short)}
+	blocks := []block{headerBlock(short)}
 	return append(blocks, sectionBlocks([]string{boldText(title)}, "\n")...)
 }
 
@@ -270,7 +268,7 @@ func footerText(f bot.Footer) string {
 	return strings.Join(parts, " · ")
 }
 
-func contextBlock(text string) slackapi.Block {
+func contextBlock(text string) block {
 	if runes(text) > maxSectionText {
 		text = shorten(text, maxSectionText)
 	}
@@ -280,12 +278,12 @@ func contextBlock(text string) slackapi.Block {
 // sectionBlocks packs already-escaped lines into as few section blocks as
 // the 3000-character limit allows, breaking between lines first and inside
 // a line only when it alone is too long.
-func sectionBlocks(lines []string, sep string) []slackapi.Block {
+func sectionBlocks(lines []string, sep string) []block {
 	total := 0
 	for _, l := range lines {
 		total += len(l) + len(sep)
 	}
-	blocks := make([]slackapi.Block, 0, 1)
+	blocks := make([]block, 0, 1)
 	var cur strings.Builder
 	curLen := 0
 	flush := func() {
@@ -345,8 +343,8 @@ func actionID(i int) string { return actionQueryPrefix + strconv.Itoa(i) }
 
 // actionBlocks renders suggestions as buttons whose value is the query,
 // plus a "Share in channel" button when shareQuery is set.
-func actionBlocks(sugs []bot.Suggestion, shareQuery string) []slackapi.Block {
-	elems := make([]slackapi.BlockElement, 0, len(sugs)+1)
+func actionBlocks(sugs []bot.Suggestion, shareQuery string) []block {
+	elems := make([]button, 0, len(sugs)+1)
 	for i, s := range sugs {
 		q := strings.TrimSpace(s.Query)
 		if q == "" || runes(q) > maxButtonValue {
@@ -359,15 +357,15 @@ func actionBlocks(sugs []bot.Suggestion, shareQuery string) []slackapi.Block {
 		if runes(label) > maxButtonText {
 			label = textsplit.Shorten(label, maxButtonText, nil)
 		}
-		elems = append(elems, button(actionID(i), q, label, false))
+		elems = append(elems, newButton(actionID(i), q, label, false))
 	}
 	if q := strings.TrimSpace(shareQuery); q != "" && runes(q) <= maxButtonValue {
-		elems = append(elems, button(actionShare, q, "Share in channel", true))
+		elems = append(elems, newButton(actionShare, q, "Share in channel", true))
 	}
 	if len(elems) == 0 {
 		return nil
 	}
-	blocks := make([]slackapi.Block, 0, (len(elems)+maxActions-1)/maxActions)
+	blocks := make([]block, 0, (len(elems)+maxActions-1)/maxActions)
 	for len(elems) > 0 {
 		n := min(len(elems), maxActions)
 		blocks = append(blocks, actionsBlock(elems[:n:n]))
