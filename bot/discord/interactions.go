@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -169,10 +168,9 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		writeResponse(w, interactionResponse{Type: responsePong})
 		return
 	}
-	// The responder may run on the deferral timer's goroutine while this
-	// one is still answering; the answer's mutex orders the two, and the
-	// flush sends a deferred response at once rather than when the
-	// handler returns.
+	// The initial response is the HTTP response: handleInteraction
+	// returns right after sending it (a deferral included), and later
+	// messages go through the REST API.
 	responded := false
 	a.handleInteraction(r.Context(), &in, func(_ context.Context, resp interactionResponse) error {
 		if responded {
@@ -180,9 +178,6 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		}
 		responded = true
 		writeResponse(w, resp)
-		if err := http.NewResponseController(w).Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
-			return fmt.Errorf("discord: flush interaction response: %w", err)
-		}
 		return nil
 	})
 	if !responded {
@@ -190,18 +185,14 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// writeResponse encodes resp as the HTTP response. The length is set so
-// that a response flushed early (a deferral while the core still works)
-// is complete for Discord at once.
+// writeResponse encodes resp as the HTTP response.
 func writeResponse(w http.ResponseWriter, resp interactionResponse) {
 	data, err := json.Marshal(resp)
 	if err != nil {
 		http.Error(w, "encode response", http.StatusInternalServerError)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(data)))
+	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(data)
 }
 
