@@ -250,9 +250,6 @@ func (c *Config) normalize() error {
 	return nil
 }
 
-// Mode reports the connection mode after defaults: "socket" or "http".
-func (a *Adapter) Mode() string { return a.cfg.Mode }
-
 // IsAdmin reports whether the Slack user is one of the configured admins.
 func (a *Adapter) IsAdmin(userID string) bool {
 	for _, id := range a.cfg.Admins {

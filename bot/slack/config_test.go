@@ -31,8 +31,8 @@ func TestNewValidatesConfig(t *testing.T) {
 				if err != nil {
 					t.Fatalf("New: %v", err)
 				}
-				if a.Mode() != tt.mode {
-					t.Errorf("mode %q, want %q", a.Mode(), tt.mode)
+				if a.cfg.Mode != tt.mode {
+					t.Errorf("mode %q, want %q", a.cfg.Mode, tt.mode)
 				}
 				return
 			}
