@@ -22,6 +22,9 @@ type DigestRequest struct {
 	Since time.Time
 	// Delayed marks a digest posted late, after downtime.
 	Delayed bool
+	// Command is how readers of the digest ask the bot on its platform
+	// ("/brief"); empty means the bot's configured command.
+	Command string
 }
 
 // DigestSince is where "new" starts for the digest of sub at slot: its
@@ -40,6 +43,7 @@ func DigestSince(sub Subscription, slot time.Time) time.Time {
 func (b *Bot) Digest(ctx context.Context, dr DigestRequest) (r Reply, ok bool) {
 	lib := b.lib.Load()
 	sub := dr.Subscription
+	command := b.commandFor(Request{Command: dr.Command})
 	loc := time.UTC
 	if sub.Timezone != "" {
 		if l, err := time.LoadLocation(sub.Timezone); err == nil {
@@ -85,7 +89,7 @@ func (b *Bot) Digest(ctx context.Context, dr DigestRequest) (r Reply, ok bool) {
 	}
 	for i, br := range picked {
 		if i == maxDigestEntries {
-			r.Notes = append(r.Notes, fmt.Sprintf("%d more briefings: %s list.", len(picked)-i, b.command))
+			r.Notes = append(r.Notes, fmt.Sprintf("%d more briefings: %s list.", len(picked)-i, command))
 			break
 		}
 		q := b.topicQuery(lib, br)
@@ -96,7 +100,7 @@ func (b *Bot) Digest(ctx context.Context, dr DigestRequest) (r Reply, ok bool) {
 		if risk, ok := topRisk(br); ok {
 			s.Blocks = append(s.Blocks, risk)
 		}
-		s.Blocks = append(s.Blocks, Block{Text: fmt.Sprintf("More: %s %s", b.command, q)})
+		s.Blocks = append(s.Blocks, Block{Text: fmt.Sprintf("More: %s %s", command, q)})
 		r.Sections = append(r.Sections, s)
 	}
 	return r, true

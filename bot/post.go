@@ -43,6 +43,13 @@ type Poster interface {
 	PostedParts(ctx context.Context, channel string, ref SlotRef) (Parts, error)
 }
 
+// Commander is what a Poster may also implement: the command readers of
+// its digests use to ask the bot ("/brief"), for the digest's "More:"
+// lines.
+type Commander interface {
+	Command() string
+}
+
 // IsPermanent reports whether err, or an error it wraps, says of itself
 // that retrying will not help, through a method Permanent() bool.
 func IsPermanent(err error) bool {

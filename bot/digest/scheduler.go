@@ -425,7 +425,11 @@ func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subsc
 			skip = parts.Found
 		}
 	}
-	reply, has := s.opts.Composer.Digest(ctx, bot.DigestRequest{Subscription: sub, Slot: slot, Delayed: delayed})
+	dr := bot.DigestRequest{Subscription: sub, Slot: slot, Delayed: delayed}
+	if c, ok := poster.(bot.Commander); ok {
+		dr.Command = c.Command()
+	}
+	reply, has := s.opts.Composer.Digest(ctx, dr)
 	switch {
 	case !has && skip != nil:
 		// Part of it went out, and now nothing qualifies (the library

@@ -533,3 +533,22 @@ func TestStopLetsPostFinish(t *testing.T) {
 		t.Errorf("after stopping mid-post: %d posts, deliveries %+v; want the post finished and recorded", len(f.poster.Posts()), ds)
 	}
 }
+
+// commandPoster is a Poster whose platform asks the bot with "/briefing".
+type commandPoster struct{ *bottest.Poster }
+
+func (commandPoster) Command() string { return "/briefing" }
+
+// A digest tells its readers the command of the platform it is posted on.
+func TestDigestNamesThePostersCommand(t *testing.T) {
+	f := newFixture(t, date("2026-03-01T07:59:00Z"))
+	f.subscribe(t, bot.Subscription{ID: "c", Channel: "C1", Schedule: "0 8 * * *", Include: "all"})
+	s := f.scheduler("a", func(o *digest.Options) {
+		o.Posters = map[bot.Platform]bot.Poster{bot.Platform("slack"): commandPoster{f.poster}}
+	})
+	f.clock.Advance(time.Minute)
+	tick(t, s)
+	if len(f.comp.reqs) != 1 || f.comp.reqs[0].Command != "/briefing" {
+		t.Errorf("digest requests %+v, want one with the poster's command", f.comp.reqs)
+	}
+}

@@ -10,7 +10,14 @@ import (
 	"github.com/briefbot/briefbot/bot"
 )
 
-var _ bot.Poster = (*Adapter)(nil)
+var (
+	_ bot.Poster    = (*Adapter)(nil)
+	_ bot.Commander = (*Adapter)(nil)
+)
+
+// Command is the application command that asks the bot, for digests'
+// "More:" lines.
+func (a *Adapter) Command() string { return "/" + commandName }
 
 // digestMarker is the start of the footer that identifies a digest post,
 // so that a replica taking over an expired claim can find it in the

@@ -8,7 +8,13 @@ import (
 	"github.com/briefbot/briefbot/bot"
 )
 
-var _ bot.Poster = (*Adapter)(nil)
+var (
+	_ bot.Poster    = (*Adapter)(nil)
+	_ bot.Commander = (*Adapter)(nil)
+)
+
+// Command is the slash command that asks the bot, for digests' "More:" lines.
+func (a *Adapter) Command() string { return a.cfg.Command }
 
 // DigestEventType is the message metadata event type of every digest post.
 const DigestEventType = "briefbot_digest"
