@@ -219,3 +219,16 @@ func TestHelpNamesTheTypedCommand(t *testing.T) {
 		t.Errorf("help lede %q does not name the typed command", r.Lede)
 	}
 }
+
+// A digest's "More:" lines use the command of the platform it goes to.
+func TestDigestUsesRequestCommand(t *testing.T) {
+	b := bot.New(bot.Options{Command: "/slackbrief"})
+	r, ok := b.Digest(context.Background(), bot.DigestRequest{Subscription: bot.Subscription{Include: "all"}, Command: "/brief"})
+	if !ok || len(r.Sections) == 0 {
+		t.Fatalf("digest of the samples is empty: %+v", r)
+	}
+	last := r.Sections[0].Blocks[len(r.Sections[0].Blocks)-1].Text
+	if !strings.HasPrefix(last, "More: /brief ") {
+		t.Errorf("more line %q, want the request's command", last)
+	}
+}
