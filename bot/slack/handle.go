@@ -112,12 +112,13 @@ func (a *Adapter) renderCommand(r bot.Reply, query string) []message {
 }
 
 // runCommand answers cmd. It calls ack exactly once: with the first
-// message of the answer when the answer is ready within the ack budget, or
-// with nil when the budget runs out first, while the core is still at
-// work. ack reports whether it carried the message; whatever it did not
-// carry follows through response_url, in order, from another goroutine.
-// runCommand returns once ack has returned; Run waits for the deliveries.
-func (a *Adapter) runCommand(cmd command, ack func(m *message) bool) {
+// message of the answer when the answer is ready within the ack budget
+// (more says whether others follow), or with nil when the budget runs out
+// first, while the core is still at work. ack reports whether it carried
+// the message; whatever it did not carry follows through response_url, in
+// order, from another goroutine. runCommand returns once ack has
+// returned; Run waits for the deliveries.
+func (a *Adapter) runCommand(cmd command, ack func(m *message, more bool) bool) {
 	start := time.Now()
 	a.inflight.Add(1)
 	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
@@ -130,7 +131,7 @@ func (a *Adapter) runCommand(cmd command, ack func(m *message) bool) {
 		reply := a.answerer.Handle(ctx, req)
 		return answer{reply.Kind, a.renderCommand(reply, req.Text)}
 	}, func() {
-		ack(nil)
+		ack(nil, false)
 	}, func(ans answer) {
 		// Acknowledged empty already: the whole answer goes to response_url.
 		a.finishCommand(ctx, cancel, cmd, ans.kind, ans.msgs, start)
@@ -139,7 +140,7 @@ func (a *Adapter) runCommand(cmd command, ack func(m *message) bool) {
 		return
 	}
 	msgs := ans.msgs
-	if ack(&msgs[0]) {
+	if ack(&msgs[0], len(msgs) > 1) {
 		msgs = msgs[1:]
 	}
 	if len(msgs) == 0 {

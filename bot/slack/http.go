@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 )
 
 // serveCommand answers POST /slack/commands (already verified). An
@@ -25,15 +26,17 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		Text:        form.Get("text"),
 		ResponseURL: form.Get("response_url"),
 	}
-	a.runCommand(cmd, func(m *message) bool {
-		writeAck(w, m)
+	a.runCommand(cmd, func(m *message, more bool) bool {
+		writeAck(w, m, more)
 		return true
 	})
 }
 
 // writeAck writes a slash command's acknowledgement: the first message of
-// the answer, or empty (m == nil).
-func writeAck(w http.ResponseWriter, m *message) {
+// the answer, or empty (m == nil). When more messages follow through
+// response_url, the ack is flushed first, whole, so that Slack shows the
+// messages in order.
+func writeAck(w http.ResponseWriter, m *message, more bool) {
 	if m == nil {
 		w.WriteHeader(http.StatusOK)
 		return
@@ -44,7 +47,13 @@ func writeAck(w http.ResponseWriter, m *message) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if more {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	}
 	_, _ = w.Write(body)
+	if more {
+		_ = http.NewResponseController(w).Flush() // a writer that cannot flush sends it on return
+	}
 }
 
 // serveEvent answers POST /slack/events (already verified): the

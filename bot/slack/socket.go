@@ -84,7 +84,7 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 		// Running the command can take up to the ack budget; don't hold up
 		// the event loop meanwhile.
 		a.async(func() {
-			a.runCommand(cmd, func(m *message) bool {
+			a.runCommand(cmd, func(m *message, _ bool) bool {
 				if m != nil && fitsSocketAck(m) {
 					_ = c.Ack(*req, m)
 					return true
