@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -41,7 +42,7 @@ func writeAck(w http.ResponseWriter, m *message, more bool) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	body, err := json.Marshal(m)
+	body, err := encodeMessage(m)
 	if err != nil {
 		http.Error(w, "encode answer", http.StatusInternalServerError)
 		return
@@ -54,6 +55,19 @@ func writeAck(w http.ResponseWriter, m *message, more bool) {
 	if more {
 		_ = http.NewResponseController(w).Flush() // a writer that cannot flush sends it on return
 	}
+}
+
+// encodeMessage is m's JSON for Slack. Its text is mrkdwn, full of the
+// adapter's own &amp; and &lt; escapes, so HTML escaping is off: it would
+// only make the body longer.
+func encodeMessage(m *message) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // serveEvent answers POST /slack/events (already verified): the

@@ -224,7 +224,7 @@ func containsAll(got, want map[string]any) bool {
 // respond sends one message to a response_url (valid for 30 minutes and
 // five uses), waiting out rate limits like Web API calls.
 func (a *Adapter) respond(ctx context.Context, responseURL string, m message) error {
-	body, err := json.Marshal(m)
+	body, err := encodeMessage(&m)
 	if err != nil {
 		return fmt.Errorf("post to slack response_url: encode message: %w", err)
 	}

@@ -102,7 +102,7 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 const maxSocketAck = 19 * 1024
 
 func fitsSocketAck(m *message) bool {
-	b, err := json.Marshal(m)
+	b, err := encodeMessage(m)
 	return err == nil && len(b) < maxSocketAck
 }
 
