@@ -102,7 +102,8 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 const maxSocketAck = 19 * 1024
 
 func fitsSocketAck(m *message) bool {
-	b, err := encodeMessage(m)
+	// slack-go encodes the ack with json.Marshal, HTML escaping on.
+	b, err := json.Marshal(m)
 	return err == nil && len(b) < maxSocketAck
 }
 
