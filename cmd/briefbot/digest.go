@@ -114,12 +114,14 @@ func (m *Main) discordCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			da, err := discord.New(discordConfig(cfg.Discord), nil)
+			// The adapter only makes REST calls here; the core it needs
+			// for answering is never asked.
+			da, err := discord.New(discordConfig(cfg.Discord), bot.New(bot.Options{}))
 			if err != nil {
-				return usageErr(err)
+				return usageErr(withConfigKeys(err))
 			}
 			if err := da.RegisterCommands(cmd.Context()); err != nil {
-				return &exitError{code: exitFailure, err: err}
+				return &exitError{code: exitFailure, err: withConfigKeys(err)}
 			}
 			where := "globally"
 			if cfg.Discord.GuildID != "" {

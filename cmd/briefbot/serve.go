@@ -74,7 +74,7 @@ type platform interface {
 	Routes(mux *http.ServeMux)
 	// Connected reports whether the platform can receive requests.
 	Connected() bool
-	// Posters post the scheduler's digests.
+	// Poster posts the scheduler's digests.
 	bot.Poster
 }
 
