@@ -35,11 +35,8 @@ const partPlaceholder = " · part 00/00"
 // cannot appear twice) and a footer naming them and the part, numbered
 // from 1 (so PostedParts can find it later).
 func (a *Adapter) PostDigest(ctx context.Context, channel string, r bot.Reply, ref bot.SlotRef, skip map[int]bool) ([]string, error) {
-	if a.cfg.Token == "" {
-		return nil, fmt.Errorf("discord: post to channel %s: %w", channel, errNoToken)
-	}
-	if !isSnowflake(channel) {
-		return nil, fmt.Errorf("discord: post to channel %q: not a channel id", channel)
+	if err := a.checkPostable(channel); err != nil {
+		return nil, err
 	}
 	marker := digestMarker(ref)
 	r.Footer = bot.Footer{Source: marker + partPlaceholder}

@@ -13,8 +13,6 @@ import (
 	"net/url"
 	"strconv"
 	"time"
-
-	"github.com/briefbot/briefbot/bot"
 )
 
 // Discord JSON error codes after which retrying a post cannot help.
@@ -70,17 +68,15 @@ type PostOptions struct {
 	Nonce string
 }
 
-// Post sends r to a channel as a public message (split into several when
-// long) and returns the ids of the messages, in order. On error it returns
-// the ids posted so far.
-func (a *Adapter) Post(ctx context.Context, channel string, r bot.Reply, opts PostOptions) ([]string, error) {
+// checkPostable reports why the adapter cannot post to channel, if it cannot.
+func (a *Adapter) checkPostable(channel string) error {
 	if a.cfg.Token == "" {
-		return nil, fmt.Errorf("discord: post to channel %s: %w", channel, errNoToken)
+		return fmt.Errorf("discord: post to channel %s: %w", channel, errNoToken)
 	}
 	if !isSnowflake(channel) {
-		return nil, fmt.Errorf("discord: post to channel %q: not a channel id", channel)
+		return fmt.Errorf("discord: post to channel %q: not a channel id", channel)
 	}
-	return a.postMessages(ctx, channel, renderReply(r), opts, nil)
+	return nil
 }
 
 // postMessages posts msgs to channel, leaving out the parts (numbered

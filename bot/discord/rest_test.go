@@ -42,7 +42,7 @@ func TestRegisterCommands(t *testing.T) {
 func TestPost(t *testing.T) {
 	api := newFakeDiscord(t)
 	a := newTestAdapter(t, newSigner(t), api.URL, &fakeAnswerer{}, nil)
-	ids, err := a.Post(context.Background(), "777", kazakhstanRisksReply(), PostOptions{Nonce: "sub-1/2025-11-07T08:00:00Z"})
+	ids, err := post(a, context.Background(), "777", kazakhstanRisksReply(), PostOptions{Nonce: "sub-1/2025-11-07T08:00:00Z"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestPost(t *testing.T) {
 func TestPostSplitNonces(t *testing.T) {
 	api := newFakeDiscord(t)
 	a := newTestAdapter(t, newSigner(t), api.URL, &fakeAnswerer{}, nil)
-	ids, err := a.Post(context.Background(), "777", longReply(), PostOptions{Nonce: "n"})
+	ids, err := post(a, context.Background(), "777", longReply(), PostOptions{Nonce: "n"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestPostSplitNonces(t *testing.T) {
 	// The same digest posted again carries the same nonces, so Discord
 	// returns the earlier messages instead of posting twice.
 	before := len(api.requests())
-	a.Post(context.Background(), "777", longReply(), PostOptions{Nonce: "n"})
+	post(a, context.Background(), "777", longReply(), PostOptions{Nonce: "n"})
 	for i, r := range api.requests()[before:] {
 		var m message
 		json.Unmarshal([]byte(r.Body), &m)
@@ -114,7 +114,7 @@ func TestPostRetriesRateLimit(t *testing.T) {
 		return 200, `{"id":"123"}`
 	}
 	a := newTestAdapter(t, newSigner(t), api.URL, &fakeAnswerer{}, nil)
-	ids, err := a.Post(context.Background(), "777", kazakhstanRisksReply(), PostOptions{})
+	ids, err := post(a, context.Background(), "777", kazakhstanRisksReply(), PostOptions{})
 	if err != nil || len(ids) != 1 || ids[0] != "123" {
 		t.Fatalf("Post = %v, %v; want the message after two 429s", ids, err)
 	}
@@ -127,7 +127,7 @@ func TestPostRetriesRateLimit(t *testing.T) {
 		return http.StatusTooManyRequests, `{"message":"limited","retry_after":0.001}`
 	}
 	before := len(api.requests())
-	_, err = a.Post(context.Background(), "777", kazakhstanRisksReply(), PostOptions{})
+	_, err = post(a, context.Background(), "777", kazakhstanRisksReply(), PostOptions{})
 	if err == nil || !strings.Contains(err.Error(), "channel 777") || !strings.Contains(err.Error(), "gave up after 5 attempts") {
 		t.Errorf("err = %v, want a bounded failure naming the channel", err)
 	}
@@ -143,7 +143,7 @@ func TestPostRetriesRateLimit(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
 	before = len(api.requests())
-	if _, err := a.Post(ctx, "777", kazakhstanRisksReply(), PostOptions{}); err == nil || !strings.Contains(err.Error(), "rate limited for 2h0m0s") && !strings.Contains(err.Error(), "would pass the deadline") {
+	if _, err := post(a, ctx, "777", kazakhstanRisksReply(), PostOptions{}); err == nil || !strings.Contains(err.Error(), "rate limited for 2h0m0s") && !strings.Contains(err.Error(), "would pass the deadline") {
 		t.Errorf("err = %v, want a failure saying the retry is too far", err)
 	}
 	if n := len(api.requests()) - before; n != 1 {
@@ -166,7 +166,7 @@ func TestPostPermanentErrors(t *testing.T) {
 		api := newFakeDiscord(t)
 		api.respond = func(int, recorded) (int, string) { return tc.status, tc.body }
 		a := newTestAdapter(t, newSigner(t), api.URL, &fakeAnswerer{}, nil)
-		_, err := a.Post(context.Background(), "777", kazakhstanRisksReply(), PostOptions{})
+		_, err := post(a, context.Background(), "777", kazakhstanRisksReply(), PostOptions{})
 		if err == nil || !strings.Contains(err.Error(), "777") {
 			t.Fatalf("%s: err = %v, want an error naming the channel", tc.body, err)
 		}
@@ -246,7 +246,7 @@ func TestNewErrors(t *testing.T) {
 	if err != nil {
 		t.Fatalf("http mode without a token: %v", err)
 	}
-	if _, err := a.Post(context.Background(), "1", bot.Reply{}, PostOptions{}); err == nil || !errors.Is(err, errNoToken) {
+	if _, err := post(a, context.Background(), "1", bot.Reply{}, PostOptions{}); err == nil || !errors.Is(err, errNoToken) {
 		t.Errorf("Post without a token: %v", err)
 	}
 }
@@ -290,4 +290,13 @@ func TestTwoAdaptersTwoAPIs(t *testing.T) {
 	if discordgo.EndpointAPI != endpoint {
 		t.Errorf("discordgo.EndpointAPI changed to %q", discordgo.EndpointAPI)
 	}
+}
+
+// post renders r and posts it to channel, as a digest does without its
+// footer.
+func post(a *Adapter, ctx context.Context, channel string, r bot.Reply, opts PostOptions) ([]string, error) {
+	if err := a.checkPostable(channel); err != nil {
+		return nil, err
+	}
+	return a.postMessages(ctx, channel, renderReply(r), opts, nil)
 }

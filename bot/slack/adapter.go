@@ -250,8 +250,8 @@ func (c *Config) normalize() error {
 	return nil
 }
 
-// IsAdmin reports whether the Slack user is one of the configured admins.
-func (a *Adapter) IsAdmin(userID string) bool {
+// isAdmin reports whether the Slack user is one of the configured admins.
+func (a *Adapter) isAdmin(userID string) bool {
 	for _, id := range a.cfg.Admins {
 		if id == userID {
 			return true
@@ -293,7 +293,7 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 	if a.cfg.Mode != ModeHTTP {
 		return
 	}
-	v := Verifier{Secret: a.cfg.SigningSecret, Logger: a.log}
+	v := verifier{Secret: a.cfg.SigningSecret, Logger: a.log}
 	mux.Handle("POST /slack/commands", v.wrapBody(a.serveCommand))
 	mux.Handle("POST /slack/events", v.wrapBody(a.serveEvent))
 	mux.Handle("POST /slack/interactions", v.wrapBody(a.serveInteraction))

@@ -58,7 +58,7 @@ func TestIsAdmin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !a.IsAdmin("U2") || a.IsAdmin("U3") {
+	if !a.isAdmin("U2") || a.isAdmin("U3") {
 		t.Error("IsAdmin does not follow Config.Admins")
 	}
 }

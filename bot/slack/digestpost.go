@@ -72,7 +72,7 @@ func (a *Adapter) PostedParts(ctx context.Context, channel string, ref bot.SlotR
 // subscriptions: a configured admin, or a workspace admin or owner. The
 // core calls it only for the commands that need it.
 func (a *Adapter) mayManage(ctx context.Context, user string) bool {
-	if a.IsAdmin(user) {
+	if a.isAdmin(user) {
 		return true
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Second)

@@ -25,7 +25,7 @@ var slackLoad = flag.Bool("slackload", false, "run TestLoadSlackCommands (also B
 // and answers fixed JSON: the floor the adapter is measured against.
 func bareHandler() http.Handler {
 	fixed := []byte(`{"response_type":"ephemeral","text":"ok","blocks":[]}`)
-	return Verifier{Secret: testSecret}.wrapBody(func(w http.ResponseWriter, r *http.Request, body []byte) {
+	return verifier{Secret: testSecret}.wrapBody(func(w http.ResponseWriter, r *http.Request, body []byte) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		_, _ = w.Write(fixed)
 	})

@@ -14,6 +14,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/slack-go/slack/slacktest"
+
+	"github.com/briefbot/briefbot/bot"
 )
 
 func newPoster(t *testing.T, apiURL string, opts ...Option) *Adapter {
@@ -31,7 +33,7 @@ func TestPostCarriesMetadataOnEveryMessage(t *testing.T) {
 	a := newPoster(t, api.srv.GetAPIURL())
 	pace := fakePace(a, true)
 	payload := map[string]any{"subscription": 42, "slot": "2025-11-07T09:00"}
-	tss, err := a.Post(context.Background(), "C0DIGEST", longReply(), PostOptions{EventType: "briefbot_digest", EventPayload: payload})
+	tss, err := post(a, context.Background(), "C0DIGEST", longReply(), PostOptions{EventType: "briefbot_digest", EventPayload: payload})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +118,7 @@ func TestPostRetriesAfterRateLimit(t *testing.T) {
 	f := &fakeAPI{limited: 2, final: `{"ok":true,"channel":"C1","ts":"1.000001"}`}
 	var s recordedSleep
 	a := newPoster(t, f.url(t), WithRetry(3, s.sleep))
-	tss, err := a.Post(context.Background(), "C1", kazakhstanRisks(), PostOptions{})
+	tss, err := post(a, context.Background(), "C1", kazakhstanRisks(), PostOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +137,7 @@ func TestPostGivesUpAfterMaxAttempts(t *testing.T) {
 	f := &fakeAPI{limited: 100}
 	var s recordedSleep
 	a := newPoster(t, f.url(t), WithRetry(3, s.sleep))
-	_, err := a.Post(context.Background(), "C1", kazakhstanRisks(), PostOptions{})
+	_, err := post(a, context.Background(), "C1", kazakhstanRisks(), PostOptions{})
 	if err == nil || !strings.HasPrefix(err.Error(), "post to slack channel C1: ") {
 		t.Fatalf("err = %v", err)
 	}
@@ -158,7 +160,7 @@ func TestPostStopsWaitingWhenContextEnds(t *testing.T) {
 		cancel() // the caller gives up while Slack says to wait
 	}, "chat.postMessage")
 	a := newPoster(t, api)
-	_, err := a.Post(ctx, "C1", kazakhstanRisks(), PostOptions{})
+	_, err := post(a, ctx, "C1", kazakhstanRisks(), PostOptions{})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want the cancellation", err)
 	}
@@ -174,7 +176,7 @@ func TestPostPermanentError(t *testing.T) {
 	}{{"channel_not_found", true}, {"not_in_channel", true}, {"is_archived", true}, {"invalid_auth", true}, {"missing_scope", true}, {"msg_too_long", false}} {
 		f := &fakeAPI{final: fmt.Sprintf(`{"ok":false,"error":%q}`, tt.code)}
 		a := newPoster(t, f.url(t))
-		_, err := a.Post(context.Background(), "C123", kazakhstanRisks(), PostOptions{})
+		_, err := post(a, context.Background(), "C123", kazakhstanRisks(), PostOptions{})
 		if err == nil || err.Error() != "post to slack channel C123: "+tt.code {
 			t.Errorf("%s: err = %v", tt.code, err)
 		}
@@ -210,9 +212,9 @@ func TestFindPosted(t *testing.T) {
 	a := newPoster(t, srv.GetAPIURL())
 	since := time.Unix(1762490000, 0)
 
-	found, err := a.FindPosted(context.Background(), "C0DIGEST", "briefbot_digest", map[string]any{"subscription": 42, "slot": "2025-11-07T09:00"}, since)
+	found, err := findPosted(a, context.Background(), "C0DIGEST", "briefbot_digest", map[string]any{"subscription": 42, "slot": "2025-11-07T09:00"}, since)
 	if err != nil || !found {
-		t.Errorf("FindPosted = %v, %v; want the digest on page 2", found, err)
+		t.Errorf("findPosted = %v, %v; want the digest on page 2", found, err)
 	}
 	want := []string{
 		"channel=C0DIGEST oldest=1762490000.000000 meta=1 cursor=",
@@ -222,18 +224,33 @@ func TestFindPosted(t *testing.T) {
 		t.Errorf("history calls (-want +got):\n%s", diff)
 	}
 
-	found, err = a.FindPosted(context.Background(), "C0DIGEST", "briefbot_digest", map[string]any{"subscription": 42, "slot": "2025-11-08T09:00"}, since)
+	found, err = findPosted(a, context.Background(), "C0DIGEST", "briefbot_digest", map[string]any{"subscription": 42, "slot": "2025-11-08T09:00"}, since)
 	if err != nil || found {
-		t.Errorf("FindPosted for another slot = %v, %v; want false", found, err)
+		t.Errorf("findPosted for another slot = %v, %v; want false", found, err)
 	}
 }
 
 func TestFindPostedErrorNamesChannel(t *testing.T) {
 	f := &fakeAPI{final: `{"ok":false,"error":"not_in_channel"}`}
 	a := newPoster(t, f.url(t))
-	_, err := a.FindPosted(context.Background(), "C9", "briefbot_digest", nil, time.Time{})
+	_, err := findPosted(a, context.Background(), "C9", "briefbot_digest", nil, time.Time{})
 	var pe *PermanentError
 	if err == nil || !strings.Contains(err.Error(), "C9") || !errors.As(err, &pe) || pe.Code != "not_in_channel" {
 		t.Errorf("err = %v", err)
 	}
+}
+
+// post renders r and posts it to channel.
+func post(a *Adapter, ctx context.Context, channel string, r bot.Reply, opts PostOptions) ([]string, error) {
+	return a.postMessages(ctx, channel, render(r, renderOptions{}), opts)
+}
+
+// findPosted reports whether scanPosted finds a match.
+func findPosted(a *Adapter, ctx context.Context, channel, eventType string, match map[string]any, since time.Time) (bool, error) {
+	found := false
+	err := a.scanPosted(ctx, channel, eventType, match, since, func(map[string]any) bool {
+		found = true
+		return false
+	})
+	return found, err
 }

@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,12 +15,12 @@ import (
 // MaxBodyBytes caps the body of a Slack request; larger ones get 413.
 const MaxBodyBytes = 1 << 20
 
-// Verifier checks Slack's v0 request signatures with slack-go's
+// verifier checks Slack's v0 request signatures with slack-go's
 // SecretsVerifier: an HMAC-SHA256, keyed by the signing secret, over
 // "v0:" + X-Slack-Request-Timestamp + ":" + body, with a timestamp within
 // five minutes of the wall clock (older requests may be replays). A nil
 // Logger discards.
-type Verifier struct {
+type verifier struct {
 	Secret string
 	Logger *slog.Logger
 }
@@ -35,23 +34,13 @@ func Sign(secret, timestamp string, body []byte) string {
 	return "v0=" + hex.EncodeToString(mac.Sum(nil))
 }
 
-// Wrap returns a handler that passes only verified requests on to next,
-// with the body restored for reading. Unverified requests get 401 and
-// bodies over MaxBodyBytes get 413; both are logged without the body.
-func (v Verifier) Wrap(next http.Handler) http.Handler {
-	return v.wrapBody(func(w http.ResponseWriter, r *http.Request, body []byte) {
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
-		next.ServeHTTP(w, r)
-	})
-}
-
 // bodyHandler serves a verified request whose body has been read already.
 type bodyHandler func(w http.ResponseWriter, r *http.Request, body []byte)
 
-// wrapBody is Wrap handing the verified body over as it is, so that the
-// handler does not read it a second time.
-func (v Verifier) wrapBody(next bodyHandler) http.Handler {
+// wrapBody returns a handler that passes only verified requests on to
+// next, with the body already read. Unverified requests get 401 and bodies
+// over MaxBodyBytes get 413; both are logged without the body.
+func (v verifier) wrapBody(next bodyHandler) http.Handler {
 	log := v.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -51,18 +51,17 @@ func TestVerifierWrap(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var gotBody string
-			next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				b, _ := io.ReadAll(r.Body)
-				gotBody = string(b)
-			})
+			next := func(w http.ResponseWriter, r *http.Request, body []byte) {
+				gotBody = string(body)
+			}
 			var logs bytes.Buffer
-			v := Verifier{Secret: testSecret, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+			v := verifier{Secret: testSecret, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
 			req := httptest.NewRequest(http.MethodPost, "/slack/commands", strings.NewReader(tt.body))
 			for k, val := range tt.header {
 				req.Header.Set(k, val)
 			}
 			rec := httptest.NewRecorder()
-			v.Wrap(next).ServeHTTP(rec, req)
+			v.wrapBody(next).ServeHTTP(rec, req)
 			if rec.Code != tt.want {
 				t.Fatalf("status %d, want %d", rec.Code, tt.want)
 			}
@@ -86,8 +85,8 @@ func TestVerifierWrap(t *testing.T) {
 
 func TestVerifierBodyLimit(t *testing.T) {
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	v := Verifier{Secret: testSecret}
-	h := v.Wrap(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	v := verifier{Secret: testSecret}
+	h := v.wrapBody(func(http.ResponseWriter, *http.Request, []byte) {})
 	for _, tt := range []struct {
 		size int
 		want int
