@@ -12,7 +12,7 @@ func BenchmarkHandle(b *testing.B) {
 	ctx := context.Background()
 	for _, q := range []string{"kazakhstan risks", "kazakhstan", "kazakstan risks", "search central asia", "zzqx"} {
 		b.Run(q, func(b *testing.B) {
-			req := bot.Request{Platform: bot.PlatformSlack, Text: q}
+			req := bot.Request{Platform: bot.Platform("slack"), Text: q}
 			b.ReportAllocs()
 			for b.Loop() {
 				core.Handle(ctx, req)

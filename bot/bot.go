@@ -140,12 +140,12 @@ func (b *Bot) answer(ctx context.Context, req Request) Reply {
 	lib := b.lib.Load()
 	words := strings.Fields(req.Text)
 	if len(words) == 0 {
-		return b.help(lib)
+		return b.help(lib, b.commandFor(req))
 	}
 	switch strings.ToLower(words[0]) {
 	case "help", "?":
 		if len(words) == 1 {
-			return b.help(lib)
+			return b.help(lib, b.commandFor(req))
 		}
 	case "list", "topics":
 		if len(words) == 1 {
@@ -165,13 +165,12 @@ func (b *Bot) answer(ctx context.Context, req Request) Reply {
 		if len(words) > 1 {
 			return b.search(lib, strings.Join(words[1:], " "))
 		}
-		return b.help(lib)
+		return b.help(lib, b.commandFor(req))
 	}
 	return b.topic(lib, words)
 }
 
-func (b *Bot) help(lib *briefings.Library) Reply {
-	c := b.command
+func (b *Bot) help(lib *briefings.Library, c string) Reply {
 	r := Reply{
 		Kind:  KindHelp,
 		Title: "briefbot: news briefings on demand",

@@ -87,8 +87,12 @@ type Poster struct {
 	Block chan struct{}
 }
 
-// PostDigest records the post, unless Fail says otherwise.
-func (p *Poster) PostDigest(ctx context.Context, channel string, r bot.Reply, ref bot.SlotRef) ([]string, error) {
+// PostDigest records the post, unless Fail says otherwise. Every digest is
+// one part; skipping it posts nothing.
+func (p *Poster) PostDigest(ctx context.Context, channel string, r bot.Reply, ref bot.SlotRef, skip map[int]bool) ([]string, error) {
+	if skip[1] {
+		return nil, nil
+	}
 	if p.Block != nil {
 		select {
 		case <-p.Block:
@@ -107,16 +111,16 @@ func (p *Poster) PostDigest(ctx context.Context, channel string, r bot.Reply, re
 	return []string{fmt.Sprintf("m%d", len(p.posts))}, nil
 }
 
-// DigestPosted reports whether a post for ref reached channel.
-func (p *Poster) DigestPosted(ctx context.Context, channel string, ref bot.SlotRef) (bool, error) {
+// PostedParts reports whether the (one-part) digest for ref reached channel.
+func (p *Poster) PostedParts(ctx context.Context, channel string, ref bot.SlotRef) (bot.Parts, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, post := range p.posts {
 		if post.Channel == channel && post.Ref.Subscription == ref.Subscription && post.Ref.Slot.Equal(ref.Slot) {
-			return true, nil
+			return bot.Parts{Found: map[int]bool{1: true}, Total: 1}, nil
 		}
 	}
-	return false, nil
+	return bot.Parts{}, nil
 }
 
 // Posts returns what was posted so far.

@@ -13,8 +13,6 @@ import (
 	"net/url"
 	"strconv"
 	"time"
-
-	"github.com/briefbot/briefbot/bot"
 )
 
 // Discord JSON error codes after which retrying a post cannot help.
@@ -70,25 +68,23 @@ type PostOptions struct {
 	Nonce string
 }
 
-// Post sends r to a channel as a public message (split into several when
-// long) and returns the ids of the messages, in order. On error it returns
-// the ids posted so far.
-func (a *Adapter) Post(ctx context.Context, channel string, r bot.Reply, opts PostOptions) ([]string, error) {
+// checkPostable reports why the adapter cannot post to channel, if it cannot.
+func (a *Adapter) checkPostable(channel string) error {
 	if a.cfg.Token == "" {
-		return nil, fmt.Errorf("discord: post to channel %s: BRIEFBOT_DISCORD_TOKEN is not set", channel)
+		return fmt.Errorf("discord: post to channel %s: %w", channel, errNoToken)
 	}
 	if !isSnowflake(channel) {
-		return nil, fmt.Errorf("discord: post to channel %q: not a channel id", channel)
+		return fmt.Errorf("discord: post to channel %q: not a channel id", channel)
 	}
-	return a.postMessages(ctx, channel, renderReply(r), opts, nil)
+	return nil
 }
 
-// postMessages posts msgs to channel, skipping those whose index is in
-// skip, and returns the ids of the messages posted.
+// postMessages posts msgs to channel, leaving out the parts (numbered
+// from 1) in skip, and returns the ids of the messages posted.
 func (a *Adapter) postMessages(ctx context.Context, channel string, msgs []message, opts PostOptions, skip map[int]bool) ([]string, error) {
 	ids := make([]string, 0, len(msgs))
 	for i, m := range msgs {
-		if skip[i] {
+		if skip[i+1] {
 			continue
 		}
 		if opts.Nonce != "" {
@@ -144,10 +140,13 @@ type commandOption struct {
 	Autocomplete bool   `json:"autocomplete"`
 }
 
+// commandName is the application command the adapter registers and answers.
+const commandName = "brief"
+
 // commands is everything the adapter registers.
 func commands() []command {
 	return []command{{
-		Name:        "brief",
+		Name:        commandName,
 		Type:        1, // CHAT_INPUT
 		Description: "Read a news briefing, e.g. /brief kazakhstan risks",
 		Options: []commandOption{{
@@ -163,7 +162,7 @@ func commands() []command {
 // configured guild (instant, for testing) or globally.
 func (a *Adapter) RegisterCommands(ctx context.Context) error {
 	if a.cfg.Token == "" {
-		return fmt.Errorf("discord: register commands: BRIEFBOT_DISCORD_TOKEN is not set")
+		return fmt.Errorf("discord: register commands: %w", errNoToken)
 	}
 	path := "applications/" + a.cfg.AppID + "/commands"
 	op := "register commands globally"

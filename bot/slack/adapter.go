@@ -21,6 +21,9 @@ type Answerer interface {
 	Handle(ctx context.Context, req bot.Request) bot.Reply
 }
 
+// Platform is Slack's name in requests and subscriptions.
+const Platform bot.Platform = "slack"
+
 // Modes of connecting to Slack.
 const (
 	ModeSocket = "socket"
@@ -45,8 +48,8 @@ const (
 	handleTimeout = 30 * time.Second
 )
 
-// Config configures an Adapter. The environment variable named in each
-// validation message is the one config maps onto the field.
+// Config configures an Adapter. New reports each wrong field as a
+// *FieldError naming it; the caller maps fields to its own settings.
 type Config struct {
 	// BotToken is the bot user OAuth token (xoxb-...), used for the Web API.
 	BotToken string
@@ -132,9 +135,6 @@ type Adapter struct {
 	// connected is true while the Socket Mode connection is up.
 	connected atomic.Bool
 
-	// posted holds the parts of half-posted digests found by DigestPosted.
-	posted bot.PostedParts
-
 	// inflight counts answers still being delivered after their request
 	// was acknowledged, so that shutdown can wait for them.
 	inflight sync.WaitGroup
@@ -179,8 +179,18 @@ func New(cfg Config, answerer Answerer, opts ...Option) (*Adapter, error) {
 	return a, nil
 }
 
-// normalize fills defaults and reports every problem at once, each naming
-// the environment variable to fix.
+// FieldError says which field of Config is wrong, and why.
+type FieldError struct {
+	// Field is the name of the Config field ("BotToken").
+	Field string
+	// Problem completes a sentence about the field ("is required").
+	Problem string
+}
+
+func (e *FieldError) Error() string { return "slack: " + e.Field + " " + e.Problem }
+
+// normalize fills defaults and reports every problem at once, each a
+// *FieldError.
 func (c *Config) normalize() error {
 	var errs []error
 	if c.Mode == "" {
@@ -206,45 +216,42 @@ func (c *Config) normalize() error {
 	}
 	switch {
 	case c.BotToken == "":
-		errs = append(errs, errors.New("BRIEFBOT_SLACK_BOT_TOKEN is required"))
+		errs = append(errs, &FieldError{"BotToken", "is required"})
 	case !strings.HasPrefix(c.BotToken, "xoxb-"):
-		errs = append(errs, errors.New("BRIEFBOT_SLACK_BOT_TOKEN must be a bot token starting with xoxb-"))
+		errs = append(errs, &FieldError{"BotToken", "must be a bot token starting with xoxb-"})
 	}
 	switch c.Mode {
 	case ModeSocket:
 		switch {
 		case c.AppToken == "":
-			errs = append(errs, errors.New("BRIEFBOT_SLACK_APP_TOKEN is required in socket mode"))
+			errs = append(errs, &FieldError{"AppToken", "is required in socket mode"})
 		case !strings.HasPrefix(c.AppToken, "xapp-"):
-			errs = append(errs, errors.New("BRIEFBOT_SLACK_APP_TOKEN must be an app-level token starting with xapp-"))
+			errs = append(errs, &FieldError{"AppToken", "must be an app-level token starting with xapp-"})
 		}
 	case ModeHTTP:
 		if c.SigningSecret == "" {
-			errs = append(errs, errors.New("BRIEFBOT_SLACK_SIGNING_SECRET is required in http mode"))
+			errs = append(errs, &FieldError{"SigningSecret", "is required in http mode"})
 		}
 		if c.AppToken != "" && !strings.HasPrefix(c.AppToken, "xapp-") {
-			errs = append(errs, errors.New("BRIEFBOT_SLACK_APP_TOKEN must be an app-level token starting with xapp-"))
+			errs = append(errs, &FieldError{"AppToken", "must be an app-level token starting with xapp-"})
 		}
 	default:
-		errs = append(errs, fmt.Errorf("BRIEFBOT_SLACK_MODE must be %q or %q, not %q", ModeSocket, ModeHTTP, c.Mode))
+		errs = append(errs, &FieldError{"Mode", fmt.Sprintf("must be %q or %q, not %q", ModeSocket, ModeHTTP, c.Mode)})
 	}
 	if !strings.HasPrefix(c.Command, "/") || strings.ContainsAny(c.Command, " \t\n") {
-		errs = append(errs, fmt.Errorf("BRIEFBOT_SLACK_COMMAND must look like /brief, not %q", c.Command))
+		errs = append(errs, &FieldError{"Command", fmt.Sprintf("must look like /brief, not %q", c.Command)})
 	}
 	if c.Reply != ReplyEphemeral && c.Reply != ReplyInChannel {
-		errs = append(errs, fmt.Errorf("BRIEFBOT_SLACK_REPLY must be %q or %q, not %q", ReplyEphemeral, ReplyInChannel, c.Reply))
+		errs = append(errs, &FieldError{"Reply", fmt.Sprintf("must be %q or %q, not %q", ReplyEphemeral, ReplyInChannel, c.Reply)})
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("slack config: %w", errors.Join(errs...))
+		return errors.Join(errs...)
 	}
 	return nil
 }
 
-// Mode reports the connection mode after defaults: "socket" or "http".
-func (a *Adapter) Mode() string { return a.cfg.Mode }
-
-// IsAdmin reports whether the Slack user is one of the configured admins.
-func (a *Adapter) IsAdmin(userID string) bool {
+// isAdmin reports whether the Slack user is one of the configured admins.
+func (a *Adapter) isAdmin(userID string) bool {
 	for _, id := range a.cfg.Admins {
 		if id == userID {
 			return true
@@ -279,9 +286,14 @@ func (a *Adapter) Connected() bool {
 }
 
 // Routes mounts the HTTP-mode endpoints on mux, each behind signature
-// verification: POST /slack/commands, /slack/events and /slack/interactions.
+// verification: POST /slack/commands, /slack/events and
+// /slack/interactions. In socket mode it mounts nothing: requests come
+// over the socket, and no signing secret may be configured.
 func (a *Adapter) Routes(mux *http.ServeMux) {
-	v := Verifier{Secret: a.cfg.SigningSecret, Clock: a.now, Logger: a.log}
+	if a.cfg.Mode != ModeHTTP {
+		return
+	}
+	v := verifier{Secret: a.cfg.SigningSecret, Logger: a.log}
 	mux.Handle("POST /slack/commands", v.wrapBody(a.serveCommand))
 	mux.Handle("POST /slack/events", v.wrapBody(a.serveEvent))
 	mux.Handle("POST /slack/interactions", v.wrapBody(a.serveInteraction))
@@ -317,7 +329,7 @@ func (a *Adapter) logHandled(source string, kind bot.Kind, start time.Time, err 
 		return
 	}
 	attrs := []slog.Attr{
-		slog.String("platform", string(bot.PlatformSlack)),
+		slog.String("platform", string(Platform)),
 		slog.String("source", source),
 		slog.String("kind", string(kind)),
 		slog.String("outcome", outcome),

@@ -24,6 +24,9 @@ import (
 // cliCommand is how help texts tell terminal users to ask.
 const cliCommand = "briefbot ask"
 
+// cliPlatform names the terminal in requests.
+const cliPlatform bot.Platform = "cli"
+
 // renderers are the --format values of ask and list.
 var renderers = map[string]func(io.Writer, bot.Reply) error{
 	"text":     bot.WriteText,
@@ -95,7 +98,7 @@ func (m *Main) answer(cmd *cobra.Command, query string) error {
 		Logger:  newLogger(m.Stderr, cfg, slog.LevelWarn),
 		Command: cliCommand,
 	})
-	reply := b.Handle(cmd.Context(), bot.Request{Platform: bot.PlatformCLI, Text: query})
+	reply := b.Handle(cmd.Context(), bot.Request{Platform: cliPlatform, Text: query})
 	if err := render(m.Stdout, reply); err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("write answer: %w", err)}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -60,19 +61,56 @@ type app struct {
 	loadedAt time.Time
 	core     *bot.Bot
 	store    *store.DB
-	slack    *slack.Adapter
-	discord  *discord.Adapter
-	posters  map[bot.Platform]bot.Poster
-	sched    *digest.Scheduler
+	// platforms are the configured chat platforms, in a fixed order.
+	platforms []namedPlatform
+	posters   map[bot.Platform]bot.Poster
+	sched     *digest.Scheduler
 
 	// broken tracks the briefing files broken now, for metrics.
 	broken brokenFiles
+	// seen records when each briefing version was first seen by any
+	// replica: "new" in digests, and the history "changes" compares with.
+	seen *bot.FirstSeen
+	// setFolder takes a reloaded folder library and lays the published
+	// briefings over it.
+	setFolder func(*briefings.Library)
+}
+
+// platform is a chat platform's adapter as serve runs it.
+type platform interface {
+	// Run serves the platform until ctx is done.
+	Run(ctx context.Context) error
+	// Routes mounts the platform's webhooks, when its mode has any.
+	Routes(mux *http.ServeMux)
+	// Connected reports whether the platform can receive requests.
+	Connected() bool
+	// Poster posts the scheduler's digests.
+	bot.Poster
+}
+
+var (
+	_ platform = (*slack.Adapter)(nil)
+	_ platform = (*discord.Adapter)(nil)
+)
+
+// namedPlatform is a platform with the name subscriptions use for it and
+// the gateway shard this process runs (0 where there are no shards).
+type namedPlatform struct {
+	name  bot.Platform
+	shard int
+	platform
+}
+
+// addPlatform registers p under name for serving and posting.
+func (a *app) addPlatform(name bot.Platform, shard int, p platform) {
+	a.platforms = append(a.platforms, namedPlatform{name, shard, p})
+	a.posters[name] = p
 }
 
 // newApp loads the briefings, opens the store, syncs the configured
 // digests and builds the core, the adapters and the scheduler.
 func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
-	a := &app{cfg: cfg, log: log, metrics: metrics.New(), posters: make(map[bot.Platform]bot.Poster), loadedAt: time.Now()}
+	a := &app{cfg: cfg, log: log, metrics: metrics.New(slack.Platform, discord.Platform), posters: make(map[bot.Platform]bot.Poster), loadedAt: time.Now()}
 	var loadProblems []briefings.Problem
 	if cfg.Briefings.Dir == "" {
 		a.lib = briefings.Sample()
@@ -94,6 +132,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		return nil, &exitError{code: exitFailure, err: err}
 	}
 	a.store = st
+	a.seen = bot.NewFirstSeen(st, nil)
 	if err := st.SyncConfigSubscriptions(ctx, configSubscriptions(cfg)); err != nil {
 		st.Close()
 		return nil, &exitError{code: exitFailure, err: fmt.Errorf("sync configured digests: %w", err)}
@@ -109,25 +148,14 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		SubscriptionsChanged: func() { a.sched.Wake() },
 	})
 	if cfg.SlackEnabled() {
-		sa, err := slack.New(slack.Config{
-			BotToken:      cfg.Slack.BotToken,
-			AppToken:      cfg.Slack.AppToken,
-			SigningSecret: cfg.Slack.SigningSecret,
-			Mode:          cfg.Slack.Mode,
-			Command:       cfg.Slack.Command,
-			Reply:         cfg.Slack.Reply,
-			APIURL:        cfg.Slack.APIURL,
-			Admins:        cfg.Slack.Admins,
-			Logger:        log.With("component", "slack"),
-		}, a.core,
+		sa, err := slack.New(slackConfig(cfg.Slack, log.With("component", "slack")), a.core,
 			slack.WithHTTPClient(&http.Client{Timeout: 15 * time.Second, Transport: a.metrics.Transport("slack", telemetry.Transport(nil))}),
 			slack.WithEventLog(st))
 		if err != nil {
 			st.Close()
-			return nil, usageErr(err)
+			return nil, usageErr(withConfigKeys(err))
 		}
-		a.slack = sa
-		a.posters[bot.PlatformSlack] = sa
+		a.addPlatform(slack.Platform, 0, sa)
 	}
 	if cfg.DiscordEnabled() {
 		dc := discordConfig(cfg.Discord)
@@ -136,14 +164,13 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		da, err := discord.New(dc, a.core)
 		if err != nil {
 			st.Close()
-			return nil, usageErr(err)
+			return nil, usageErr(withConfigKeys(err))
 		}
-		a.discord = da
-		a.posters[bot.PlatformDiscord] = da
+		a.addPlatform(discord.Platform, cfg.Discord.ShardID, da)
 	}
 	a.sched = digest.New(digest.Options{
 		Store:       st,
-		Composer:    a.core,
+		Composer:    firstSeenComposer{a.core, a.seen},
 		Posters:     a.posters,
 		Owner:       replicaID(),
 		Grace:       cfg.Digest.Grace,
@@ -156,7 +183,76 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 	return a, nil
 }
 
-// discordConfig maps the discord.* keys onto the adapter's settings.
+// slackConfig maps the slack.* keys onto the adapter's settings;
+// slackKeys is the way back, for errors.
+func slackConfig(c config.Slack, log *slog.Logger) slack.Config {
+	return slack.Config{
+		BotToken:      c.BotToken,
+		AppToken:      c.AppToken,
+		SigningSecret: c.SigningSecret,
+		Mode:          c.Mode,
+		Command:       c.Command,
+		Reply:         c.Reply,
+		APIURL:        c.APIURL,
+		Admins:        c.Admins,
+		Logger:        log,
+	}
+}
+
+var slackKeys = map[string]string{
+	"BotToken":      "slack.bot_token",
+	"AppToken":      "slack.app_token",
+	"SigningSecret": "slack.signing_secret",
+	"Mode":          "slack.mode",
+	"Command":       "slack.command",
+	"Reply":         "slack.reply",
+	"APIURL":        "slack.api_url",
+	"Admins":        "slack.admins",
+}
+
+var discordKeys = map[string]string{
+	"Token":            "discord.token",
+	"AppID":            "discord.app_id",
+	"PublicKey":        "discord.public_key",
+	"GuildID":          "discord.guild_id",
+	"Mode":             "discord.mode",
+	"Reply":            "discord.reply",
+	"RegisterCommands": "discord.register_commands",
+	"APIURL":           "discord.api_url",
+	"ShardID":          "discord.shard_id",
+	"ShardCount":       "discord.shard_count",
+}
+
+// withConfigKeys restates the adapters' field errors in terms of the
+// configuration: each field becomes its key and environment variable
+// ("discord.app_id (BRIEFBOT_DISCORD_APP_ID) is required"). Other errors
+// pass unchanged.
+func withConfigKeys(err error) error {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		var errs []error
+		for _, e := range joined.Unwrap() {
+			errs = append(errs, withConfigKeys(e))
+		}
+		return errors.Join(errs...)
+	}
+	key := func(keys map[string]string, field string) string {
+		k, ok := keys[field]
+		if !ok {
+			return field
+		}
+		return k + " (" + config.EnvVar(k) + ")"
+	}
+	if fe, ok := errors.AsType[*slack.FieldError](err); ok {
+		return fmt.Errorf("%s %s", key(slackKeys, fe.Field), fe.Problem)
+	}
+	if fe, ok := errors.AsType[*discord.FieldError](err); ok {
+		return fmt.Errorf("%s %s", key(discordKeys, fe.Field), fe.Problem)
+	}
+	return err
+}
+
+// discordConfig maps the discord.* keys onto the adapter's settings;
+// discordKeys is the way back, for errors.
 func discordConfig(c config.Discord) discord.Config {
 	return discord.Config{
 		Token:            c.Token,
@@ -199,6 +295,19 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		return err
 	}
 	defer a.Close()
+	// Platforms, the scheduler and the watcher run on their own context,
+	// cancelled only after the HTTP server has drained.
+	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRun()
+	var wg sync.WaitGroup
+	failed := make(chan error, 8) // more than the goroutines started
+	start := func(name string, run func(context.Context) error) {
+		wg.Go(func() {
+			if err := run(runCtx); err != nil && runCtx.Err() == nil {
+				failed <- fmt.Errorf("%s: %w", name, err)
+			}
+		})
+	}
 	ready := &readiness{}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
@@ -210,11 +319,13 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", a.metrics.Handler())
-	if a.slack != nil && a.slack.Mode() == slack.ModeHTTP {
-		a.slack.Routes(mux)
+	for _, p := range a.platforms {
+		p.Routes(mux)
 	}
-	if a.discord != nil {
-		a.discord.Routes(mux)
+	a.setFolder, err = startPublishing(ctx, cfg, a.store, a.core, a.lib, a.seen, mux, start, log)
+	if err != nil {
+		srv.Close()
+		return err
 	}
 	front.set(traceWebhooks(a.metrics.CountRefusals(time.Now, mux)))
 	// Tests are told the address once the app answers on it.
@@ -222,26 +333,9 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		m.Listening(ln.Addr())
 	}
 
-	// Platforms, the scheduler and the watcher run on their own context,
-	// cancelled only after the HTTP server has drained.
-	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopRun()
-	var wg sync.WaitGroup
-	failed := make(chan error, 4)
-	start := func(name string, run func(context.Context) error) {
-		wg.Go(func() {
-			if err := run(runCtx); err != nil && runCtx.Err() == nil {
-				failed <- fmt.Errorf("%s: %w", name, err)
-			}
-		})
-	}
-	if a.slack != nil {
+	for _, p := range a.platforms {
 		ready.platforms.Add(1)
-		start("slack", func(ctx context.Context) error { defer ready.platforms.Add(-1); return a.slack.Run(ctx) })
-	}
-	if a.discord != nil {
-		ready.platforms.Add(1)
-		start("discord", func(ctx context.Context) error { defer ready.platforms.Add(-1); return a.discord.Run(ctx) })
+		start(string(p.name), func(ctx context.Context) error { defer ready.platforms.Add(-1); return p.Run(ctx) })
 	}
 	ready.expected = ready.platforms.Load()
 	start("digest scheduler", a.sched.Run)
@@ -256,7 +350,11 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		w := &watch.Watcher{Dir: cfg.Briefings.Dir, PollInterval: cfg.Briefings.PollInterval, Since: a.loadedAt, Logger: log.With("component", "watch"), OnReload: a.reloaded}
 		start("briefings watcher", func(ctx context.Context) error { return w.Run(ctx, a.lib) })
 	}
-	log.Info("briefbot serving", "addr", ln.Addr().String(), "slack", a.slack != nil, "discord", a.discord != nil, "briefings", a.lib.Len(), "store", a.store.Backend(), "build", readBuild())
+	names := make([]string, 0, len(a.platforms))
+	for _, p := range a.platforms {
+		names = append(names, string(p.name))
+	}
+	log.Info("briefbot serving", "addr", ln.Addr().String(), "platforms", names, "briefings", a.lib.Len(), "store", a.store.Backend(), "build", readBuild())
 
 	var runErr error
 	select {
@@ -307,11 +405,10 @@ func (r *readiness) check(ctx context.Context, a *app) string {
 	if r.platforms.Load() < r.expected {
 		return "a platform connection stopped"
 	}
-	if a.slack != nil && !a.slack.Connected() {
-		return "slack socket mode is not connected"
-	}
-	if a.discord != nil && !a.discord.Connected() {
-		return "discord gateway is not connected"
+	for _, p := range a.platforms {
+		if !p.Connected() {
+			return string(p.name) + " is not connected"
+		}
 	}
 	return ""
 }

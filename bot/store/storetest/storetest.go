@@ -96,7 +96,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 func sub(id string) bot.Subscription {
 	return bot.Subscription{
 		ID:        id,
-		Platform:  bot.PlatformSlack,
+		Platform:  bot.Platform("slack"),
 		Channel:   "C" + id,
 		Schedule:  "0 8 * * 1-5",
 		Timezone:  "Asia/Almaty",
@@ -113,7 +113,7 @@ func configSub(id string) bot.Subscription {
 	s := sub(id)
 	s.Source = bot.SourceConfig
 	s.CreatedBy = ""
-	s.Platform = bot.PlatformDiscord
+	s.Platform = bot.Platform("discord")
 	return s
 }
 
@@ -347,7 +347,7 @@ func testSyncConfigRefusesChatID(t *testing.T, s Store) {
 	if diff := cmp.Diff([]string{"cfg-a", "shared"}, ids(all)); diff != "" {
 		t.Errorf("a failed sync changed subscriptions (-want +got):\n%s", diff)
 	}
-	if got := mustGet(t, s, "shared"); got.Source != bot.SourceChat || got.Platform != bot.PlatformSlack {
+	if got := mustGet(t, s, "shared"); got.Source != bot.SourceChat || got.Platform != bot.Platform("slack") {
 		t.Errorf("chat subscription was overwritten: %+v", got)
 	}
 }

@@ -18,12 +18,25 @@ type DigestRequest struct {
 	// Slot is the scheduled time the digest is for.
 	Slot time.Time
 	// Since: with Include "new", only briefings first seen after it are
-	// included (without FirstSeen: dated after it).
+	// included (without FirstSeen: dated after it). Zero means
+	// DigestSince(Subscription, Slot).
 	Since time.Time
 	// FirstSeen, when set, says when each briefing was first seen.
 	FirstSeen *FirstSeen
 	// Delayed marks a digest posted late, after downtime.
 	Delayed bool
+	// Command is how readers of the digest ask the bot on its platform
+	// ("/brief"); empty means the bot's configured command.
+	Command string
+}
+
+// DigestSince is where "new" starts for the digest of sub at slot: its
+// last delivery, or a day before slot when it has none.
+func DigestSince(sub Subscription, slot time.Time) time.Time {
+	if sub.LastDelivered.IsZero() {
+		return slot.Add(-24 * time.Hour)
+	}
+	return sub.LastDelivered
 }
 
 // Digest composes the digest for one slot of a subscription: a header with
@@ -35,6 +48,7 @@ type DigestRequest struct {
 func (b *Bot) Digest(ctx context.Context, dr DigestRequest) (r Reply, ok bool) {
 	lib := b.lib.Load()
 	sub := dr.Subscription
+	command := b.commandFor(Request{Command: dr.Command})
 	loc := time.UTC
 	if sub.Timezone != "" {
 		if l, err := time.LoadLocation(sub.Timezone); err == nil {
@@ -43,7 +57,10 @@ func (b *Bot) Digest(ctx context.Context, dr DigestRequest) (r Reply, ok bool) {
 	}
 	slot := dr.Slot
 	if slot.IsZero() {
-		slot = time.Now()
+		slot = b.now()
+	}
+	if dr.Since.IsZero() {
+		dr.Since = DigestSince(sub, slot)
 	}
 	r = Reply{
 		Kind:  KindDigest,
@@ -78,7 +95,7 @@ func (b *Bot) Digest(ctx context.Context, dr DigestRequest) (r Reply, ok bool) {
 	}
 	for i, br := range picked {
 		if i == maxDigestEntries {
-			r.Notes = append(r.Notes, fmt.Sprintf("%d more briefings: %s list.", len(picked)-i, b.command))
+			r.Notes = append(r.Notes, fmt.Sprintf("%d more briefings: %s list.", len(picked)-i, command))
 			break
 		}
 		q := b.topicQuery(lib, br)
@@ -93,7 +110,7 @@ func (b *Bot) Digest(ctx context.Context, dr DigestRequest) (r Reply, ok bool) {
 		if risk, ok := topRisk(br); ok {
 			s.Blocks = append(s.Blocks, risk)
 		}
-		s.Blocks = append(s.Blocks, Block{Text: fmt.Sprintf("More: %s %s", b.command, q)})
+		s.Blocks = append(s.Blocks, Block{Text: fmt.Sprintf("More: %s %s", command, q)})
 		r.Sections = append(r.Sections, s)
 	}
 	return r, true

@@ -10,7 +10,14 @@ import (
 	"github.com/briefbot/briefbot/bot"
 )
 
-var _ bot.Poster = (*Adapter)(nil)
+var (
+	_ bot.Poster    = (*Adapter)(nil)
+	_ bot.Commander = (*Adapter)(nil)
+)
+
+// Command is the application command that asks the bot, for digests'
+// "More:" lines.
+func (a *Adapter) Command() string { return "/" + commandName }
 
 // digestMarker is the start of the footer that identifies a digest post,
 // so that a replica taking over an expired claim can find it in the
@@ -23,16 +30,13 @@ func digestMarker(ref bot.SlotRef) string {
 // the reply is split into messages.
 const partPlaceholder = " · part 00/00"
 
-// PostDigest posts a digest with a nonce per part derived from the
-// subscription and slot (so a retried post cannot appear twice) and a
-// footer naming them and the part (so DigestPosted can find it later).
-// Parts that DigestPosted found in the channel are not posted again.
-func (a *Adapter) PostDigest(ctx context.Context, channel string, r bot.Reply, ref bot.SlotRef) ([]string, error) {
-	if a.cfg.Token == "" {
-		return nil, fmt.Errorf("discord: post to channel %s: BRIEFBOT_DISCORD_TOKEN is not set", channel)
-	}
-	if !isSnowflake(channel) {
-		return nil, fmt.Errorf("discord: post to channel %q: not a channel id", channel)
+// PostDigest posts a digest, leaving out the parts in skip, with a nonce
+// per part derived from the subscription and slot (so a retried post
+// cannot appear twice) and a footer naming them and the part, numbered
+// from 1 (so PostedParts can find it later).
+func (a *Adapter) PostDigest(ctx context.Context, channel string, r bot.Reply, ref bot.SlotRef, skip map[int]bool) ([]string, error) {
+	if err := a.checkPostable(channel); err != nil {
+		return nil, err
 	}
 	marker := digestMarker(ref)
 	r.Footer = bot.Footer{Source: marker + partPlaceholder}
@@ -41,15 +45,12 @@ func (a *Adapter) PostDigest(ctx context.Context, channel string, r bot.Reply, r
 		es := msgs[i].Embeds
 		es[len(es)-1].Footer = &embedFooter{Text: fmt.Sprintf("%s · part %d/%d", marker, i+1, len(msgs))}
 	}
-	have := a.posted.Take(channel, ref)
-	return a.postMessages(ctx, channel, msgs, PostOptions{Nonce: ref.Subscription + "|" + ref.Slot.UTC().Format(time.RFC3339)}, have)
+	return a.postMessages(ctx, channel, msgs, PostOptions{Nonce: ref.Subscription + "|" + ref.Slot.UTC().Format(time.RFC3339)}, skip)
 }
 
-// DigestPosted looks for the digest's footers among the channel's 100
-// most recent messages. It answers true only when every part is there;
-// the parts of a half-posted digest are remembered, and the next
-// PostDigest for it sends the rest.
-func (a *Adapter) DigestPosted(ctx context.Context, channel string, ref bot.SlotRef) (bool, error) {
+// PostedParts looks for the digest's footers among the channel's 100
+// most recent messages.
+func (a *Adapter) PostedParts(ctx context.Context, channel string, ref bot.SlotRef) (bot.Parts, error) {
 	var msgs []struct {
 		Author struct {
 			Bot bool `json:"bot"`
@@ -61,11 +62,10 @@ func (a *Adapter) DigestPosted(ctx context.Context, channel string, ref bot.Slot
 		} `json:"embeds"`
 	}
 	if err := a.call(ctx, "read channel "+channel, http.MethodGet, "channels/"+channel+"/messages?limit=100", true, nil, &msgs); err != nil {
-		return false, err
+		return bot.Parts{}, err
 	}
 	marker := digestMarker(ref)
-	found := make(map[int]bool) // message indexes, from 0
-	total := 0
+	found := bot.Parts{Found: make(map[int]bool)}
 	for _, m := range msgs {
 		if !m.Author.Bot {
 			continue
@@ -80,16 +80,12 @@ func (a *Adapter) DigestPosted(ctx context.Context, channel string, ref bot.Slot
 			}
 			var part, parts int
 			if _, err := fmt.Sscanf(rest, " · part %d/%d", &part, &parts); err != nil || part < 1 || part > parts {
-				return true, nil // a footer without parts: a one-message digest
+				// A footer without parts: a one-message digest.
+				return bot.Parts{Found: map[int]bool{1: true}, Total: 1}, nil
 			}
-			found[part-1], total = true, parts
+			found.Found[part] = true
+			found.Total = parts
 		}
 	}
-	if total > 0 && len(found) >= total {
-		return true, nil
-	}
-	if len(found) > 0 {
-		a.posted.Remember(channel, ref, found)
-	}
-	return false, nil
+	return found, nil
 }

@@ -9,11 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/briefbot/briefbot/bot"
 )
 
 // A digest post carries a nonce and a footer naming its slot; after a
-// crash, DigestPosted finds it in the channel's history and only it.
+// crash, PostedParts finds it in the channel's history and only it.
 func TestDigestPostAndLookup(t *testing.T) {
 	api := newFakeDiscord(t)
 	var (
@@ -47,18 +49,19 @@ func TestDigestPostAndLookup(t *testing.T) {
 	ref := bot.SlotRef{Subscription: "morning", Slot: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
 	other := bot.SlotRef{Subscription: "morning", Slot: ref.Slot.Add(24 * time.Hour)}
 
-	if ok, err := a.DigestPosted(ctx, "123456789012345678", ref); err != nil || ok {
-		t.Fatalf("before posting: DigestPosted = %v, %v", ok, err)
+	if got, err := a.PostedParts(ctx, "123456789012345678", ref); err != nil || got.Total != 0 {
+		t.Fatalf("before posting: PostedParts = %+v, %v", got, err)
 	}
-	ids, err := a.PostDigest(ctx, "123456789012345678", bot.Reply{Kind: bot.KindDigest, Title: "Briefing digest"}, ref)
+	ids, err := a.PostDigest(ctx, "123456789012345678", bot.Reply{Kind: bot.KindDigest, Title: "Briefing digest"}, ref, nil)
 	if err != nil || len(ids) != 1 {
 		t.Fatalf("PostDigest = %v, %v", ids, err)
 	}
-	if ok, err := a.DigestPosted(ctx, "123456789012345678", ref); err != nil || !ok {
-		t.Errorf("after posting: DigestPosted = %v, %v; want true", ok, err)
+	got, err := a.PostedParts(ctx, "123456789012345678", ref)
+	if want := (bot.Parts{Found: map[int]bool{1: true}, Total: 1}); err != nil || !cmp.Equal(got, want) {
+		t.Errorf("after posting: PostedParts = %+v, %v; want %+v (numbered from 1, as on Slack)", got, err, want)
 	}
-	if ok, _ := a.DigestPosted(ctx, "123456789012345678", other); ok {
-		t.Errorf("DigestPosted found a slot that was never posted")
+	if got, _ := a.PostedParts(ctx, "123456789012345678", other); got.Total != 0 {
+		t.Errorf("PostedParts found a slot that was never posted: %+v", got)
 	}
 }
 
@@ -101,23 +104,24 @@ func TestHalfPostedDigestIsCompleted(t *testing.T) {
 	ctx := context.Background()
 	ref := bot.SlotRef{Subscription: "morning", Slot: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
 	long := longReply()
-	if _, err := a.PostDigest(ctx, "123456789012345678", long, ref); err == nil {
+	if _, err := a.PostDigest(ctx, "123456789012345678", long, ref, nil); err == nil {
 		t.Fatal("the second part was meant to fail")
 	}
-	if ok, err := a.DigestPosted(ctx, "123456789012345678", ref); err != nil || ok {
-		t.Fatalf("DigestPosted of a half-posted digest = %v, %v; want false", ok, err)
+	parts := len(renderReply(long))
+	got, err := a.PostedParts(ctx, "123456789012345678", ref)
+	if want := (bot.Parts{Found: map[int]bool{1: true}, Total: parts}); err != nil || !cmp.Equal(got, want) {
+		t.Fatalf("PostedParts of a half-posted digest = %+v, %v; want %+v", got, err, want)
 	}
 	mu.Lock()
 	failing = false
 	mu.Unlock()
-	if _, err := a.PostDigest(ctx, "123456789012345678", long, ref); err != nil {
+	if _, err := a.PostDigest(ctx, "123456789012345678", long, ref, got.Found); err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]int{}
 	for _, f := range posted {
 		seen[f]++
 	}
-	parts := len(renderReply(long))
 	if len(seen) != parts {
 		t.Errorf("%d distinct parts in the channel, want %d: %v", len(seen), parts, posted)
 	}
@@ -126,8 +130,8 @@ func TestHalfPostedDigestIsCompleted(t *testing.T) {
 			t.Errorf("%q posted %d times", f, n)
 		}
 	}
-	if ok, _ := a.DigestPosted(ctx, "123456789012345678", ref); !ok {
-		t.Error("DigestPosted of the completed digest = false")
+	if got, _ := a.PostedParts(ctx, "123456789012345678", ref); !got.Whole() {
+		t.Errorf("PostedParts of the completed digest = %+v, want whole", got)
 	}
 }
 

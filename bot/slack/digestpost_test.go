@@ -5,14 +5,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/briefbot/briefbot/bot"
 )
 
+// TestSubscribeNeedsAdmin: the rights the core asks for come from the
+// configured admins or Slack's users.info, and Slack is asked only when
+// the core asks.
 func TestSubscribeNeedsAdmin(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -24,27 +29,26 @@ func TestSubscribeNeedsAdmin(t *testing.T) {
 		{"configured admin", []string{"U2CERLKJA"}, false, "subscribe daily 08:00", true},
 		{"workspace admin", nil, true, "unsubscribe sub-1", true},
 		{"member", nil, false, "subscribe daily 08:00", false},
-		{"not a subscription command", []string{"U2CERLKJA"}, true, "kazakhstan risks", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path != "/users.info" {
-					http.NotFound(w, r)
-					return
-				}
+			var lookups atomic.Int32
+			api := slackAPI(t, func(w http.ResponseWriter, r *http.Request) {
+				lookups.Add(1)
 				fmt.Fprintf(w, `{"ok":true,"user":{"id":"U2CERLKJA","is_admin":%v}}`, tt.isAdmin)
-			}))
-			defer api.Close()
-			hs := newHarness(t, func(c *Config) { c.Admins = tt.admins; c.APIURL = api.URL + "/" })
+			}, "users.info")
+			hs := newHarness(t, func(c *Config) { c.Admins = tt.admins; c.APIURL = api })
 			hs.command(t, tt.text)
 			hs.wait()
 			reqs := hs.ans.requests()
 			if len(reqs) != 1 {
 				t.Fatalf("core asked %d times", len(reqs))
 			}
-			if reqs[0].CanManage != tt.want {
-				t.Errorf("CanManage = %v, want %v", reqs[0].CanManage, tt.want)
+			if n := lookups.Load(); n != 0 {
+				t.Fatalf("Slack asked %d times before the core asked for rights", n)
+			}
+			if got := reqs[0].MayManage != nil && reqs[0].MayManage(context.Background()); got != tt.want {
+				t.Errorf("MayManage = %v, want %v", got, tt.want)
 			}
 		})
 	}
@@ -54,7 +58,7 @@ func TestDigestPostCarriesSlotMetadata(t *testing.T) {
 	api := newAPI(t)
 	a := newPoster(t, api.srv.GetAPIURL())
 	ref := bot.SlotRef{Subscription: "morning", Slot: time.Date(2026, 3, 1, 8, 0, 0, 0, time.FixedZone("x", 3600))}
-	if _, err := a.PostDigest(context.Background(), "C0DIGEST", bot.Reply{Kind: bot.KindDigest, Title: "Digest"}, ref); err != nil {
+	if _, err := a.PostDigest(context.Background(), "C0DIGEST", bot.Reply{Kind: bot.KindDigest, Title: "Digest"}, ref, nil); err != nil {
 		t.Fatal(err)
 	}
 	post := api.next(t)
@@ -98,9 +102,7 @@ func (h *historyAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the part already in the channel is not posted again.
 func TestHalfPostedDigestIsCompleted(t *testing.T) {
 	api := &historyAPI{failAt: 2}
-	srv := httptest.NewServer(api)
-	defer srv.Close()
-	a := newPoster(t, srv.URL+"/")
+	a := newPoster(t, slackAPI(t, api.ServeHTTP, "chat.postMessage", "conversations.history"))
 	ctx := context.Background()
 	ref := bot.SlotRef{Subscription: "morning", Slot: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
 	long := longReply()
@@ -109,13 +111,17 @@ func TestHalfPostedDigestIsCompleted(t *testing.T) {
 		t.Fatalf("the long reply renders as %d message(s), want several", parts)
 	}
 
-	if _, err := a.PostDigest(ctx, "C1", long, ref); err == nil {
+	if _, err := a.PostDigest(ctx, "C1", long, ref, nil); err == nil {
 		t.Fatal("the second part was meant to fail")
 	}
-	if ok, err := a.DigestPosted(ctx, "C1", ref); err != nil || ok {
-		t.Fatalf("DigestPosted of a half-posted digest = %v, %v; want false", ok, err)
+	got, err := a.PostedParts(ctx, "C1", ref)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := a.PostDigest(ctx, "C1", long, ref); err != nil {
+	if want := (bot.Parts{Found: map[int]bool{1: true}, Total: parts}); !cmp.Equal(got, want) {
+		t.Fatalf("PostedParts of a half-posted digest = %+v, want %+v", got, want)
+	}
+	if _, err := a.PostDigest(ctx, "C1", long, ref, got.Found); err != nil {
 		t.Fatal(err)
 	}
 	seen := map[float64]int{}
@@ -128,8 +134,8 @@ func TestHalfPostedDigestIsCompleted(t *testing.T) {
 			t.Errorf("part %d of %d posted %d times", i, parts, seen[float64(i)])
 		}
 	}
-	if ok, err := a.DigestPosted(ctx, "C1", ref); err != nil || !ok {
-		t.Errorf("DigestPosted of the completed digest = %v, %v; want true", ok, err)
+	if got, err := a.PostedParts(ctx, "C1", ref); err != nil || !got.Whole() {
+		t.Errorf("PostedParts of the completed digest = %+v, %v; want whole", got, err)
 	}
 }
 
