@@ -179,6 +179,8 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		Observe:     a.metrics.ObserveDigest,
 		OnPause:     func(bot.Subscription, string) { a.metrics.Paused() },
 	})
+	// Until publishing starts, a reloaded folder is served as it is.
+	a.setFolder = a.core.SetLibrary
 	a.observe(readBuild(), loadProblems)
 	return a, nil
 }
