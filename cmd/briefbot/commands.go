@@ -29,9 +29,9 @@ const cliPlatform bot.Platform = "cli"
 
 // renderers are the --format values of ask and list.
 var renderers = map[string]func(io.Writer, bot.Reply) error{
-	"text":     bot.WriteText,
-	"markdown": bot.WriteMarkdown,
-	"json":     bot.WriteJSON,
+	"text":     writeText,
+	"markdown": writeMarkdown,
+	"json":     writeJSON,
 }
 
 func renderer(format string) (func(io.Writer, bot.Reply) error, error) {
