@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/briefingstest"
 )
 
 // TestLoadColdAsk runs "briefbot ask" as a fresh process over 10,000
@@ -29,10 +30,10 @@ func TestLoadColdAsk(t *testing.T) {
 	}
 	dir := t.TempDir()
 	const n = 10_000
-	if err := briefings.WriteGenerated(dir, n); err != nil {
+	if err := briefingstest.WriteGenerated(dir, n); err != nil {
 		t.Fatal(err)
 	}
-	first := briefings.Generate(1, 1)[0]
+	first := briefingstest.Generate(1, 1)[0]
 	b, _ := briefings.Parse(first.Name, first.Data, time.Now())
 	if b == nil {
 		t.Fatal("generated briefing does not parse")
