@@ -229,6 +229,9 @@ func (m *Main) configCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := checkPlatforms(cfg); err != nil {
+				return usageErr(err)
+			}
 			if cfg.File != "" {
 				fmt.Fprintf(m.Stdout, "# read from %s\n", cfg.File)
 			}
