@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -142,32 +143,91 @@ func (b *Bot) answer(ctx context.Context, req Request) Reply {
 	if len(words) == 0 {
 		return b.help(lib)
 	}
-	switch strings.ToLower(words[0]) {
+	q := newQuestion(req.Text)
+	if r, ok := b.runCommand(ctx, req, lib, q, words); ok {
+		return r
+	}
+	return b.topic(lib, q)
+}
+
+// Words that may stand beside "help" and "list" without making a question
+// about a topic: "help me", "list all topics", "what topics are there".
+var (
+	helpWords = wordSet("help me please how do i use usage commands ?")
+	listWords = wordSet("list topics all show me the what which are there available briefings give please")
+)
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// runCommand answers the commands: help, list, search, subscribe,
+// unsubscribe, subscriptions and digest. A command word starts a command
+// only where its grammar fits; where it begins a topic's name ("Search
+// engines and elections", "Digest of rulings") the topic wins.
+func (b *Bot) runCommand(ctx context.Context, req Request, lib *briefings.Library, q *question, words []string) (Reply, bool) {
+	first := strings.ToLower(strings.TrimRight(words[0], "?!.,:"))
+	if words[0] == "?" {
+		first = "?"
+	}
+	only := func(set map[string]bool, must ...string) bool {
+		found := false
+		for _, t := range q.toks {
+			if t.sep() {
+				continue
+			}
+			if !set[t.norm] {
+				return false
+			}
+			for _, m := range must {
+				found = found || t.norm == m
+			}
+		}
+		return found
+	}
+	switch first {
 	case "help", "?":
-		if len(words) == 1 {
-			return b.help(lib)
+		if len(words) == 1 || only(helpWords, "help") {
+			return b.help(lib), true
 		}
+		return Reply{}, false
 	case "list", "topics":
-		if len(words) == 1 {
-			return b.list(lib)
+		if len(words) == 1 || only(listWords, "list", "topics") {
+			return b.list(lib), true
 		}
+		return Reply{}, false
+	case "subscribe", "unsubscribe", "subscriptions", "digest", "search", "find":
+	default:
+		if only(listWords, "topics") {
+			return b.list(lib), true // "what topics are there?"
+		}
+		return Reply{}, false
+	}
+	if run, ok := lib.LongestTopic(q.norms, nil); ok && run.Start == 0 && run.Words >= 2 {
+		return Reply{}, false // the command word begins a topic's name
+	}
+	switch first {
 	case "subscribe":
-		return b.subscribe(ctx, req, words[1:])
+		return b.subscribe(ctx, req, words[1:]), true
 	case "unsubscribe":
-		return b.unsubscribe(ctx, req, words[1:])
+		return b.unsubscribe(ctx, req, words[1:]), true
 	case "subscriptions":
 		if len(words) == 1 {
-			return b.subscriptions(ctx, req)
+			return b.subscriptions(ctx, req), true
 		}
 	case "digest":
-		return b.preview(ctx, req, words[1:])
+		return b.preview(ctx, req, words[1:]), true
 	case "search", "find":
 		if len(words) > 1 {
-			return b.search(lib, strings.Join(words[1:], " "))
+			return b.search(lib, strings.Join(words[1:], " ")), true
 		}
-		return b.help(lib)
+		return b.help(lib), true
 	}
-	return b.topic(lib, words)
+	return Reply{}, false
 }
 
 func (b *Bot) help(lib *briefings.Library) Reply {
@@ -252,62 +312,183 @@ func (b *Bot) search(lib *briefings.Library, query string) Reply {
 	return r
 }
 
-// topic answers "<topic> [section words]".
-func (b *Bot) topic(lib *briefings.Library, words []string) Reply {
+// topic answers a question about a topic: its overview, sections,
+// bullets, passages, whole text or versions, of the version asked for.
+func (b *Bot) topic(lib *briefings.Library, q *question) Reply {
+	u := q.findTopic(lib, b.maxItems)
+	if len(u.topic) == 0 {
+		return b.notFound(lib, q, u)
+	}
+	rest := q.rest(u)
+	br := u.topic[0]
+	if len(u.topic) > 1 {
+		var picked *briefings.Briefing
+		if u.how == "" {
+			// Topics sharing an alias: the words after it may name one.
+			var after []string
+			last := u.run[len(u.run)-1]
+			for _, i := range rest {
+				if i > last && i == last+1+len(after) {
+					after = append(after, q.norms[i])
+				}
+			}
+			var consumed int
+			picked, consumed = pickByTitle(u.topic, after)
+			if picked != nil {
+				rest = dropIndexes(rest, last+1, last+1+consumed)
+			}
+		}
+		if picked == nil {
+			return b.disambiguate(lib, u)
+		}
+		br = picked
+	}
 	var notes []string
 	corrected := false
-	m, ok := lib.Match(words)
-	if !ok {
-		m, ok = lib.Correct(words)
-		if ok {
-			corrected = true
-			notes = append(notes, fmt.Sprintf("Showing %s for %q.", m.Briefing.Topic, strings.Join(words[:m.Words], " ")))
-		}
-	}
-	if !ok {
-		return b.notFound(lib, strings.Join(words, " "))
-	}
-	br, rest := m.Briefing, words[m.Words:]
-	if len(m.Ambiguous) > 0 {
-		picked, consumed := pickByTitle(append([]*briefings.Briefing{m.Briefing}, m.Ambiguous...), rest)
-		if picked == nil {
-			return b.disambiguate(lib, strings.Join(words[:m.Words], " "), m)
-		}
-		br, rest = picked, rest[consumed:]
+	switch u.how {
+	case "partial":
+		notes = append(notes, fmt.Sprintf("Showing %s for %q.", br.Topic, u.said))
+	case "typo":
+		corrected = true
+		notes = append(notes, fmt.Sprintf("Showing %s for %q.", br.Topic, u.said))
 	}
 
-	// "@2024-05-01" picks an older briefing of the topic.
-	if len(rest) > 0 && strings.HasPrefix(rest[0], "@") {
-		v, ok := pickVersion(lib.Versions(br.Key()), rest[0][1:])
-		if !ok {
-			r := b.versions(lib, br)
-			r.Kind = KindNotFound
-			r.Notes = append(notes, fmt.Sprintf("No version dated %q.", rest[0][1:]))
-			return r
+	versions := lib.Versions(br.Key())
+	has := func(d dateSpec) bool {
+		for _, v := range versions {
+			if d.matches(v.Date) {
+				return true
+			}
 		}
-		br, rest = v, rest[1:]
-		notes = append(notes, fmt.Sprintf("Showing the briefing of %s.", v.Date.Format(time.DateOnly)))
+		return false
+	}
+	d, rest := q.takeDate(rest, br, has)
+	if d != nil {
+		var note string
+		br, note = pickVersion(versions, *d, br)
+		notes = append(notes, note)
 	}
 
+	w := q.parts(rest, br)
 	var r Reply
-	switch q := strings.ToLower(strings.Join(rest, " ")); q {
-	case "":
-		r = b.overview(lib, br)
-	case "all", "full", "everything", "whole":
-		r = b.full(lib, br)
-	case "versions", "history of versions", "older", "archive":
+	switch {
+	case w.versions:
 		r = b.versions(lib, br)
+	case len(w.parts) == 0 && len(w.leftover) == 0 && len(w.missing) == 0 && w.whole:
+		r = b.full(lib, br)
+	case len(w.parts) == 0 && len(w.leftover) == 0 && len(w.missing) == 0:
+		r = b.overview(lib, br)
 	default:
-		sec, found := br.FindSection(q)
-		if !found {
-			r = b.noSection(lib, br, q)
-			break
-		}
-		r = b.section(lib, br, sec)
+		r = b.parts(lib, br, w)
 	}
 	r.Notes = append(notes, r.Notes...)
 	r.Corrected = corrected
 	return r
+}
+
+// dropIndexes returns idx without the values from lo up to hi.
+func dropIndexes(idx []int, lo, hi int) []int {
+	var out []int
+	for _, i := range idx {
+		if i < lo || i >= hi {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// maxPassages caps the passages shown for words that name no section.
+const maxPassages = 5
+
+// parts answers the sections, bullets and passages a question names in
+// br: named sections and bullets in the briefing's order, then passages
+// holding the other words, best first, each under its heading.
+func (b *Bot) parts(lib *briefings.Library, br *briefings.Briefing, w want) Reply {
+	r := b.briefingReply(lib, br, KindSection)
+	r.Notes = append(r.Notes, w.notes...)
+	whole := map[*briefings.Section]bool{}
+	bullets := map[*briefings.Section][]int{}
+	for _, p := range w.parts {
+		if p.Block < 0 {
+			whole[p.Section] = true
+		} else if !slices.Contains(bullets[p.Section], p.Block) {
+			bullets[p.Section] = append(bullets[p.Section], p.Block)
+		}
+	}
+	ledeHeading := "Introduction"
+	addBullets := func(sec *briefings.Section, heading string, blocks []briefings.Block) {
+		idx := bullets[sec]
+		if len(idx) == 0 {
+			return
+		}
+		slices.Sort(idx)
+		out := Section{Heading: heading}
+		for _, j := range idx {
+			out.Blocks = append(out.Blocks, convertBlock(blocks[j]))
+		}
+		r.Sections = append(r.Sections, out)
+	}
+	addBullets(nil, ledeHeading, br.Lede)
+	var current *briefings.Section
+	for i := range br.Sections {
+		s := &br.Sections[i]
+		switch {
+		case whole[s]:
+			r.Sections = append(r.Sections, convertSection(s))
+			current = s
+		case len(bullets[s]) > 0:
+			addBullets(s, s.Heading, s.Blocks)
+		}
+	}
+	for _, k := range w.missing {
+		r.Notes = append(r.Notes, fmt.Sprintf("The %s briefing has no %s section.", br.Topic, kindName(k)))
+	}
+	if len(w.leftover) > 0 {
+		shown := func(p briefings.Passage) bool {
+			return p.Section != nil && whole[p.Section] || slices.Contains(bullets[p.Section], p.Block)
+		}
+		var groups []Section
+		var groupOf []*briefings.Section
+		for _, p := range br.Passages(w.leftover, maxPassages) {
+			if shown(p) {
+				continue
+			}
+			g := slices.Index(groupOf, p.Section)
+			if g < 0 {
+				heading := ledeHeading
+				if p.Section != nil {
+					heading = p.Section.Heading
+				}
+				groups = append(groups, Section{Heading: heading})
+				groupOf = append(groupOf, p.Section)
+				g = len(groups) - 1
+			}
+			groups[g].Blocks = append(groups[g].Blocks, convertBlock(p.BlockIn(br)))
+		}
+		said := strings.Join(w.rawLeft, " ")
+		switch {
+		case len(groups) > 0:
+			r.Notes = append(r.Notes, fmt.Sprintf("Showing the passages that mention %q.", said))
+			r.Sections = append(r.Sections, groups...)
+		case len(r.Sections) > 0:
+			r.Notes = append(r.Notes, fmt.Sprintf("Nothing in the %s briefing matches %q.", br.Topic, said))
+		}
+	}
+	if len(r.Sections) == 0 {
+		nf := b.noSection(lib, br, strings.Join(w.rawLeft, " "))
+		nf.Notes = append(r.Notes, nf.Notes...)
+		return nf
+	}
+	if len(r.Sections) == 1 {
+		r.Suggestions = b.sectionSuggestions(lib, br, current)
+	} else {
+		r.Suggestions = b.sectionSuggestions(lib, br, nil)
+	}
+	return r
+}
+
+func convertBlock(bl briefings.Block) Block {
+	return Block{Bullet: bl.Bullet, Label: bl.Label, Text: bl.Text}
 }
 
 func (b *Bot) overview(lib *briefings.Library, br *briefings.Briefing) Reply {
@@ -349,41 +530,78 @@ func (b *Bot) versions(lib *briefings.Library, br *briefings.Briefing) Reply {
 	return r
 }
 
-func (b *Bot) noSection(lib *briefings.Library, br *briefings.Briefing, q string) Reply {
+// noSection answers a question whose words name nothing in br: the
+// notes already made say what was missing; said is the words that matched
+// nothing.
+func (b *Bot) noSection(lib *briefings.Library, br *briefings.Briefing, said string) Reply {
 	r := b.briefingReply(lib, br, KindNotFound)
-	if k := briefings.KindOf(q); k != briefings.KindOther {
-		r.Notes = append(r.Notes, fmt.Sprintf("The %s briefing has no %s section.", br.Topic, k))
-	} else {
-		r.Notes = append(r.Notes, fmt.Sprintf("The %s briefing has no section matching %q.", br.Topic, q))
+	if said != "" {
+		r.Notes = append(r.Notes, fmt.Sprintf("The %s briefing has no section or passage matching %q.", br.Topic, said))
 	}
 	r.Suggestions = b.sectionSuggestions(lib, br, nil)
-	for _, h := range lib.Search(br.Topic+" "+q, 3) {
+	if said == "" {
+		return r
+	}
+	for _, h := range lib.Search(br.Topic+" "+said, 3) {
 		if h.Briefing.Key() == br.Key() && h.Section == nil {
 			continue
 		}
-		it := Item{Title: h.Briefing.Title, Text: h.Snippet, Date: h.Briefing.Date, Query: b.topicQuery(lib, h.Briefing)}
-		if h.Section != nil {
-			it.Title += " — " + h.Section.Heading
-			it.Query += " " + sectionQuery(h.Briefing, h.Section)
-		}
-		r.Items = append(r.Items, it)
+		r.Items = append(r.Items, b.hitItem(lib, h))
 	}
 	return r
 }
 
-func (b *Bot) notFound(lib *briefings.Library, query string) Reply {
-	r := Reply{Kind: KindNotFound, Title: fmt.Sprintf("No briefing for %q", query)}
-	r.Suggestions = b.didYouMean(lib, query)
+func (b *Bot) hitItem(lib *briefings.Library, h briefings.Hit) Item {
+	it := Item{Title: h.Briefing.Title, Text: h.Snippet, Date: h.Briefing.Date, Query: b.topicQuery(lib, h.Briefing)}
+	if h.Section != nil {
+		it.Title += " — " + h.Section.Heading
+		it.Query += " " + sectionQuery(h.Briefing, h.Section)
+	}
+	return it
+}
+
+// notFound answers a question that names no topic: the topics it may have
+// meant, and search hits for its words.
+func (b *Bot) notFound(lib *briefings.Library, q *question, u understood) Reply {
+	var said, plain []string
+	for i, t := range q.toks {
+		if q.content(i) {
+			plain = append(plain, t.norm)
+			if len(said) == 0 || said[len(said)-1] != t.raw {
+				said = append(said, t.raw)
+			}
+		}
+	}
+	title := strings.Join(said, " ")
+	if title == "" {
+		title = strings.TrimSpace(strings.Join(fieldsOf(q), " "))
+	}
+	r := Reply{Kind: KindNotFound, Title: fmt.Sprintf("No briefing for %q", title)}
+	for _, br := range u.maybe {
+		r.Suggestions = append(r.Suggestions, Suggestion{Label: br.Topic, Query: b.topicQuery(lib, br)})
+	}
+	// Names that begin with what was typed ("kaz"), unless it is a place
+	// name in its own right.
+	for _, w := range plain {
+		if len(r.Suggestions) >= 3 || briefings.IsPlaceName(w) || len(w) < 3 {
+			continue
+		}
+		for _, br := range lib.Complete(w, 3) {
+			if !slices.ContainsFunc(r.Suggestions, func(s Suggestion) bool { return s.Label == br.Topic }) && len(r.Suggestions) < 3 {
+				r.Suggestions = append(r.Suggestions, Suggestion{Label: br.Topic, Query: b.topicQuery(lib, br)})
+			}
+		}
+	}
 	if len(r.Suggestions) > 0 {
 		r.Notes = append(r.Notes, "Did you mean one of these?")
 	}
-	for _, h := range lib.Search(query, 5) {
-		it := Item{Title: h.Briefing.Title, Text: h.Snippet, Date: h.Briefing.Date, Query: b.topicQuery(lib, h.Briefing)}
-		if h.Section != nil {
-			it.Title += " — " + h.Section.Heading
-			it.Query += " " + sectionQuery(h.Briefing, h.Section)
+	if len(plain) > 0 {
+		for _, h := range lib.Search(strings.Join(plain, " "), 5) {
+			r.Items = append(r.Items, b.hitItem(lib, h))
 		}
-		r.Items = append(r.Items, it)
+		if len(r.Items) > 0 {
+			r.Notes = append(r.Notes, fmt.Sprintf("These briefings mention %q:", title))
+		}
 	}
 	if len(r.Suggestions) == 0 && len(r.Items) == 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("Try %s list to see every topic.", b.command))
@@ -392,13 +610,26 @@ func (b *Bot) notFound(lib *briefings.Library, query string) Reply {
 	return r
 }
 
-func (b *Bot) disambiguate(lib *briefings.Library, said string, m briefings.Match) Reply {
-	r := Reply{Kind: KindList, Title: fmt.Sprintf("Several briefings match %q", said)}
+func fieldsOf(q *question) []string {
+	var out []string
+	for _, t := range q.toks {
+		out = append(out, t.raw)
+	}
+	return out
+}
+
+// disambiguate asks which of several topics a question meant. It is not
+// an answer: the reply is KindNotFound, and ask exits 1.
+func (b *Bot) disambiguate(lib *briefings.Library, u understood) Reply {
+	r := Reply{Kind: KindNotFound, Title: fmt.Sprintf("Several briefings match %q", u.said)}
 	r.Notes = append(r.Notes, "Which one did you mean?")
-	for _, br := range append([]*briefings.Briefing{m.Briefing}, m.Ambiguous...) {
+	for _, br := range u.topic {
 		q := b.topicQuery(lib, br)
 		r.Items = append(r.Items, Item{Title: br.Title, Text: br.Headline(), Date: br.Date, Query: q})
 		r.Suggestions = append(r.Suggestions, Suggestion{Label: br.Title, Query: q})
+	}
+	if u.more {
+		r.Notes = append(r.Notes, fmt.Sprintf("Showing the first %d; add a word of the name to narrow it.", len(u.topic)))
 	}
 	return r
 }
@@ -527,21 +758,49 @@ func pickByTitle(cands []*briefings.Briefing, rest []string) (*briefings.Briefin
 	return best, bestN
 }
 
-// pickVersion finds the newest version whose date starts with date
-// ("2024", "2024-05", "2024-05-01").
-func pickVersion(versions []*briefings.Briefing, date string) (*briefings.Briefing, bool) {
+// pickVersion picks the version a date asks for: the newest version
+// matching it, the one before the newest for "previous", else the version
+// nearest the date. The note says which was shown, and when nothing
+// matched, that nothing did. current is the newest version.
+func pickVersion(versions []*briefings.Briefing, d dateSpec, current *briefings.Briefing) (*briefings.Briefing, string) {
+	if len(versions) == 0 {
+		return current, ""
+	}
+	day := func(b *briefings.Briefing) string { return b.Date.Format(time.DateOnly) }
+	switch {
+	case d.year < 0:
+		return versions[0], fmt.Sprintf("Could not read the date %q (write @2025-11-07, @2025-11 or @2025); showing the latest briefing, of %s.", d.said, day(versions[0]))
+	case d.previous && len(versions) > 1:
+		return versions[1], fmt.Sprintf("Showing the previous briefing, of %s.", day(versions[1]))
+	case d.previous:
+		return versions[0], fmt.Sprintf("There is no earlier briefing on %s; showing the only one, of %s.", versions[0].Topic, day(versions[0]))
+	}
 	for _, v := range versions {
-		if strings.HasPrefix(v.Date.Format(time.DateOnly), date) {
-			return v, true
+		if d.matches(v.Date) {
+			return v, fmt.Sprintf("Showing the briefing of %s.", day(v))
 		}
 	}
-	return nil, false
+	want := d.approx(versions[0].Date)
+	best := versions[0]
+	for _, v := range versions[1:] {
+		if absDuration(v.Date.Sub(want)) < absDuration(best.Date.Sub(want)) {
+			best = v
+		}
+	}
+	return best, fmt.Sprintf("No %s briefing is dated %s; showing the nearest, of %s.", best.Topic, d, day(best))
+}
+
+func absDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
 }
 
 func convertSection(s *briefings.Section) Section {
 	out := Section{Heading: s.Heading, Blocks: make([]Block, 0, len(s.Blocks))}
 	for _, bl := range s.Blocks {
-		out.Blocks = append(out.Blocks, Block{Bullet: bl.Bullet, Label: bl.Label, Text: bl.Text})
+		out.Blocks = append(out.Blocks, convertBlock(bl))
 	}
 	return out
 }
