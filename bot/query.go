@@ -215,6 +215,9 @@ type question struct {
 	section []bool // the word is part of a phrase naming a kind of section
 	filler  []bool // the word carries no meaning here
 	date    []bool // the word is part of a date
+	// other marks words of a place that is not the topic they would
+	// name ("north korea" in a library covering South Korea).
+	other []bool
 }
 
 func newQuestion(text string) *question {
@@ -224,6 +227,7 @@ func newQuestion(text string) *question {
 	q.section = make([]bool, n)
 	q.filler = make([]bool, n)
 	q.date = make([]bool, n)
+	q.other = make([]bool, n)
 	for i, t := range q.toks {
 		q.norms[i] = t.norm
 	}
@@ -262,7 +266,7 @@ func (q *question) group(i int) []string {
 // content reports whether word i may name a topic by part of its name.
 func (q *question) content(i int) bool {
 	t := q.toks[i]
-	return !t.sep() && !t.at && !q.section[i] && !q.filler[i] && !q.date[i] && !wholeWords[t.norm] && !versionWords[t.norm] && !prevWords[t.norm]
+	return !t.sep() && !t.at && !q.other[i] && !q.section[i] && !q.filler[i] && !q.date[i] && !wholeWords[t.norm] && !versionWords[t.norm] && !prevWords[t.norm]
 }
 
 // findTopic finds the topic a question names: the longest topic or alias
@@ -270,21 +274,27 @@ func (q *question) content(i int) bool {
 // few topics; else the same after correcting typos, when the correction is
 // confident.
 func (q *question) findTopic(lib *briefings.Library, limit int) understood {
-	punct := func(i int) bool { return q.toks[i].sep() || q.toks[i].at }
-	run, ok := lib.LongestTopic(q.norms, punct)
-	if ok && q.onlyFiller(run.Start, run.Words) {
-		// A topic named "Outlook" does not swallow "kazakhstan outlook".
-		alt, ok2 := lib.LongestTopic(q.norms, func(i int) bool { return punct(i) || !q.content(i) })
-		if ok2 {
-			run = alt
+	punct := func(i int) bool { return q.toks[i].sep() || q.toks[i].at || q.other[i] }
+	for {
+		run, ok := lib.LongestTopic(q.norms, punct)
+		if ok && q.onlyFiller(run.Start, run.Words) {
+			// A topic named "Outlook" does not swallow "kazakhstan outlook".
+			alt, ok2 := lib.LongestTopic(q.norms, func(i int) bool { return punct(i) || !q.content(i) })
+			if ok2 {
+				run = alt
+			}
 		}
-	}
-	if ok {
+		if !ok {
+			break
+		}
+		if q.insideOtherPlace(q.norms, run.Start, run.Words, run.Briefings) {
+			continue // look again without that place's words
+		}
 		return understood{topic: run.Briefings, run: span(run.Start, run.Words), said: q.said(run.Start, run.Words)}
 	}
 	if u, ok := q.partial(lib, q.norms, limit); ok {
 		u.how = "partial"
-		return u
+		return q.checkPlace(u)
 	}
 	// Typos: correct the content words that are confidently typos of a
 	// name word, then look again.
@@ -304,12 +314,12 @@ func (q *question) findTopic(lib *briefings.Library, limit int) understood {
 		}
 	}
 	if corrected {
-		if run, ok := lib.LongestTopic(fixed, punct); ok && !q.onlyFiller(run.Start, run.Words) {
+		if run, ok := lib.LongestTopic(fixed, punct); ok && !q.onlyFiller(run.Start, run.Words) && !q.insideOtherPlace(fixed, run.Start, run.Words, run.Briefings) {
 			return understood{topic: run.Briefings, run: span(run.Start, run.Words), how: "typo", said: q.said(run.Start, run.Words)}
 		}
 		if u, ok := q.partial(lib, fixed, limit); ok {
 			u.how = "typo"
-			return u
+			return q.checkPlace(u)
 		}
 	}
 	var u understood
@@ -322,6 +332,73 @@ func (q *question) findTopic(lib *briefings.Library, limit int) understood {
 		}
 	}
 	return u
+}
+
+// insideOtherPlace reports whether the words start..start+n, which name
+// the topics ts, are part of the name of a different place in the
+// question: "korea" in "north korea" when the topic is South Korea. It
+// marks that place's words in q.other, so that they name no topic.
+func (q *question) insideOtherPlace(norms []string, start, n int, ts []*briefings.Briefing) bool {
+	const reach = 3 // words a place name may add around the run
+	for a := max(0, start-reach); a <= start; a++ {
+		for b := start + n; b <= min(len(norms), start+n+reach); b++ {
+			if b-a == n {
+				continue
+			}
+			phrase := strings.Join(norms[a:b], " ")
+			if !briefings.IsPlaceName(phrase) || namesOf(ts, phrase) {
+				continue
+			}
+			for i := a; i < b; i++ {
+				q.other[i] = true
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// namesOf reports whether key is the normalized topic or an alias of one
+// of bs.
+func namesOf(bs []*briefings.Briefing, key string) bool {
+	for _, b := range bs {
+		if b.Key() == key {
+			return true
+		}
+		for _, a := range b.Aliases {
+			if briefings.Normalize(a) == key {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkPlace keeps a topic found by part of its name from answering for a
+// different place: "sudan" is a country of its own, so it does not answer
+// with South Sudan but offers it as "did you mean".
+func (q *question) checkPlace(u understood) understood {
+	phrase := strings.Join(q.normsOf(u.run), " ")
+	if !briefings.IsPlaceName(phrase) || len(u.topic) != 1 {
+		return u
+	}
+	br := u.topic[0]
+	names := append([]string{br.Topic, br.Title}, br.Aliases...)
+	for _, n := range names {
+		k := briefings.Normalize(n)
+		if k != phrase && briefings.IsPlaceName(k) {
+			return understood{maybe: u.topic}
+		}
+	}
+	return u
+}
+
+func (q *question) normsOf(idx []int) []string {
+	out := make([]string, len(idx))
+	for k, i := range idx {
+		out[k] = q.norms[i]
+	}
+	return out
 }
 
 func containsBriefing(bs []*briefings.Briefing, b *briefings.Briefing) bool {

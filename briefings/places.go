@@ -54,9 +54,24 @@ var placeNames = func() map[string]bool {
 		hongkong macau kurdistan greenland siberia scandinavia iberia anatolia punjab bengal`) {
 		m[w] = true
 	}
+	// Places of several words, among them those that hold the name of
+	// another place ("south sudan", "north korea", "new guinea").
+	for _, p := range strings.Split(`north korea,south korea,south sudan,south africa,central african republic,
+		new zealand,papua new guinea,new guinea,equatorial guinea,guinea bissau,dominican republic,east timor,
+		timor leste,west bank,saudi arabia,sri lanka,costa rica,el salvador,united states,united kingdom,
+		united arab emirates,czech republic,north macedonia,bosnia and herzegovina,ivory coast,cote divoire,
+		cape verde,sierra leone,burkina faso,san marino,hong kong,puerto rico,western sahara,northern ireland,
+		south ossetia,democratic republic of congo,republic of congo,north africa,west africa,east africa,
+		southern africa,central asia,south asia,southeast asia,east asia,middle east,latin america,
+		south america,north america,central america,horn of africa,gaza strip,new york,new mexico,
+		new caledonia,solomon islands,marshall islands,faroe islands,virgin islands,cayman islands,
+		south georgia,north carolina,south carolina,north dakota,south dakota,west virginia,new jersey,
+		new hampshire`, ",") {
+		m[strings.Join(strings.Fields(p), " ")] = true
+	}
 	return m
 }()
 
-// IsPlaceName reports whether a normalized word is the name of a country,
-// its people or capital, or a much-named region.
+// IsPlaceName reports whether a normalized word or phrase is the name of a
+// country, its people or capital, or a much-named region.
 func IsPlaceName(w string) bool { return placeNames[w] }
