@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -294,7 +295,7 @@ func (q *question) findTopic(lib *briefings.Library, limit int) understood {
 	}
 	if u, ok := q.partial(lib, q.norms, limit); ok {
 		u.how = "partial"
-		return q.checkPlace(u)
+		return q.checkPlace(q.extend(lib, u))
 	}
 	// Typos: correct the content words that are confidently typos of a
 	// name word, then look again.
@@ -319,7 +320,7 @@ func (q *question) findTopic(lib *briefings.Library, limit int) understood {
 		}
 		if u, ok := q.partial(lib, fixed, limit); ok {
 			u.how = "typo"
-			return q.checkPlace(u)
+			return q.checkPlace(q.extend(lib, u))
 		}
 	}
 	var u understood
@@ -464,6 +465,47 @@ func (q *question) partial(lib *briefings.Library, norms []string, limit int) (u
 		}
 	}
 	return best, bestN > 0
+}
+
+// extend adds to a topic found by part of its name the other words of
+// the question that belong to its name, as typed or after a confident
+// typo correction: "security in the sahel", "abrahm accords".
+func (q *question) extend(lib *briefings.Library, u understood) understood {
+	if len(u.topic) != 1 {
+		return u
+	}
+	br := u.topic[0]
+	var names []string
+	for _, n := range append([]string{br.Topic, br.Title}, br.Aliases...) {
+		names = append(names, strings.Fields(briefings.Normalize(n))...)
+	}
+	in := map[int]bool{}
+	for _, i := range u.run {
+		in[i] = true
+	}
+	for i := range q.toks {
+		if in[i] || !q.content(i) {
+			continue
+		}
+		w := q.norms[i]
+		if !slices.Contains(names, w) {
+			if c := lib.CorrectNameWord(w); c.To == "" || !slices.Contains(names, c.To) {
+				continue
+			}
+		}
+		u.run = append(u.run, i)
+		in[i] = true
+	}
+	slices.Sort(u.run)
+	var said []string
+	for k, i := range u.run {
+		if k > 0 && q.toks[i].raw == q.toks[u.run[k-1]].raw {
+			continue
+		}
+		said = append(said, q.toks[i].raw)
+	}
+	u.said = strings.Join(said, " ")
+	return u
 }
 
 // rest is the tokens of a question that did not name its topic.
@@ -618,6 +660,10 @@ func (q *question) parts(idx []int, br *briefings.Briefing) want {
 		if e-k >= 2 && versionWords[words[k]+" "+words[k+1]] {
 			w.versions = true
 			k += 2
+			continue
+		}
+		if q.filler[i] {
+			k++ // "what's the outlook": "what's" names no heading here
 			continue
 		}
 		if p, ok := br.PartAt(words[k:e]); ok {

@@ -231,6 +231,12 @@ func (l *Library) CorrectNameWord(w string) Correction {
 			tie = true
 		}
 	}
+	// A word of the briefings is meant as typed, unless it is only an
+	// inflection of the name word itself ("sahell" stems to "sahel").
+	if known && !IsPlaceName(w) {
+		st := newStemmer()
+		known = st.stem(w) != st.stem(best)
+	}
 	if best == "" || known {
 		return Correction{}
 	}

@@ -98,7 +98,7 @@ func (m *Main) answer(cmd *cobra.Command, query string) error {
 	if err := render(m.Stdout, reply); err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("write answer: %w", err)}
 	}
-	if reply.Kind == bot.KindNotFound || reply.Kind == bot.KindError {
+	if !Answered(reply) {
 		return &exitError{code: exitFailure}
 	}
 	return nil
