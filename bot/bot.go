@@ -210,6 +210,13 @@ func (b *Bot) runCommand(ctx context.Context, req Request, lib *briefings.Librar
 	if run, ok := lib.LongestTopic(q.norms, nil); ok && run.Start == 0 && run.Words >= 2 {
 		return Reply{}, false // the command word begins a topic's name
 	}
+	if len(q.norms) >= 2 && (first == "search" || first == "find" || first == "digest") {
+		// "search engines risks": the command word and the next word
+		// are words of one topic's name.
+		if ts, _ := lib.TopicsNamedBy(q.norms[:2], 1); len(ts) > 0 {
+			return Reply{}, false
+		}
+	}
 	switch first {
 	case "subscribe":
 		return b.subscribe(ctx, req, words[1:]), true
@@ -322,26 +329,31 @@ func (b *Bot) topic(lib *briefings.Library, q *question) Reply {
 	rest := q.rest(u)
 	br := u.topic[0]
 	if len(u.topic) > 1 {
-		var picked *briefings.Briefing
-		if u.how == "" {
-			// Topics sharing an alias: the words after it may name one.
-			var after []string
-			last := u.run[len(u.run)-1]
-			for _, i := range rest {
-				if i > last && i == last+1+len(after) {
-					after = append(after, q.norms[i])
-				}
-			}
-			var consumed int
-			picked, consumed = pickByTitle(u.topic, after)
-			if picked != nil {
-				rest = dropIndexes(rest, last+1, last+1+consumed)
+		// Topics sharing a name: the other words may name one by its title.
+		var words []string
+		var at []int
+		for _, i := range rest {
+			if q.content(i) {
+				words = append(words, q.norms[i])
+				at = append(at, i)
 			}
 		}
+		picked, used := pickByTitle(u.topic, words)
 		if picked == nil {
 			return b.disambiguate(lib, u)
 		}
 		br = picked
+		var keep []int
+		for _, i := range rest {
+			if !slices.ContainsFunc(used, func(k int) bool { return at[k] == i }) {
+				keep = append(keep, i)
+			}
+		}
+		rest = keep
+		if u.how == "" {
+			u.how = "partial" // a guess among several: say so
+		}
+		u.said = strings.TrimSpace(u.said + " … " + strings.Join(pick(words, used), " "))
 	}
 	var notes []string
 	corrected := false
@@ -386,13 +398,11 @@ func (b *Bot) topic(lib *briefings.Library, q *question) Reply {
 	return r
 }
 
-// dropIndexes returns idx without the values from lo up to hi.
-func dropIndexes(idx []int, lo, hi int) []int {
-	var out []int
-	for _, i := range idx {
-		if i < lo || i >= hi {
-			out = append(out, i)
-		}
+// pick returns the words at the positions used.
+func pick(words []string, used []int) []string {
+	out := make([]string, len(used))
+	for k, i := range used {
+		out[k] = words[i]
 	}
 	return out
 }
@@ -731,31 +741,32 @@ func sectionQuery(br *briefings.Briefing, s *briefings.Section) string {
 	return briefings.Normalize(s.Heading)
 }
 
-// pickByTitle chooses among briefings sharing an alias by the words that
-// follow it: the one whose title holds the most leading rest words.
-func pickByTitle(cands []*briefings.Briefing, rest []string) (*briefings.Briefing, int) {
+// pickByTitle chooses among briefings sharing a name by the other words
+// of the question: the one whose title holds the most of them. It returns
+// the positions (in words) of the words it used; nil on a tie.
+func pickByTitle(cands []*briefings.Briefing, words []string) (*briefings.Briefing, []int) {
 	var best *briefings.Briefing
-	bestN, tie := 0, false
+	var bestUsed []int
+	tie := false
 	for _, c := range cands {
 		title := " " + briefings.Normalize(c.Title) + " "
-		n := 0
-		for _, w := range rest {
-			if !strings.Contains(title, " "+briefings.Normalize(w)+" ") {
-				break
+		var used []int
+		for k, w := range words {
+			if strings.Contains(title, " "+w+" ") {
+				used = append(used, k)
 			}
-			n++
 		}
 		switch {
-		case n > bestN:
-			best, bestN, tie = c, n, false
-		case n == bestN && n > 0:
+		case len(used) > len(bestUsed):
+			best, bestUsed, tie = c, used, false
+		case len(used) == len(bestUsed) && len(used) > 0:
 			tie = true
 		}
 	}
 	if best == nil || tie {
-		return nil, 0
+		return nil, nil
 	}
-	return best, bestN
+	return best, bestUsed
 }
 
 // pickVersion picks the version a date asks for: the newest version

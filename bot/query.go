@@ -596,14 +596,16 @@ func (q *question) takeDate(idx []int, br *briefings.Briefing, has func(dateSpec
 				d = &spec
 			}
 			continue
-		case prevWords[w] && (k+1 >= len(idx) || !strings.HasPrefix(q.toks[idx[k+1]].norm, "version")) && w != "previous" && w != "prior":
+		case prevWords[w] && k+1 < len(idx) && q.toks[idx[k+1]].norm == "versions":
+			// "older versions" asks for the list, not a date.
+		case prevWords[w] && (k+1 >= len(idx) || q.toks[idx[k+1]].norm != "version") && w != "previous" && w != "prior":
 			// "older", "earlier", "last" alone are ordinary words;
 			// "previous" and "prior" always ask for the version before.
 		case prevWords[w]:
 			if d == nil {
 				d = &dateSpec{previous: true, said: t.raw}
 			}
-			if k+1 < len(idx) && strings.HasPrefix(q.toks[idx[k+1]].norm, "version") {
+			if k+1 < len(idx) && q.toks[idx[k+1]].norm == "version" {
 				used[idx[k+1]] = true
 			}
 			continue

@@ -91,6 +91,11 @@ func (l *Library) TopicsNamedBy(words []string, limit int) (out []*Briefing, mor
 	for i, w := range words {
 		runs[i] = l.wordRange(w)
 		if len(runs[i]) == 0 {
+			// Names keep their possessive ("Russia’s" is "russias");
+			// questions lose it.
+			runs[i] = l.wordRange(w + "s")
+		}
+		if len(runs[i]) == 0 {
 			return nil, false
 		}
 	}
@@ -535,11 +540,14 @@ func IsSectionWordTypo(w string) bool {
 }
 
 // correctInto returns the one word of the candidate lists that w is a
-// confident typo of, or "" (see CorrectNameWord for the rule).
+// confident typo of, or "" (see CorrectNameWord for the rule). Words tied
+// at the best distance do not make it unsure when they name the same kind
+// of section ("rissk" is one swap from "risks" and one letter from "risk").
 func correctInto(w string, lists ...[]string) string {
 	budget := editBudget(utf8.RuneCountInString(w))
 	first, _ := utf8.DecodeRuneInString(w)
-	best, bestD, tie := "", budget+1, false
+	best, bestD := "", budget+1
+	var ties []string
 	for _, list := range lists {
 		for _, cand := range list {
 			if c, _ := utf8.DecodeRuneInString(cand); c != first || cand == best {
@@ -548,14 +556,19 @@ func correctInto(w string, lists ...[]string) string {
 			d := osaDistance(w, cand, budget)
 			switch {
 			case d < bestD:
-				best, bestD, tie = cand, d, false
+				best, bestD, ties = cand, d, ties[:0]
 			case d == bestD:
-				tie = true
+				ties = append(ties, cand)
 			}
 		}
 	}
-	if tie || bestD == 0 || best == "" {
+	if bestD == 0 || best == "" {
 		return ""
+	}
+	for _, t := range ties {
+		if k := KindOf(t); k == KindOther || k != KindOf(best) {
+			return ""
+		}
 	}
 	return best
 }
