@@ -295,7 +295,7 @@ func (q *question) findTopic(lib *briefings.Library, limit int) understood {
 	}
 	if u, ok := q.partial(lib, q.norms, limit); ok {
 		u.how = "partial"
-		return q.checkPlace(q.extend(lib, u))
+		return q.checkPlace(q.extend(lib, q.trim(lib, q.norms, u)))
 	}
 	// Typos: correct the content words that are confidently typos of a
 	// name word, then look again.
@@ -320,7 +320,7 @@ func (q *question) findTopic(lib *briefings.Library, limit int) understood {
 		}
 		if u, ok := q.partial(lib, fixed, limit); ok {
 			u.how = "typo"
-			return q.checkPlace(q.extend(lib, u))
+			return q.checkPlace(q.extend(lib, q.trim(lib, fixed, u)))
 		}
 	}
 	var u understood
@@ -467,6 +467,59 @@ func (q *question) partial(lib *briefings.Library, norms []string, limit int) (u
 	return best, bestN > 0
 }
 
+// trim gives back to the question the words at either end of a topic's
+// run that name a part of its briefing, while the rest of the run still
+// names that topic alone: "iran ceasefire reactions" is the Reactions of
+// "U.S.-Iran Ceasefire: Assessment, Reactions, and Issues for Congress".
+func (q *question) trim(lib *briefings.Library, norms []string, u understood) understood {
+	if len(u.topic) != 1 {
+		return u
+	}
+	br := u.topic[0]
+	for len(u.run) > 1 {
+		last := u.run[len(u.run)-1]
+		if !namesHeading(br, q.group(last)) {
+			break
+		}
+		ts, _ := lib.TopicsNamedBy(q.pickNorms(norms, u.run[:len(u.run)-1]), 2)
+		if len(ts) != 1 || ts[0] != br {
+			break
+		}
+		u.run = u.run[:len(u.run)-1]
+	}
+	u.said = q.saidOf(u.run)
+	return u
+}
+
+// namesHeading reports whether words begin with the whole of one of br's
+// headings ("reactions" for "Reactions", not "weapons" for
+// "Weaponization"): only then may they be taken from a topic's name.
+func namesHeading(br *briefings.Briefing, words []string) bool {
+	p, ok := br.PartAt(words)
+	return ok && p.Section != nil && p.Block < 0 &&
+		briefings.Normalize(p.Section.Heading) == strings.Join(words[:p.Words], " ")
+}
+
+func (q *question) pickNorms(norms []string, idx []int) []string {
+	out := make([]string, len(idx))
+	for k, i := range idx {
+		out[k] = norms[i]
+	}
+	return out
+}
+
+// saidOf is the words at idx as typed.
+func (q *question) saidOf(idx []int) string {
+	var said []string
+	for k, i := range idx {
+		if k > 0 && q.toks[i].raw == q.toks[idx[k-1]].raw {
+			continue
+		}
+		said = append(said, q.toks[i].raw)
+	}
+	return strings.Join(said, " ")
+}
+
 // extend adds to a topic found by part of its name the other words of
 // the question that belong to its name, as typed or after a confident
 // typo correction: "security in the sahel", "abrahm accords".
@@ -487,6 +540,9 @@ func (q *question) extend(lib *briefings.Library, u understood) understood {
 		if in[i] || !q.content(i) {
 			continue
 		}
+		if namesHeading(br, q.group(i)) {
+			continue // "iran ceasefire reactions": a heading, not the name
+		}
 		w := q.norms[i]
 		if !slices.Contains(names, w) {
 			if c := lib.CorrectNameWord(w); c.To == "" || !slices.Contains(names, c.To) {
@@ -497,14 +553,7 @@ func (q *question) extend(lib *briefings.Library, u understood) understood {
 		in[i] = true
 	}
 	slices.Sort(u.run)
-	var said []string
-	for k, i := range u.run {
-		if k > 0 && q.toks[i].raw == q.toks[u.run[k-1]].raw {
-			continue
-		}
-		said = append(said, q.toks[i].raw)
-	}
-	u.said = strings.Join(said, " ")
+	u.said = q.saidOf(u.run)
 	return u
 }
 

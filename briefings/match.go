@@ -421,19 +421,12 @@ func KindAt(words []string) (Kind, int) {
 // b: a heading (every word of the run is a word of the heading), a bullet
 // label (the run holds most of the label's words and nothing else), or a
 // section kind by any word people use for it. On equal length a heading
-// beats a label, and a label beats a kind word. Stop-words may sit inside
+// beats a label, and a label beats a kind word ("history" finds "History
+// and Development" though the kind of "history" is background). Stop-words may sit inside
 // a run but do not start or end one.
 func (b *Briefing) PartAt(words []string) (Part, bool) {
 	best := Part{Block: -1}
-	if k, n := KindAt(words); n > 0 {
-		best = Part{Block: -1, Words: n, Kind: k}
-		for i := range b.Sections {
-			if b.Sections[i].Kind == k {
-				best.Section = &b.Sections[i]
-				break
-			}
-		}
-	}
+	bestStems := 0
 	st := newStemmer()
 	stems := make([]string, 0, len(words))
 	for _, w := range words {
@@ -442,9 +435,6 @@ func (b *Briefing) PartAt(words []string) (Part, bool) {
 		} else {
 			stems = append(stems, st.stem(w))
 		}
-	}
-	if len(stems) == 0 || stems[0] == "" {
-		return best, best.Words > 0
 	}
 	// covered returns how long a run from the start has every content word
 	// among have, ending on a content word.
@@ -461,38 +451,53 @@ func (b *Briefing) PartAt(words []string) (Part, bool) {
 		}
 		return n
 	}
-	for i := range b.Sections {
-		s := &b.Sections[i]
-		if n := covered(headingInfoOf(s.Heading).stems); n > best.Words || (n == best.Words && n > 0 && best.Block >= 0) {
-			best = Part{Section: s, Block: -1, Words: n, Kind: s.Kind}
+	if len(stems) > 0 && stems[0] != "" {
+		for i := range b.Sections {
+			s := &b.Sections[i]
+			hs := headingInfoOf(s.Heading).stems
+			// On equal length the heading with fewer words is the closer:
+			// "weaponization" names "Weaponization", not "Estimated
+			// Nuclear Weapons Development Timelines".
+			if n := covered(hs); n > best.Words || (n == best.Words && n > 0 && len(hs) < bestStems) {
+				best, bestStems = Part{Section: s, Block: -1, Words: n, Kind: s.Kind}, len(hs)
+			}
 		}
-	}
-	label := func(sec *Section, blocks []Block) {
-		for j := range blocks {
-			if blocks[j].Label == "" {
-				continue
-			}
-			ls := queryStems(blocks[j].Label)
-			n := covered(ls)
-			if n <= best.Words {
-				continue
-			}
-			// The run must hold most of the label: "israel" alone does
-			// not name the bullet "Boost for Israel".
-			got := 0
-			for _, s := range ls {
-				if hasSimilar(stems[:n], s) {
-					got++
+		label := func(sec *Section, blocks []Block) {
+			for j := range blocks {
+				if blocks[j].Label == "" {
+					continue
+				}
+				ls := queryStems(blocks[j].Label)
+				n := covered(ls)
+				if n <= best.Words {
+					continue
+				}
+				// The run must hold most of the label: "israel" alone
+				// does not name the bullet "Boost for Israel".
+				got := 0
+				for _, s := range ls {
+					if hasSimilar(stems[:n], s) {
+						got++
+					}
+				}
+				if 3*got >= 2*len(ls) {
+					best = Part{Section: sec, Block: j, Words: n}
 				}
 			}
-			if 3*got >= 2*len(ls) {
-				best = Part{Section: sec, Block: j, Words: n}
-			}
+		}
+		label(nil, b.Lede)
+		for i := range b.Sections {
+			label(&b.Sections[i], b.Sections[i].Blocks)
 		}
 	}
-	label(nil, b.Lede)
-	for i := range b.Sections {
-		label(&b.Sections[i], b.Sections[i].Blocks)
+	if k, n := KindAt(words); n > best.Words {
+		best = Part{Block: -1, Words: n, Kind: k}
+		for i := range b.Sections {
+			if b.Sections[i].Kind == k {
+				best.Section = &b.Sections[i]
+				break
+			}
+		}
 	}
 	return best, best.Words > 0
 }
