@@ -542,22 +542,15 @@ func (b *Bot) versions(lib *briefings.Library, br *briefings.Briefing) Reply {
 
 // noSection answers a question whose words name nothing in br: the
 // notes already made say what was missing; said is the words that matched
-// nothing.
+// nothing. It offers br's sections; it does not search the library, which
+// at a hundred thousand briefings costs more than the rest of the reply
+// many times over, for words the asker tied to this topic.
 func (b *Bot) noSection(lib *briefings.Library, br *briefings.Briefing, said string) Reply {
 	r := b.briefingReply(lib, br, KindNotFound)
 	if said != "" {
 		r.Notes = append(r.Notes, fmt.Sprintf("The %s briefing has no section or passage matching %q.", br.Topic, said))
 	}
 	r.Suggestions = b.sectionSuggestions(lib, br, nil)
-	if said == "" {
-		return r
-	}
-	for _, h := range lib.Search(br.Topic+" "+said, 3) {
-		if h.Briefing.Key() == br.Key() && h.Section == nil {
-			continue
-		}
-		r.Items = append(r.Items, b.hitItem(lib, h))
-	}
 	return r
 }
 

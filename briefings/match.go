@@ -68,11 +68,10 @@ func newestOf(ts []*topic) []*Briefing {
 // wordRange is the run of l.words whose key is w.
 func (l *Library) wordRange(w string) []completion {
 	lo := sort.Search(len(l.words), func(i int) bool { return l.words[i].key >= w })
-	hi := lo
-	for hi < len(l.words) && l.words[hi].key == w {
-		hi++
-	}
-	return l.words[lo:hi]
+	rest := l.words[lo:]
+	// A common word ("grid", "elections") may have thousands of entries.
+	hi := sort.Search(len(rest), func(i int) bool { return rest[i].key != w })
+	return rest[:hi]
 }
 
 // IsNameWord reports whether w is a word of some topic's name or alias.
@@ -109,9 +108,10 @@ outer:
 		}
 		for r := 1; r < len(runs); r++ {
 			run := runs[r]
-			for pos[r] < len(run) && run[pos[r]].t.key < c.t.key {
-				pos[r]++
-			}
+			// Runs are sorted by topic key: jump rather than walk, as a
+			// common word's run may hold thousands of topics.
+			from := pos[r]
+			pos[r] = from + sort.Search(len(run)-from, func(i int) bool { return run[from+i].t.key >= c.t.key })
 			if pos[r] == len(run) {
 				break outer
 			}
@@ -467,7 +467,7 @@ func (b *Briefing) PartAt(words []string) (Part, bool) {
 				if blocks[j].Label == "" {
 					continue
 				}
-				ls := queryStems(blocks[j].Label)
+				ls := headingInfoOf(blocks[j].Label).stems
 				n := covered(ls)
 				if n <= best.Words {
 					continue
@@ -520,7 +520,7 @@ func hasSimilar(have []string, s string) bool {
 // letters, the first letter kept, within the edit budget, the only word at
 // its distance, and not itself a word of the briefing.
 func (b *Briefing) CorrectSectionWord(w string) string {
-	if editBudget(utf8.RuneCountInString(w)) == 0 || hasDigits(w) || b.HasWord(w) {
+	if editBudget(utf8.RuneCountInString(w)) == 0 || hasDigits(w) {
 		return ""
 	}
 	var heads []string
@@ -531,7 +531,11 @@ func (b *Briefing) CorrectSectionWord(w string) string {
 			}
 		}
 	}
-	return correctInto(w, sectionWords, heads)
+	fix := correctInto(w, sectionWords, heads)
+	if fix == "" || b.HasWord(w) { // the costlier test last
+		return ""
+	}
+	return fix
 }
 
 // IsSectionWordTypo reports whether a normalized word is a confident typo

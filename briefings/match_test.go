@@ -193,7 +193,7 @@ func TestPartAt(t *testing.T) {
 		{"strategic balancing", "Risks & caveats", "Strategic balancing", 2, ""},
 		{"symbolic substantive", "Risks & caveats", "Symbolic vs substantive", 2, ""},
 		{"history", "History and development", "", 1, KindNew}, // the heading beats the kind word
-		{"background", "", "", 1, KindBackground},               // a kind the briefing lacks
+		{"background", "", "", 1, KindBackground},              // a kind the briefing lacks
 		{"whats new", "What’s new", "", 2, KindNew},
 		{"new", "What’s new", "", 1, KindNew},
 	}
@@ -260,9 +260,9 @@ func TestCorrectSectionWord(t *testing.T) {
 		"signifcance": "significance",
 		"rissk":       "risks", // a swap, tied with "risk": the same kind
 		"histroy":     "history",
-		"risk":        "",     // four letters
-		"gestural":    "",     // a word of the briefing
-		"zebras":      "",     // nothing near
+		"risk":        "", // four letters
+		"gestural":    "", // a word of the briefing
+		"zebras":      "", // nothing near
 		"caveets":     "caveats",
 	} {
 		if got := b.CorrectSectionWord(typo); got != want {
