@@ -246,11 +246,17 @@ func (b *Bot) help(lib *briefings.Library) Reply {
 			fmt.Sprintf("Ask for a briefing by topic, then narrow it to the part you need: %s <topic> [section].", c),
 		},
 	}
+	example := "kazakhstan" // a topic for the examples: the library's first, if any
+	if topics := lib.Topics(); len(topics) > 0 {
+		example = b.topicQuery(lib, topics[0])
+	}
 	usage := Section{Heading: "How to ask", Blocks: []Block{
 		{Bullet: true, Label: c + " <topic>", Text: "the overview: title, lede and the sections it has"},
 		{Bullet: true, Label: c + " <topic> <section>", Text: "one section only, such as risks, what's new, why it matters or looking ahead"},
 		{Bullet: true, Label: c + " <topic> all", Text: "the whole briefing"},
 		{Bullet: true, Label: c + " <topic> versions", Text: "older briefings on the same topic"},
+		{Bullet: true, Label: c + " what could go wrong in " + example + "?", Text: "ask in your own words: the topic anywhere, several sections (risks and outlook), a date (@2025-11, january, previous)"},
+		{Bullet: true, Label: c + " " + example + " <words>", Text: "words that name no section find the bullets and paragraphs that say them"},
 		{Bullet: true, Label: c + " list", Text: "every topic with its headline and date"},
 		{Bullet: true, Label: c + " search <words>", Text: "full-text search over every briefing"},
 	}}
