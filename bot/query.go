@@ -112,7 +112,7 @@ var leadInto = map[string]bool{"on": true, "about": true, "from": true, "regardi
 // whole asks for the whole briefing; versions for the list of versions.
 var (
 	wholeWords   = map[string]bool{"all": true, "full": true, "everything": true, "whole": true, "entire": true}
-	versionWords = map[string]bool{"versions": true, "archive": true, "history of versions": true, "older versions": true, "all versions": true}
+	versionWords = map[string]bool{"versions": true, "archive": true, "older versions": true, "all versions": true, "previous versions": true}
 	prevWords    = map[string]bool{"previous": true, "prior": true, "earlier": true, "older": true, "before": true, "last": true}
 )
 
@@ -327,7 +327,7 @@ func (q *question) findTopic(lib *briefings.Library, limit int) understood {
 	for _, w := range maybe {
 		ts, _ := lib.TopicsNamedBy([]string{w}, limit)
 		for _, t := range ts {
-			if !containsBriefing(u.maybe, t) && len(u.maybe) < limit {
+			if !slices.Contains(u.maybe, t) && len(u.maybe) < limit {
 				u.maybe = append(u.maybe, t)
 			}
 		}
@@ -402,15 +402,6 @@ func (q *question) normsOf(idx []int) []string {
 	return out
 }
 
-func containsBriefing(bs []*briefings.Briefing, b *briefings.Briefing) bool {
-	for _, x := range bs {
-		if x == b {
-			return true
-		}
-	}
-	return false
-}
-
 func span(start, n int) []int {
 	out := make([]int, n)
 	for i := range out {
@@ -431,16 +422,7 @@ func (q *question) onlyFiller(start, n int) bool {
 }
 
 // said is the words start..start+n as typed.
-func (q *question) said(start, n int) string {
-	var parts []string
-	for i := start; i < start+n; i++ {
-		if i > start && q.toks[i].raw == q.toks[i-1].raw {
-			continue // one typed word normalized into several
-		}
-		parts = append(parts, q.toks[i].raw)
-	}
-	return strings.Join(parts, " ")
-}
+func (q *question) said(start, n int) string { return q.saidOf(span(start, n)) }
 
 // partial finds the longest run of content words that all belong to the
 // name of at least one topic; the earliest wins a tie.
@@ -699,7 +681,6 @@ func (q *question) parts(idx []int, br *briefings.Briefing) want {
 		}
 		return j
 	}
-	content := 0
 	for k := 0; k < len(idx); {
 		i := idx[k]
 		t := q.toks[i]
@@ -724,7 +705,6 @@ func (q *question) parts(idx []int, br *briefings.Briefing) want {
 				w.parts = append(w.parts, p)
 			}
 			k += p.Words
-			content++
 			continue
 		}
 		switch {
@@ -753,7 +733,6 @@ func (q *question) parts(idx []int, br *briefings.Briefing) want {
 		}
 		k++
 	}
-	_ = content
 	return w
 }
 

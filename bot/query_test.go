@@ -165,6 +165,8 @@ func TestUnderstanding(t *testing.T) {
 		{"search iran", want{KindSearch, "", nil, "", ""}},
 		// Versions and the whole briefing.
 		{"iran versions", want{KindList, "iran", nil, "", ""}},
+		{"iran previous versions", want{KindList, "iran", nil, "", ""}},
+		{"older versions of iran", want{KindList, "iran", nil, "", ""}},
 		{"everything about iran", want{KindFull, "iran", nil, "", ""}},
 	}
 	for _, tt := range tests {
