@@ -360,6 +360,15 @@ var askedStems = func() []kindPhrase {
 	return out
 }()
 
+// askedByFirst is askedStems by first stem, longest phrase first.
+var askedByFirst = func() map[string][]kindPhrase {
+	m := map[string][]kindPhrase{}
+	for _, kp := range askedStems {
+		m[kp.stems[0]] = append(m[kp.stems[0]], kp)
+	}
+	return m
+}()
+
 type kindPhrase struct {
 	kind      Kind
 	stems     []string
@@ -397,9 +406,17 @@ var sectionWords = func() []string {
 // of words, and how many words it took. A word such as "new" that has
 // other senses names a kind only when it ends the words.
 func KindAt(words []string) (Kind, int) {
+	if len(words) == 0 {
+		return KindOther, 0
+	}
 	st := newStemmer()
-	var stems []string
-	for _, kp := range askedStems {
+	first := st.stem(words[0])
+	phrases := askedByFirst[first]
+	if len(phrases) == 0 {
+		return KindOther, 0
+	}
+	stems := []string{first}
+	for _, kp := range phrases {
 		if len(kp.stems) > len(words) {
 			continue
 		}
