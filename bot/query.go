@@ -225,10 +225,8 @@ func newQuestion(text string) *question {
 	q := &question{toks: tokenize(text)}
 	n := len(q.toks)
 	q.norms = make([]string, n)
-	q.section = make([]bool, n)
-	q.filler = make([]bool, n)
-	q.date = make([]bool, n)
-	q.other = make([]bool, n)
+	flags := make([]bool, 4*n) // one allocation for the four marks
+	q.section, q.filler, q.date, q.other = flags[:n:n], flags[n:2*n:2*n], flags[2*n:3*n:3*n], flags[3*n:]
 	for i, t := range q.toks {
 		q.norms[i] = t.norm
 	}
@@ -541,13 +539,9 @@ func (q *question) extend(lib *briefings.Library, u understood) understood {
 
 // rest is the tokens of a question that did not name its topic.
 func (q *question) rest(u understood) []int {
-	in := map[int]bool{}
-	for _, i := range u.run {
-		in[i] = true
-	}
-	var out []int
+	out := make([]int, 0, len(q.toks))
 	for i := range q.toks {
-		if !in[i] {
+		if !slices.Contains(u.run, i) {
 			out = append(out, i)
 		}
 	}
@@ -560,8 +554,8 @@ func (q *question) rest(u understood) []int {
 // mentions is a passage, not a date).
 func (q *question) takeDate(idx []int, br *briefings.Briefing, has func(dateSpec) bool) (*dateSpec, []int) {
 	var d *dateSpec
-	var left []int
-	used := map[int]bool{}
+	left := make([]int, 0, len(idx))
+	used := make([]bool, len(q.toks)) // tokens taken as a date's day or year
 	for k, i := range idx {
 		if used[i] {
 			continue
@@ -643,7 +637,7 @@ func (q *question) takeDate(idx []int, br *briefings.Briefing, has func(dateSpec
 		}
 		left = append(left, i)
 	}
-	var out []int
+	out := left[:0]
 	for _, i := range left {
 		if !used[i] {
 			out = append(out, i)
