@@ -45,8 +45,9 @@ func (m *Main) askCommand() *cobra.Command {
 "briefbot ask kazakhstan risks" prints the "Risks & caveats" section of the
 Kazakhstan briefing.
 
-Exit status: 0 answered, 1 nothing matched (suggestions are still printed),
-2 usage or configuration error.`,
+Exit status: 0 answered, 1 nothing matched or a choice is needed ("which
+one?", "did you mean"; suggestions are still printed), 2 usage or
+configuration error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// No question is a question too: the bot answers it with help.
 			return m.answer(cmd, strings.Join(args, " "))
