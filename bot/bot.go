@@ -583,7 +583,16 @@ func (b *Bot) notFound(lib *briefings.Library, q *question, u understood) Reply 
 	}
 	title := strings.Join(said, " ")
 	if title == "" {
-		title = strings.TrimSpace(strings.Join(fieldsOf(q), " "))
+		// Only section words, dates or filler: "risks", "what's new?".
+		r := Reply{Kind: KindNotFound, Title: "Which topic?"}
+		example := "kazakhstan"
+		if topics := lib.Topics(); len(topics) > 0 {
+			example = b.topicQuery(lib, topics[0])
+		}
+		asked := strings.TrimSpace(strings.Join(fieldsOf(q), " "))
+		r.Notes = append(r.Notes, fmt.Sprintf("Name a topic as well, as in %s %s %s.", b.command, example, asked))
+		r.Suggestions = append(r.Suggestions, Suggestion{Label: "List topics", Query: "list"})
+		return r
 	}
 	r := Reply{Kind: KindNotFound, Title: fmt.Sprintf("No briefing for %q", title)}
 	for _, br := range u.maybe {

@@ -163,6 +163,8 @@ func TestUnderstanding(t *testing.T) {
 		{"search engines and elections risks", want{KindSection, "search engines and elections", []string{"Risks"}, "", ""}},
 		{"digest of rulings", want{KindOverview, "digest of rulings", nil, "", ""}},
 		{"search iran", want{KindSearch, "", nil, "", ""}},
+		// No topic at all.
+		{"risks and outlook?", want{KindNotFound, "", nil, "", "Name a topic as well"}},
 		// Versions and the whole briefing.
 		{"iran versions", want{KindList, "iran", nil, "", ""}},
 		{"iran previous versions", want{KindList, "iran", nil, "", ""}},
