@@ -643,6 +643,7 @@ func (b *Briefing) Passages(words []string, limit int) []Passage {
 		return nil
 	}
 	m := newStemMatcher(qs)
+	m.similar = true
 	type scored struct {
 		p     Passage
 		label int

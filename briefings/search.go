@@ -279,6 +279,7 @@ func bestPlace(b *Briefing, m *stemMatcher) (*Section, string) {
 // remembering its answers for the words of the hits of one query.
 type stemMatcher struct {
 	stems map[string]int // query stem → its number
+	order []string       // the query stems by number
 	// firsts marks the first bytes of the query stems: stemming keeps a
 	// word's first letter, so a word starting otherwise is no match and
 	// need not be stemmed.
@@ -287,10 +288,14 @@ type stemMatcher struct {
 	st     *stemmer
 	seen   []uint32 // per stem, the count call that last found it
 	gen    uint32
+	// similar also matches words whose stem is similar to a query stem
+	// ("economy" and "economic"), for passages inside one briefing.
+	similar bool
 }
 
 func newStemMatcher(qs []string) *stemMatcher {
 	m := &stemMatcher{stems: make(map[string]int, len(qs)), memo: map[string]int{}, st: newStemmer(), seen: make([]uint32, len(qs))}
+	m.order = qs
 	for i, q := range qs {
 		m.stems[q] = i
 		if q != "" {
@@ -307,9 +312,18 @@ func (m *stemMatcher) stemOf(w string) int {
 	if i, ok := m.memo[w]; ok {
 		return i
 	}
-	i, ok := m.stems[m.st.stem(w)]
+	st := m.st.stem(w)
+	i, ok := m.stems[st]
 	if !ok {
 		i = -1
+		if m.similar {
+			for n, q := range m.order {
+				if similarStems(q, st) {
+					i = n
+					break
+				}
+			}
+		}
 	}
 	m.memo[w] = i
 	return i
