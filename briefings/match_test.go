@@ -241,6 +241,8 @@ func TestPassages(t *testing.T) {
 		{"russia china", []string{"Risks & caveats/0"}},
 		{"1992", []string{"lede/0", "History and development/0"}},
 		{"zebras", nil},
+		// Similar stems match: "economy" finds "Economic & tech cooperation".
+		{"economy", []string{"Strategic significance/1"}},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, describe(b.Passages(strings.Fields(tt.words), 5))); diff != "" {
