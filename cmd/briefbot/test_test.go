@@ -150,3 +150,28 @@ func TestAskExitCodes(t *testing.T) {
 		contains(t, "ask "+tc.query, r.stdout, tc.want)
 	}
 }
+
+func FuzzQuestionFile(f *testing.F) {
+	for _, s := range []string{
+		"questions:\n  - ask: kazakhstan risks\n    topic: Kazakhstan\n    sections: [Risks & caveats]\n",
+		"briefings: x\nquestions:\n  - ask: iraq\n    answer: none\n",
+		"questions: []\n", "questions:\n  - {}\n", "- a\n- b\n", "questions:\n  - ask: x\n    date: 2025-13-40\n    topic: y\n",
+		"questions: !!map {}\n", "\t", "questions:\n  - ask: [1, 2]\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		qf, err := parseQuestionFile("q.yaml", []byte(data))
+		if err != nil {
+			if !strings.Contains(err.Error(), "q.yaml") {
+				t.Errorf("error without the file's name: %v", err)
+			}
+			return
+		}
+		for _, q := range qf.Questions {
+			if strings.TrimSpace(q.Ask) == "" || (q.Answer != answerNone && q.Topic == "") {
+				t.Errorf("accepted an incomplete question: %+v", q)
+			}
+		}
+	})
+}
