@@ -706,7 +706,8 @@ func (q *question) parts(idx []int, br *briefings.Briefing) want {
 			w.whole = true
 		case versionWords[t.norm]:
 			w.versions = true
-		case q.filler[i]:
+		case q.filler[i], briefings.IsStopWord(t.norm):
+			// Words that name nothing, such as a lone "may".
 		default:
 			if fix := br.CorrectSectionWord(t.norm); fix != "" {
 				if p, ok := br.PartAt([]string{fix}); ok {

@@ -211,6 +211,7 @@ func TestEveryGuessSaysSo(t *testing.T) {
 		"kazakhstan signing":         true,
 		"kazakhstan risks and gold":  true,
 		"kazakhstan risks and ahead": false,
+		"kazakhstan may risks":       false,
 	} {
 		r := b.Handle(context.Background(), Request{Text: q})
 		if got := len(r.Notes) > 0; got != guessed {

@@ -519,6 +519,10 @@ func (b *Briefing) PartAt(words []string) (Part, bool) {
 	return best, best.Words > 0
 }
 
+// IsStopWord reports whether a normalized word is too common to name
+// anything ("the", "may", "with"): search and passages ignore it.
+func IsStopWord(w string) bool { return stopWords[w] }
+
 func hasSimilar(have []string, s string) bool {
 	if s == "" {
 		return false
