@@ -384,7 +384,9 @@ func (b *Bot) topic(lib *briefings.Library, q *question) Reply {
 	if d != nil {
 		var note string
 		br, note = pickVersion(versions, *d, br)
-		notes = append(notes, note)
+		if note != "" {
+			notes = append(notes, note)
+		}
 	}
 
 	w := q.parts(rest, br)
