@@ -240,3 +240,73 @@ func FuzzQuestion(f *testing.F) {
 		}
 	})
 }
+
+// TestIssueExamples asks, over the bundled samples, what people typed in
+// the report that started this grammar, and checks the answer a person
+// expects (the exit code follows: ask exits 0 for the answers, 1 for the
+// not-found ones).
+func TestIssueExamples(t *testing.T) {
+	b := New(Options{})
+	tests := []struct {
+		query    string
+		kind     Kind
+		topic    string
+		sections []string
+		note     string
+		contains string
+	}{
+		{"what could go wrong in kazakhstan?", KindSection, "kazakhstan", []string{"Risks & caveats"}, "", ""},
+		{"risks kazakhstan", KindSection, "kazakhstan", []string{"Risks & caveats"}, "", ""},
+		{"brief me on kazakhstan", KindOverview, "kazakhstan", []string{"In this briefing"}, "", ""},
+		{"what's new in kazakhstan", KindSection, "kazakhstan", []string{"What’s new"}, "", ""},
+		{"sahel risks", KindSection, "sahel security", []string{"Risks"}, "Showing Sahel security", ""},
+		{"accords background", KindSection, "abraham accords", []string{"Background"}, "Showing Abraham Accords", ""},
+		{"kazakhstan risls", KindSection, "kazakhstan", []string{"Risks & caveats"}, `"risls"`, ""},
+		{"kazakhstan outlok", KindSection, "kazakhstan", []string{"Looking ahead"}, `"outlok"`, ""},
+		{"kazakhstan risks and outlook", KindSection, "kazakhstan", []string{"Risks & caveats", "Looking ahead"}, "", ""},
+		{"kazakhstan israel", KindSection, "kazakhstan", nil, `"israel"`, "Boost for Israel"},
+		{"kazakhstan signing ceremony", KindSection, "kazakhstan", []string{"Looking ahead"}, "", "Formal signing ceremony"},
+		{"kazakhstan risks @2026-01-10", KindSection, "kazakhstan", []string{"Risks & caveats"}, "No Kazakhstan briefing is dated 2026-01-10; showing the nearest, of 2025-11-07", ""},
+		{"kazakhstan january risks", KindSection, "kazakhstan", []string{"Risks & caveats"}, "No Kazakhstan briefing is dated January", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			r := b.Handle(context.Background(), Request{Platform: PlatformCLI, Text: tt.query})
+			if r.Kind != tt.kind || r.Topic != tt.topic {
+				t.Fatalf("kind %q topic %q, want %q %q; notes %q", r.Kind, r.Topic, tt.kind, tt.topic, r.Notes)
+			}
+			if tt.sections != nil {
+				var hs []string
+				for _, s := range r.Sections {
+					hs = append(hs, s.Heading)
+				}
+				if diff := cmp.Diff(tt.sections, hs); diff != "" {
+					t.Errorf("sections (-want +got):\n%s", diff)
+				}
+			}
+			if tt.note != "" && !strings.Contains(strings.Join(r.Notes, "\n"), tt.note) {
+				t.Errorf("notes %q lack %q", r.Notes, tt.note)
+			}
+			if tt.contains != "" {
+				var text strings.Builder
+				WriteText(&text, r)
+				if !strings.Contains(text.String(), tt.contains) {
+					t.Errorf("answer lacks %q:\n%s", tt.contains, text.String())
+				}
+			}
+		})
+	}
+	// In a library holding Iran and no briefing on Iraq, "iraq risks" gets
+	// no answer at all; the topics whose titles begin with command words
+	// are reachable.
+	lib := testLibrary(t)
+	withIran := New(Options{Library: lib})
+	if r := withIran.Handle(context.Background(), Request{Text: "iraq risks"}); r.Kind != KindNotFound || r.Topic != "" || len(r.Suggestions) > 0 && r.Suggestions[0].Label == "Iran" {
+		t.Errorf("iraq risks: %s about %q, suggestions %+v; want no answer and no Iran", r.Kind, r.Topic, r.Suggestions)
+	}
+	for q, topic := range map[string]string{"search engines and elections": "search engines and elections", "digest of rulings risks": "digest of rulings"} {
+		if r := withIran.Handle(context.Background(), Request{Text: q}); r.Topic != topic {
+			t.Errorf("%q: topic %q, want %q", q, r.Topic, topic)
+		}
+	}
+}
