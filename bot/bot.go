@@ -315,12 +315,7 @@ func (b *Bot) search(lib *briefings.Library, query string) Reply {
 		return r
 	}
 	for _, h := range hits {
-		it := Item{Title: h.Briefing.Title, Text: h.Snippet, Date: h.Briefing.Date, Query: b.topicQuery(lib, h.Briefing)}
-		if h.Section != nil {
-			it.Title += " — " + h.Section.Heading
-			it.Query += " " + sectionQuery(h.Briefing, h.Section)
-		}
-		r.Items = append(r.Items, it)
+		r.Items = append(r.Items, b.hitItem(lib, h))
 	}
 	return r
 }
@@ -562,6 +557,7 @@ func (b *Bot) noSection(lib *briefings.Library, br *briefings.Briefing, said str
 	return r
 }
 
+// hitItem is a search hit as a list item that asks for its section.
 func (b *Bot) hitItem(lib *briefings.Library, h briefings.Hit) Item {
 	it := Item{Title: h.Briefing.Title, Text: h.Snippet, Date: h.Briefing.Date, Query: b.topicQuery(lib, h.Briefing)}
 	if h.Section != nil {
