@@ -291,7 +291,23 @@ func (q *question) findTopic(lib *briefings.Library, limit int) understood {
 		}
 		return understood{topic: run.Briefings, run: span(run.Start, run.Words), said: q.said(run.Start, run.Words)}
 	}
-	if u, ok := q.partial(lib, q.norms, limit); ok {
+	// The word for a people stands for its place: "iranian risks",
+	// "russian nuclear weapons".
+	peoples, hasPeople := q.placesOfPeoples()
+	if hasPeople {
+		if run, ok := lib.LongestTopic(peoples, punct); ok && !q.onlyFiller(run.Start, run.Words) && !q.insideOtherPlace(peoples, run.Start, run.Words, run.Briefings) {
+			return understood{topic: run.Briefings, run: span(run.Start, run.Words), how: "partial", said: q.said(run.Start, run.Words)}
+		}
+	}
+	u, ok := q.partial(lib, q.norms, limit)
+	if hasPeople && (!ok || len(u.topic) > 1) {
+		// "russian nuclear weapons": the people's place tells two
+		// reports on nuclear weapons apart.
+		if pu, pok := q.partial(lib, peoples, limit); pok && (!ok || len(pu.topic) == 1) {
+			u, ok = pu, true
+		}
+	}
+	if ok {
 		u.how = "partial"
 		return q.checkPlace(q.extend(lib, q.trim(lib, q.norms, u)))
 	}
@@ -321,7 +337,7 @@ func (q *question) findTopic(lib *briefings.Library, limit int) understood {
 			return q.checkPlace(q.extend(lib, q.trim(lib, fixed, u)))
 		}
 	}
-	var u understood
+	u = understood{}
 	for _, w := range maybe {
 		ts, _ := lib.TopicsNamedBy([]string{w}, limit)
 		for _, t := range ts {
@@ -331,6 +347,21 @@ func (q *question) findTopic(lib *briefings.Library, limit int) understood {
 		}
 	}
 	return u
+}
+
+// placesOfPeoples is the question's words with each word for a people
+// replaced by its place ("iranian" by "iran"), and whether there was one.
+func (q *question) placesOfPeoples() ([]string, bool) {
+	var out []string
+	for i, w := range q.norms {
+		if p := briefings.PlaceOfPeople(w); p != "" && q.content(i) {
+			if out == nil {
+				out = append([]string(nil), q.norms...)
+			}
+			out[i] = p
+		}
+	}
+	return out, out != nil
 }
 
 // insideOtherPlace reports whether the words start..start+n, which name
@@ -524,6 +555,14 @@ func (q *question) extend(lib *briefings.Library, u understood) understood {
 			continue // "iran ceasefire reactions": a heading, not the name
 		}
 		w := q.norms[i]
+		if p := briefings.PlaceOfPeople(w); p != "" {
+			// "chinese five-year plan" for "China’s 15th Five-Year Plan".
+			if slices.Contains(names, p) {
+				w = p
+			} else if slices.Contains(names, p+"s") {
+				w = p + "s"
+			}
+		}
 		if !slices.Contains(names, w) {
 			if c := lib.CorrectNameWord(w); c.To == "" || !slices.Contains(names, c.To) {
 				continue

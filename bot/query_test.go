@@ -140,6 +140,10 @@ func TestUnderstanding(t *testing.T) {
 		{"nigeria", want{KindNotFound, "", nil, "", ""}},
 		{"north korea risks", want{KindNotFound, "", nil, "", ""}},
 		{"sudan", want{KindNotFound, "", nil, "", "Did you mean"}},
+		// The word for a people stands for its place, with the same care.
+		{"iranian risks", want{KindSection, "iran", []string{"Risks"}, "", `Showing Iran for "iranian"`}},
+		{"north korean risks", want{KindNotFound, "", nil, "", ""}},
+		{"sudanese risks", want{KindNotFound, "", nil, "", "Did you mean"}},
 		// Several sections, in the briefing's order, the missing named.
 		{"kazakhstan risks and outlook", want{KindSection, "kazakhstan", []string{"Risks", "Outlook"}, "", ""}},
 		{"kazakhstan outlook + risks", want{KindSection, "kazakhstan", []string{"Risks", "Outlook"}, "", ""}},

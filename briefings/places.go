@@ -75,3 +75,40 @@ var placeNames = func() map[string]bool {
 // IsPlaceName reports whether a normalized word or phrase is the name of a
 // country, its people or capital, or a much-named region.
 func IsPlaceName(w string) bool { return placeNames[w] }
+
+// demonyms lead from the word for a people to its place's name word, so
+// that "iranian risks" finds Iran and "north korean" is North Korea.
+var demonyms = func() map[string]string {
+	m := map[string]string{}
+	for _, pair := range strings.Fields(`afghan:afghanistan albanian:albania algerian:algeria angolan:angola
+		argentine:argentina argentinian:argentina armenian:armenia australian:australia austrian:austria
+		azerbaijani:azerbaijan bahraini:bahrain bangladeshi:bangladesh belarusian:belarus belgian:belgium
+		beninese:benin bolivian:bolivia brazilian:brazil bulgarian:bulgaria burmese:myanmar cambodian:cambodia
+		cameroonian:cameroon canadian:canada chadian:chad chilean:chile chinese:china colombian:colombia
+		congolese:congo croatian:croatia cuban:cuba cypriot:cyprus czech:czechia danish:denmark dutch:netherlands
+		ecuadorian:ecuador egyptian:egypt emirati:emirates eritrean:eritrea estonian:estonia ethiopian:ethiopia
+		filipino:philippines finnish:finland french:france gabonese:gabon gambian:gambia georgian:georgia
+		german:germany ghanaian:ghana greek:greece guatemalan:guatemala guinean:guinea haitian:haiti
+		honduran:honduras hungarian:hungary icelandic:iceland indian:india indonesian:indonesia iranian:iran
+		iraqi:iraq irish:ireland israeli:israel italian:italy jamaican:jamaica japanese:japan jordanian:jordan
+		kazakh:kazakhstan kenyan:kenya korean:korea kuwaiti:kuwait kyrgyz:kyrgyzstan lao:laos latvian:latvia
+		lebanese:lebanon liberian:liberia libyan:libya lithuanian:lithuania malagasy:madagascar malawian:malawi
+		malaysian:malaysia malian:mali maltese:malta mauritanian:mauritania mexican:mexico moldovan:moldova
+		mongolian:mongolia moroccan:morocco mozambican:mozambique namibian:namibia nepali:nepal nigerien:niger
+		nigerian:nigeria norwegian:norway omani:oman pakistani:pakistan palestinian:palestine panamanian:panama
+		paraguayan:paraguay peruvian:peru polish:poland portuguese:portugal qatari:qatar romanian:romania
+		russian:russia rwandan:rwanda senegalese:senegal serbian:serbia slovak:slovakia slovenian:slovenia
+		somali:somalia spanish:spain sudanese:sudan swedish:sweden swiss:switzerland syrian:syria
+		taiwanese:taiwan tajik:tajikistan tanzanian:tanzania thai:thailand togolese:togo tunisian:tunisia
+		turkish:turkey turkmen:turkmenistan ugandan:uganda ukrainian:ukraine uruguayan:uruguay uzbek:uzbekistan
+		venezuelan:venezuela vietnamese:vietnam yemeni:yemen zambian:zambia zimbabwean:zimbabwe
+		british:britain european:europe african:africa asian:asia`) {
+		people, place, _ := strings.Cut(pair, ":")
+		m[people] = place
+	}
+	return m
+}()
+
+// PlaceOfPeople returns the place name word for the normalized word for
+// its people ("iranian" → "iran"), or "".
+func PlaceOfPeople(w string) string { return demonyms[w] }
