@@ -32,7 +32,8 @@ const (
 func (b *Bot) Changes(ctx context.Context, lib *briefings.Library, topic string, since time.Time) Reply {
 	versions := lib.Versions(topic)
 	if len(versions) == 0 {
-		return b.notFound(lib, topic)
+		q := newQuestion(topic)
+		return b.notFound(lib, q, q.findTopic(lib, b.maxItems))
 	}
 	cur := versions[0]
 	hs := b.historyStore()
