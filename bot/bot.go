@@ -433,6 +433,14 @@ func (b *Bot) parts(lib *briefings.Library, br *briefings.Briefing, w want) Repl
 			bullets[p.Section] = append(bullets[p.Section], p.Block)
 		}
 	}
+	// A section asked for whole comes with its subsections ("### …"
+	// under its "## …"), which follow it in br.Sections.
+	for sec := range whole {
+		subs := br.Subsections(sec)
+		for k := range subs {
+			whole[&subs[k]] = true
+		}
+	}
 	ledeHeading := "Introduction"
 	addBullets := func(sec *briefings.Section, heading string, blocks []briefings.Block) {
 		idx := bullets[sec]
@@ -534,7 +542,10 @@ func (b *Bot) full(lib *briefings.Library, br *briefings.Briefing) Reply {
 
 func (b *Bot) section(lib *briefings.Library, br *briefings.Briefing, sec *briefings.Section) Reply {
 	r := b.briefingReply(lib, br, KindSection)
-	r.Sections = []Section{convertSection(sec)}
+	subs := br.SectionWithSubsections(sec)
+	for k := range subs {
+		r.Sections = append(r.Sections, convertSection(&subs[k]))
+	}
 	r.Suggestions = b.sectionSuggestions(lib, br, sec)
 	return r
 }

@@ -17,6 +17,7 @@ func TestQuestionFiles(t *testing.T) {
 	}{
 		{"testdata/questions/samples.yaml", ""},
 		{"testdata/questions/newsroom.yaml", ""},
+		{"testdata/questions/shapes.yaml", ""},
 		{"testdata/questions/crs.yaml", "../../../shared/corpora/crs"},
 	}
 	total := 0
