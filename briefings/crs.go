@@ -30,14 +30,20 @@ var crsSkipHeadings = map[string]bool{
 }
 
 // mayBeCRS tells cheaply whether stripCRS could recognise s: one of its
-// first 15 lines starts with the "**Report No.:**" header.
-func mayBeCRS(s string) bool {
-	for i := 0; i < 15 && s != ""; i++ {
-		if strings.HasPrefix(s, "**Report No.:**") {
+// first 15 lines starts with the "**Report No.:**" header. It reads a
+// file's bytes as well as its text, so that the header reader copies
+// nothing.
+func mayBeCRS[T string | []byte](s T) bool {
+	const marker = "**Report No.:**"
+	for i := 0; i < 15 && len(s) > 0; i++ {
+		if len(s) >= len(marker) && string(s[:len(marker)]) == marker {
 			return true
 		}
-		j := strings.IndexByte(s, '\n')
-		if j < 0 {
+		j := 0
+		for j < len(s) && s[j] != '\n' {
+			j++
+		}
+		if j == len(s) {
 			break
 		}
 		s = s[j+1:]

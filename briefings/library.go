@@ -25,6 +25,10 @@ type Library struct {
 	words    []completion        // every word of every alias key, sorted
 	idx      *lazyIndex
 	names    vocabulary // for typo correction, built on first use (match.go)
+	// pending holds the briefings LoadLazy knows by their headers alone,
+	// each parsed whole on first use; nil when every one was parsed whole.
+	// Read-only, and shared with the libraries With derives.
+	pending map[*Briefing]*pendingBody
 }
 
 // lazyIndex is the search index, built on first use: answering a topic and
@@ -55,11 +59,24 @@ func builtIndex(x *index) *lazyIndex {
 func (l *Library) PrepareSearch() { l.idx.get() }
 
 type topic struct {
-	key      string
-	versions []*Briefing // newest first
+	key string
+	// versions are newest first. Their path, topic, title, aliases and
+	// date are always known; the rest only once version returns them.
+	versions []*Briefing
+	pending  map[*Briefing]*pendingBody // the library's
 }
 
-func (t *topic) newest() *Briefing { return t.versions[0] }
+func (t *topic) newest() *Briefing { return t.version(0) }
+
+// version returns the i-th version, newest first, parsed whole: every
+// briefing the library hands out comes through here.
+func (t *topic) version(i int) *Briefing {
+	b := t.versions[i]
+	if z := t.pending[b]; z != nil {
+		z.fill(b)
+	}
+	return b
+}
 
 type completion struct {
 	key string
@@ -68,12 +85,13 @@ type completion struct {
 
 // NewLibrary indexes already-parsed briefings. Briefings with an empty
 // topic are ignored.
-func NewLibrary(bs []*Briefing) *Library { return newLibrary(bs, nil) }
+func NewLibrary(bs []*Briefing) *Library { return newLibrary(bs, nil, nil) }
 
 // newLibrary is NewLibrary with the briefings' keys, when the caller has
-// them already (keys[i] is bs[i].Key(); keys may be nil).
-func newLibrary(bs []*Briefing, keys []string) *Library {
-	l := &Library{byKey: map[string]*topic{}, byAlias: map[string][]*topic{}}
+// them already (keys[i] is bs[i].Key(); keys may be nil), and the
+// briefings known by their headers alone (pending may be nil).
+func newLibrary(bs []*Briefing, keys []string, pending map[*Briefing]*pendingBody) *Library {
+	l := &Library{byKey: make(map[string]*topic, len(bs)), byAlias: make(map[string][]*topic, len(bs)), pending: pending}
 	for i, b := range bs {
 		if b == nil {
 			continue
@@ -89,7 +107,7 @@ func newLibrary(bs []*Briefing, keys []string) *Library {
 		}
 		t := l.byKey[k]
 		if t == nil {
-			t = &topic{key: k}
+			t = &topic{key: k, pending: pending}
 			l.byKey[k] = t
 			l.topics = append(l.topics, t)
 		}
@@ -102,16 +120,17 @@ func newLibrary(bs []*Briefing, keys []string) *Library {
 		l.all = append(l.all, t.versions...)
 	}
 	l.idx = &lazyIndex{build: l.fullIndex}
-	seenWord := map[completion]bool{}
+	// Sized for a name and an alias of a few words each, the common case.
+	l.prefixes = make([]completion, 0, 2*len(l.topics))
+	l.words = make([]completion, 0, 6*len(l.topics))
 	for _, t := range l.topics {
+		first := len(l.words) // this topic's words, each once
 		for _, k := range t.aliasKeys() {
 			l.byAlias[k] = append(l.byAlias[k], t)
 			l.prefixes = append(l.prefixes, completion{k, t})
 			for _, w := range strings.Fields(k) {
-				c := completion{w, t}
-				if !seenWord[c] {
-					seenWord[c] = true
-					l.words = append(l.words, c)
+				if !slices.ContainsFunc(l.words[first:], func(c completion) bool { return c.key == w }) {
+					l.words = append(l.words, completion{w, t})
 				}
 			}
 		}
@@ -256,12 +275,12 @@ func (l *Library) With(changed []*Briefing, removedPaths []string) *Library {
 	for k, vs := range affected {
 		if len(vs) > 0 {
 			sortVersions(vs)
-			newTopics = append(newTopics, &topic{key: k, versions: vs})
+			newTopics = append(newTopics, &topic{key: k, versions: vs, pending: l.pending})
 		}
 	}
 	slices.SortFunc(newTopics, func(a, b *topic) int { return strings.Compare(a.key, b.key) })
 
-	nl := &Library{byKey: maps.Clone(l.byKey), byAlias: maps.Clone(l.byAlias)}
+	nl := &Library{byKey: maps.Clone(l.byKey), byAlias: maps.Clone(l.byAlias), pending: l.pending}
 	gone := map[*topic]bool{}
 	touchedAliases := map[string]bool{}
 	for k := range affected {
@@ -416,7 +435,11 @@ func (l *Library) Versions(topic string) []*Briefing {
 	if t == nil {
 		return nil
 	}
-	return append([]*Briefing(nil), t.versions...)
+	out := make([]*Briefing, len(t.versions))
+	for i := range out {
+		out[i] = t.version(i)
+	}
+	return out
 }
 
 // Match is a topic found at the start of a query.

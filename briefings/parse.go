@@ -102,6 +102,34 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 
 	probs = append(fmProbs, probs...)
 	b.Path = p
+	hprobs, ok := finishHeader(b, fm, meta, modTime, data)
+	probs = append(probs, hprobs...)
+	if !ok {
+		return nil, probs
+	}
+
+	for i := range b.Sections {
+		b.Sections[i].Kind = kindOfHeading(b.Sections[i].Heading)
+	}
+	probs = append(probs, dropEmptySections(b)...)
+	if len(b.Sections) == 0 {
+		probs = append(probs, Problem{Line: b.Line, Message: "no sections: only the whole briefing can be shown", Warning: true})
+	} else if len(b.Lede) == 0 && slices.Contains(guessed, b.Sections[0].Line) && readsLikeSentence(b.Sections[0]) {
+		s := b.Sections[0]
+		probs = append(probs, Problem{Line: s.Line, Warning: true, Message: fmt.Sprintf(
+			"no lede: the heading %q comes straight after the title, so the overview opens with no summary; "+
+				"put the opening paragraph above it, or end the line with a full stop if it is a sentence", s.Heading)})
+	}
+	return compact(b, a), probs
+}
+
+// finishHeader works out what a library indexes b by, its topic, aliases
+// and date, with the front matter's other fields, from b.Title and the
+// front matter, the CRS page's metadata and the file's modification time
+// (data is the file, for the lines of problems). ok is false when the file
+// cannot be used. Parse and the header reader both call it, so they
+// cannot disagree.
+func finishHeader(b *Briefing, fm *frontMatter, meta crsMeta, modTime time.Time, data []byte) (probs []Problem, ok bool) {
 	b.Topic = b.Title
 	if fm != nil {
 		if t := strings.TrimSpace(fm.Topic); t != "" {
@@ -114,7 +142,7 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 		if strings.TrimSpace(fm.Date) != "" {
 			d, warning, err := parseDate(fm.Date)
 			if err != nil {
-				return nil, append(probs, Problem{Line: dateLine(data), Message: err.Error()})
+				return append(probs, Problem{Line: dateLine(data), Message: err.Error()}), false
 			}
 			if warning != "" {
 				probs = append(probs, Problem{Line: dateLine(data), Message: warning, Warning: true})
@@ -147,20 +175,7 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 		b.Aliases = append(b.Aliases, b.Title)
 	}
 	b.Aliases = dedupeAliases(b.Topic, b.Aliases)
-
-	for i := range b.Sections {
-		b.Sections[i].Kind = kindOfHeading(b.Sections[i].Heading)
-	}
-	probs = append(probs, dropEmptySections(b)...)
-	if len(b.Sections) == 0 {
-		probs = append(probs, Problem{Line: b.Line, Message: "no sections: only the whole briefing can be shown", Warning: true})
-	} else if len(b.Lede) == 0 && slices.Contains(guessed, b.Sections[0].Line) && readsLikeSentence(b.Sections[0]) {
-		s := b.Sections[0]
-		probs = append(probs, Problem{Line: s.Line, Warning: true, Message: fmt.Sprintf(
-			"no lede: the heading %q comes straight after the title, so the overview opens with no summary; "+
-				"put the opening paragraph above it, or end the line with a full stop if it is a sentence", s.Heading)})
-	}
-	return compact(b, a), probs
+	return probs, true
 }
 
 // readsLikeSentence tells a line that became a heading but reads like a
