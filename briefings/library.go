@@ -16,15 +16,14 @@ import (
 // A topic is the set of briefings whose Topic normalizes to the same key;
 // the newest by Date answers for the topic and Versions lists them all.
 type Library struct {
-	all      []*Briefing // every version, by key then newest first
-	topics   []*topic    // by key
-	byKey    map[string]*topic
-	byAlias  map[string][]*topic // normalized topic and aliases
-	maxWords int                 // most words in any alias key
-	prefixes []completion        // alias keys, sorted, for Complete
-	words    []completion        // every word of every alias key, sorted
-	idx      *lazyIndex
-	names    vocabulary // for typo correction, built on first use (match.go)
+	all       []*Briefing // every version, by key then newest first
+	topics    []*topic    // by key
+	byKey     map[string]*topic
+	byAlias   map[string][]*topic // normalized topic and aliases
+	maxWords  int                 // most words in any alias key
+	names     *nameLists          // alias keys and their words, sorted; built on first use
+	idx       *lazyIndex
+	typoWords vocabulary // for typo correction, built on first use (match.go)
 	// pending holds the briefings LoadLazy knows by their headers alone,
 	// each parsed whole on first use; nil when every one was parsed whole.
 	// Read-only, and shared with the libraries With derives.
@@ -83,6 +82,30 @@ type completion struct {
 	t   *topic
 }
 
+// nameLists are the sorted lists that completion, typo correction and
+// naming a topic by part of its name search. Answering a topic named in
+// full needs neither, so a cold "briefbot ask" does not sort them.
+type nameLists struct {
+	once     sync.Once
+	build    func() ([]completion, []completion)
+	prefixes []completion // every topic key and alias key
+	words    []completion // every word of those, once per topic
+}
+
+func (n *nameLists) get() *nameLists {
+	n.once.Do(func() {
+		n.prefixes, n.words = n.build()
+		n.build = nil
+	})
+	return n
+}
+
+// prefixes returns the alias keys, sorted, for Complete and Correct.
+func (l *Library) prefixes() []completion { return l.names.get().prefixes }
+
+// words returns every word of every alias key, sorted.
+func (l *Library) words() []completion { return l.names.get().words }
+
 // NewLibrary indexes already-parsed briefings. Briefings with an empty
 // topic are ignored.
 func NewLibrary(bs []*Briefing) *Library { return newLibrary(bs, nil, nil) }
@@ -120,28 +143,38 @@ func newLibrary(bs []*Briefing, keys []string, pending map[*Briefing]*pendingBod
 		l.all = append(l.all, t.versions...)
 	}
 	l.idx = &lazyIndex{build: l.fullIndex}
-	// Sized for a name and an alias of a few words each, the common case.
-	l.prefixes = make([]completion, 0, 2*len(l.topics))
-	l.words = make([]completion, 0, 6*len(l.topics))
 	for _, t := range l.topics {
-		first := len(l.words) // this topic's words, each once
 		for _, k := range t.aliasKeys() {
 			l.byAlias[k] = append(l.byAlias[k], t)
-			l.prefixes = append(l.prefixes, completion{k, t})
-			for _, w := range strings.Fields(k) {
-				if !slices.ContainsFunc(l.words[first:], func(c completion) bool { return c.key == w }) {
-					l.words = append(l.words, completion{w, t})
-				}
-			}
+			l.maxWords = max(l.maxWords, strings.Count(k, " ")+1)
 		}
 	}
 	for k, ts := range l.byAlias {
 		sortAliasTopics(k, ts)
 	}
-	sortCompletions(l.prefixes)
-	sortCompletions(l.words)
-	l.maxWords = maxWordsOf(l.prefixes)
+	l.names = &nameLists{build: l.nameLists}
 	return l
+}
+
+// nameLists builds the sorted alias keys and their words.
+func (l *Library) nameLists() (prefixes, words []completion) {
+	// Sized for a name and an alias of a few words each, the common case.
+	prefixes = make([]completion, 0, 2*len(l.topics))
+	words = make([]completion, 0, 6*len(l.topics))
+	for _, t := range l.topics {
+		first := len(words) // this topic's words, each once
+		for _, k := range t.aliasKeys() {
+			prefixes = append(prefixes, completion{k, t})
+			for _, w := range strings.Fields(k) {
+				if !slices.ContainsFunc(words[first:], func(c completion) bool { return c.key == w }) {
+					words = append(words, completion{w, t})
+				}
+			}
+		}
+	}
+	sortCompletions(prefixes)
+	sortCompletions(words)
+	return prefixes, words
 }
 
 // fullIndex indexes the newest briefing of every topic in one segment.
@@ -342,9 +375,11 @@ func (l *Library) With(changed []*Briefing, removedPaths []string) *Library {
 		sortAliasTopics(a, ts)
 		nl.byAlias[a] = ts
 	}
-	nl.prefixes = patchCompletions(l.prefixes, gone, newPrefixes)
-	nl.words = patchCompletions(l.words, gone, newWords)
-	nl.maxWords = maxWordsOf(nl.prefixes)
+	prefixes := patchCompletions(l.prefixes(), gone, newPrefixes)
+	words := patchCompletions(l.words(), gone, newWords)
+	nl.names = &nameLists{build: func() ([]completion, []completion) { return prefixes, words }}
+	nl.names.get()
+	nl.maxWords = maxWordsOf(prefixes)
 
 	// The search index: old newest documents out, new ones in.
 	removeDocs := map[*Briefing]bool{}
@@ -504,7 +539,7 @@ func (l *Library) Correct(words []string) (Match, bool) {
 		if budget == 0 {
 			continue
 		}
-		for _, c := range l.prefixes {
+		for _, c := range l.prefixes() {
 			if abs(len(c.key)-len(q)) > budget*2 { // bytes: multi-byte letters count twice
 				continue
 			}
@@ -563,7 +598,7 @@ func (l *Library) Suggest(query string, n int) []*Briefing {
 		}
 	}
 	budget := max(2, typoBudget(utf8.RuneCountInString(q)))
-	for _, c := range l.prefixes {
+	for _, c := range l.prefixes() {
 		if strings.HasPrefix(c.key, q) {
 			consider(c.t, 0)
 			continue
@@ -624,9 +659,9 @@ func (l *Library) Complete(prefix string, n int) []*Briefing {
 			}
 		}
 	}
-	collect(l.prefixes)
+	collect(l.prefixes())
 	if len(out) < n && p != "" {
-		collect(l.words)
+		collect(l.words())
 	}
 	return out
 }
