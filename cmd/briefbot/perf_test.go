@@ -61,34 +61,39 @@ func TestLoadColdAsk(t *testing.T) {
 
 	// Each process is started by testdata/measure, which reports its wall
 	// time and peak memory.
-	run := func(args ...string) (time.Duration, int64) {
+	run := func(args ...string) (wall, cpu time.Duration, rss int64) {
 		out, err := exec.Command(measure, args...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, out)
 		}
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		var ns, rss int64
-		if _, err := fmt.Sscanf(lines[len(lines)-1], "measure: %d ns %d bytes", &ns, &rss); err != nil {
+		if _, err := fmt.Sscanf(lines[len(lines)-1], "measure: %d ns %d ns %d bytes", &wall, &cpu, &rss); err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, out)
 		}
-		return time.Duration(ns), rss
+		return wall, cpu, rss
 	}
-	var asks, reads []time.Duration
+	var asks, reads, askCPU, readCPU []time.Duration
 	var rss, readRSS int64
-	for range 7 {
-		d, r := run(readall, dir)
-		reads = append(reads, d)
+	for range 9 {
+		w, c, r := run(readall, dir)
+		reads, readCPU = append(reads, w), append(readCPU, c)
 		readRSS = max(readRSS, r)
-		d, r = run(briefbot, "ask", "--briefings", dir, topic, "risks")
-		asks = append(asks, d)
+		w, c, r = run(briefbot, "ask", "--briefings", dir, topic, "risks")
+		asks, askCPU = append(asks, w), append(askCPU, c)
 		rss = max(rss, r)
 	}
-	slices.Sort(asks)
-	slices.Sort(reads)
-	ask, read := asks[len(asks)/2], reads[len(reads)/2]
+	median := func(ds []time.Duration) time.Duration {
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	ask, read := median(asks), median(reads)
+	cpuAsk, cpuRead := median(askCPU), median(readCPU)
 	load, _ := os.ReadFile("/proc/loadavg")
-	t.Logf("cold ask over %d Markdown briefings (%.1f MB): median %s; minimal reader (os.ReadFile of each): median %s; ratio %.2f; "+
+	t.Logf("cold ask over %d Markdown briefings (%.1f MB), 9 runs alternating with a minimal reader (os.ReadFile of each file): "+
+		"wall median %s vs %s, ratio %.2f (fastest %s vs %s); CPU median %s vs %s, ratio %.2f; "+
 		"peak RSS %.1f MB = %.2fx the corpus (reader: %.1f MB); loadavg %s",
 		n, float64(corpus)/1e6, ask.Round(time.Millisecond), read.Round(time.Millisecond), ask.Seconds()/read.Seconds(),
+		asks[0].Round(time.Millisecond), reads[0].Round(time.Millisecond),
+		cpuAsk.Round(time.Millisecond), cpuRead.Round(time.Millisecond), cpuAsk.Seconds()/cpuRead.Seconds(),
 		float64(rss)/1e6, float64(rss)/float64(corpus), float64(readRSS)/1e6, strings.TrimSpace(string(load)))
 }

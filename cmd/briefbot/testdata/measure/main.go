@@ -1,7 +1,8 @@
 // Command measure runs a command, its output passed through, and prints on
-// stderr, last, its wall time and peak resident memory:
+// stderr, last, its wall time, CPU time (user and system) and peak resident
+// memory:
 //
-//	measure: 123456789 ns 45678912 bytes
+//	measure: 123456789 ns 98765432 ns 45678912 bytes
 //
 // A process's peak resident memory counts what it had before exec, so a
 // command started straight from a large test process reports that
@@ -26,6 +27,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "measure:", err)
 		os.Exit(1)
 	}
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
-	fmt.Fprintf(os.Stderr, "measure: %d ns %d bytes\n", took.Nanoseconds(), rss)
+	fmt.Fprintf(os.Stderr, "measure: %d ns %d ns %d bytes\n", took.Nanoseconds(), cpu.Nanoseconds(), rss)
 }
