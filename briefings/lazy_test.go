@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -118,4 +119,37 @@ func fmtProblems(ps []Problem) string {
 		sb.WriteString(p.Error() + "\n")
 	}
 	return sb.String()
+}
+
+// FuzzHeaderAgreesWithParse: whenever the header reader settles a file's
+// topic, aliases and date, Parse accepts the file and agrees on them, so
+// a lazily loaded library indexes every briefing as Load would.
+func FuzzHeaderAgreesWithParse(f *testing.F) {
+	for _, fl := range briefingstest.Generate(4, 9) {
+		f.Add(fl.Data)
+	}
+	f.Add([]byte("---\ntitle: \"Andes: Water\"\ntopic: Andes\naliases: [A, a, Andes]\ndate: 2025-05-06\n---\n# Other\n\nText.\n"))
+	f.Add([]byte("---\ntitle: Canal\ndate: 2025-01-02\n---\n**Report No.:** R1\n# Canal\n"))
+	f.Add([]byte("---\r\ntitle: X\r\ndate: 2025-01-02\r\n---\r\n# X\r\n"))
+	f.Add([]byte("---\ntitle: X\ndate: 2025-13-45\n---\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		h, ok := parseHeader("f.md", data, time.Time{})
+		if !ok {
+			return
+		}
+		b, probs := Parse("f.md", data, time.Time{})
+		if b == nil {
+			t.Fatalf("the header reader took a file Parse refuses: %v", probs)
+		}
+		type header struct {
+			Topic, Title, Summary, Source string
+			Aliases, Tags                 []string
+			Date                          time.Time
+		}
+		want := header{b.Topic, b.Title, b.Summary, b.Source, b.Aliases, b.Tags, b.Date}
+		got := header{h.Topic, h.Title, h.Summary, h.Source, h.Aliases, h.Tags, h.Date}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("header (-Parse +parseHeader):\n%s", diff)
+		}
+	})
 }

@@ -49,8 +49,11 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 	if prob != nil {
 		return nil, []Problem{*prob}
 	}
-	s := strings.ReplaceAll(string(data), "\r\n", "\n")
-	if strings.TrimSpace(s) == "" {
+	// The text is read where it lies: a copy only to drop carriage returns.
+	if bytes.Contains(data, []byte("\r\n")) {
+		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, []Problem{{Line: 1, Message: "empty file"}}
 	}
 
@@ -64,10 +67,15 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 	)
 	switch strings.ToLower(filepath.Ext(p)) {
 	case ".md", ".markdown":
-		yamlText, n, found, prob := splitFrontMatter(s)
+		head := data // the front matter, when it is closed
+		if end := frontMatterEnd(data); end >= 0 {
+			head = data[:end]
+		}
+		yamlText, n, found, prob := splitFrontMatter(string(head))
 		if prob != nil {
 			return nil, []Problem{*prob}
 		}
+		body, skipped := data, 0
 		if found {
 			f, warnings, prob := parseFrontMatter(yamlText)
 			if prob != nil {
@@ -75,11 +83,11 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 			}
 			fmProbs = warnings
 			fm = &f
-			// Blank the front matter so Markdown line numbers stay true.
-			_, body, _ := cutLines(s, n)
-			s = strings.Repeat("\n", n) + body
+			// The Markdown starts after the front matter; its line
+			// numbers count from the file's first line.
+			body, skipped = data[len(head):], n
 		}
-		b, meta, probs, guessed = parseMarkdown(s, fm)
+		b, meta, probs, guessed = parseMarkdown(body, skipped, mayBeCRS(data), fm)
 		if b.Title == "" {
 			return nil, append(probs, Problem{Line: 1, Message: `no title: add a "# Title" line or "title:" front matter`})
 		}
@@ -94,7 +102,7 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 			b.Line = 1
 		}
 	default:
-		b, probs, guessed = parseText(s)
+		b, probs, guessed = parseText(string(data))
 		if b == nil {
 			return nil, probs
 		}
