@@ -85,7 +85,7 @@ func frontMatterEnd(data []byte) int {
 // first use.
 type pendingBody struct {
 	once sync.Once
-	read func() ([]byte, time.Time, error)
+	read func(buf []byte) ([]byte, time.Time, error) // the file's job.read
 }
 
 // fill parses b's file whole and gives b what the header left out. The
@@ -94,7 +94,7 @@ type pendingBody struct {
 // lede or sections: the library answers with what it indexed.
 func (z *pendingBody) fill(b *Briefing) {
 	z.once.Do(func() {
-		data, mod, err := z.read()
+		data, mod, err := z.read(nil)
 		z.read = nil
 		if err != nil {
 			return

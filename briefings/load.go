@@ -145,8 +145,7 @@ func parseAll(jobs []job, lazy bool) ([]*Briefing, []string, map[*Briefing]*pend
 			if pending == nil {
 				pending = map[*Briefing]*pendingBody{}
 			}
-			read := jobs[i].read
-			pending[r.b] = &pendingBody{read: func() ([]byte, time.Time, error) { return read(nil) }}
+			pending[r.b] = &pendingBody{read: jobs[i].read}
 		}
 		probs = append(probs, r.probs...)
 	}
