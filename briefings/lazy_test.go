@@ -153,3 +153,26 @@ func FuzzHeaderAgreesWithParse(f *testing.F) {
 		}
 	})
 }
+
+// TestLoadLazyConcurrentFirstUse: readers racing to the same pending
+// briefing all get it whole (run with -race).
+func TestLoadLazyConcurrentFirstUse(t *testing.T) {
+	lib, _, err := LoadLazy(lazyFolder(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int)
+	for range 8 {
+		go func() {
+			m, _ := lib.Match([]string{"t00013"})
+			n := len(m.Briefing.Sections)
+			_ = lib.Topics()
+			done <- n
+		}()
+	}
+	for range 8 {
+		if n := <-done; n != 4 {
+			t.Errorf("a reader saw %d sections, want the generated 4", n)
+		}
+	}
+}
