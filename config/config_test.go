@@ -53,7 +53,8 @@ func defaults() Config {
 			APIURL:           "https://discord.com/api/v10/",
 			ShardCount:       1,
 		},
-		Digest: Digest{Grace: 2 * time.Hour, MaxFailures: 5},
+		Digest:    Digest{Grace: 2 * time.Hour, MaxFailures: 5},
+		Analytics: Analytics{Enabled: true, Retention: 30 * 24 * time.Hour},
 	}
 }
 
