@@ -392,3 +392,18 @@ func (a *Analytics) saltOf(ctx context.Context) ([]byte, error) {
 	}
 	return a.salt, nil
 }
+
+// ParseWindow reads how far back to look: a number of days ("7d") or a Go
+// duration ("36h", "90m").
+func ParseWindow(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		var n int
+		if _, err := fmt.Sscanf(days, "%d", &n); err == nil && n > 0 && fmt.Sprint(n) == days {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	} else if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return d, nil
+	}
+	return 0, fmt.Errorf("%q is not a period such as 7d, 36h or 90m", s)
+}
