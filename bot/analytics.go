@@ -407,3 +407,50 @@ func ParseWindow(s string) (time.Duration, error) {
 	}
 	return 0, fmt.Errorf("%q is not a period such as 7d, 36h or 90m", s)
 }
+
+// GapsReport is what readers asked that no briefing answers in a period,
+// and the sections they marked "Not helpful": what briefbot gaps prints
+// and the desk shows.
+type GapsReport struct {
+	Since time.Time
+	// Gaps are the questions, most asked first.
+	Gaps []GapCount
+	// NotHelpful are the sections with a "Not helpful" vote, most first.
+	NotHelpful []VoteCount
+	// Votes are every rated section, most "Not helpful" first.
+	Votes []VoteCount
+}
+
+// ReadGaps reads the report since since, at most limit questions and
+// sections of each kind (limit <= 0 means all).
+func ReadGaps(ctx context.Context, st AnalyticsStore, since time.Time, limit int) (GapsReport, error) {
+	r := GapsReport{Since: since}
+	var err error
+	if r.Gaps, err = st.Gaps(ctx, since, limit); err != nil {
+		return r, err
+	}
+	if r.Votes, err = st.Votes(ctx, since); err != nil {
+		return r, err
+	}
+	for _, v := range r.Votes {
+		if v.NotHelpful > 0 && (limit <= 0 || len(r.NotHelpful) < limit) {
+			r.NotHelpful = append(r.NotHelpful, v)
+		}
+	}
+	if limit > 0 && len(r.Votes) > limit {
+		r.Votes = r.Votes[:limit]
+	}
+	return r, nil
+}
+
+// SectionName shows the section a vote rated: "(overview)" and "(whole
+// briefing)" for the two that have no heading.
+func SectionName(s string) string {
+	switch s {
+	case "":
+		return "(overview)"
+	case "all":
+		return "(whole briefing)"
+	}
+	return s
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -44,7 +43,7 @@ store (store.url) and are kept for analytics.retention.`,
 				return &exitError{code: exitFailure, err: err}
 			}
 			defer st.Close()
-			r, err := readGaps(ctx, st, time.Now().Add(-window), limit)
+			r, err := bot.ReadGaps(ctx, st, time.Now().Add(-window), limit)
 			if err != nil {
 				return &exitError{code: exitFailure, err: err}
 			}
@@ -56,33 +55,7 @@ store (store.url) and are kept for analytics.retention.`,
 	return cmd
 }
 
-// gapsReport is what gaps prints and the desk shows.
-type gapsReport struct {
-	Since time.Time
-	Gaps  []bot.GapCount
-	// NotHelpful are the sections with at least one "Not helpful" vote.
-	NotHelpful []bot.VoteCount
-}
-
-func readGaps(ctx context.Context, st bot.AnalyticsStore, since time.Time, limit int) (gapsReport, error) {
-	r := gapsReport{Since: since}
-	var err error
-	if r.Gaps, err = st.Gaps(ctx, since, limit); err != nil {
-		return r, err
-	}
-	votes, err := st.Votes(ctx, since)
-	if err != nil {
-		return r, err
-	}
-	for _, v := range votes {
-		if v.NotHelpful > 0 && (limit <= 0 || len(r.NotHelpful) < limit) {
-			r.NotHelpful = append(r.NotHelpful, v)
-		}
-	}
-	return r, nil
-}
-
-func writeGaps(out io.Writer, r gapsReport, since string) error {
+func writeGaps(out io.Writer, r bot.GapsReport, since string) error {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "Questions no briefing answered in the last %s (since %s UTC):\n", since, r.Since.UTC().Format("2006-01-02 15:04"))
 	if len(r.Gaps) == 0 {
@@ -103,19 +76,9 @@ func writeGaps(out io.Writer, r gapsReport, since string) error {
 	} else {
 		fmt.Fprintln(tw, "  NOT HELPFUL\tHELPFUL\tTOPIC\tSECTION")
 		for _, v := range r.NotHelpful {
-			fmt.Fprintf(tw, "  %d\t%d\t%s\t%s\n", v.NotHelpful, v.Helpful, v.Topic, sectionName(v.Section))
+			fmt.Fprintf(tw, "  %d\t%d\t%s\t%s\n", v.NotHelpful, v.Helpful, v.Topic, bot.SectionName(v.Section))
 		}
 	}
 	return tw.Flush()
 }
 
-// sectionName shows the section a vote rated.
-func sectionName(s string) string {
-	switch s {
-	case "":
-		return "(overview)"
-	case "all":
-		return "(whole briefing)"
-	}
-	return s
-}
