@@ -81,4 +81,3 @@ func writeGaps(out io.Writer, r bot.GapsReport, since string) error {
 	}
 	return tw.Flush()
 }
-
