@@ -283,8 +283,12 @@ func NewAnalytics(opts AnalyticsOptions) (*Analytics, error) {
 }
 
 // Observe queues req for counting when reply left it unanswered or
-// guessed. Its signature is Options.Observe's, so it can be chained there.
+// guessed. Its signature is Options.Observe's, so it can be chained there;
+// on a nil Analytics (analytics off) it does nothing.
 func (a *Analytics) Observe(req Request, reply Reply, _ time.Duration) {
+	if a == nil {
+		return
+	}
 	g, ok := GapOf(req, reply)
 	if !ok {
 		return
