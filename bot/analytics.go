@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -397,13 +398,12 @@ func (a *Analytics) saltOf(ctx context.Context) ([]byte, error) {
 	return a.salt, nil
 }
 
-// ParseWindow reads how far back to look: a number of days ("7d") or a Go
-// duration ("36h", "90m").
+// ParseWindow reads how far back to look: a number of days ("7d", at most
+// 36500) or a Go duration ("36h", "90m").
 func ParseWindow(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if days, ok := strings.CutSuffix(s, "d"); ok {
-		var n int
-		if _, err := fmt.Sscanf(days, "%d", &n); err == nil && n > 0 && fmt.Sprint(n) == days {
+		if n, err := strconv.Atoi(days); err == nil && n > 0 && n <= 36500 && strconv.Itoa(n) == days {
 			return time.Duration(n) * 24 * time.Hour, nil
 		}
 	} else if d, err := time.ParseDuration(s); err == nil && d > 0 {

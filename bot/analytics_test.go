@@ -235,3 +235,38 @@ func TestAnalyticsPruneUsesRetention(t *testing.T) {
 		t.Errorf("after Prune, gaps = %+v", got)
 	}
 }
+
+func FuzzParseWindow(f *testing.F) {
+	for _, s := range []string{"7d", "36h", "90m", "0d", "-1d", "1.5d", "d", "", "7 d", "99999999999999999999d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := bot.ParseWindow(s)
+		if err == nil && d <= 0 {
+			t.Fatalf("ParseWindow(%q) = %s, a window that looks nowhere", s, d)
+		}
+		if err != nil && !strings.Contains(err.Error(), "7d") {
+			t.Fatalf("ParseWindow(%q) error %q does not show the form wanted", s, err)
+		}
+	})
+}
+
+func FuzzGapOf(f *testing.F) {
+	core := bot.New(bot.Options{})
+	for _, s := range []string{"kazakstan risks", "atlantis", "search zz", "Ünïcödé ÄTLANTIS", "\x00\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		req := bot.Request{Platform: bot.PlatformSlack, User: "U1", Text: s}
+		g, ok := bot.GapOf(req, core.Handle(t.Context(), req))
+		if !ok {
+			return
+		}
+		if g.Question == "" || len([]rune(g.Question)) > 200 || len(g.Suggestions) > 5 {
+			t.Fatalf("GapOf(%q) = %+v", s, g)
+		}
+		if g.Outcome != bot.GapUnanswered && g.Outcome != bot.GapGuessed {
+			t.Fatalf("GapOf(%q) outcome %q", s, g.Outcome)
+		}
+	})
+}

@@ -27,7 +27,7 @@ var now = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 // fixture builds a desk over the sample briefings, with gaps, votes, a
 // digest that ran and one that failed, and the real Slack and Discord
 // renderings.
-func fixture(t *testing.T, mod func(*desk.Options)) *desk.Handler {
+func fixture(t testing.TB, mod func(*desk.Options)) *desk.Handler {
 	t.Helper()
 	ctx := t.Context()
 	core := bot.New(bot.Options{Now: func() time.Time { return now }})
