@@ -79,7 +79,7 @@ func (s *Analytics) Gaps(_ context.Context, since time.Time, limit int) ([]bot.G
 			sum[qk{k.question, k.outcome}] = t
 		}
 		t.Count += c.Count
-		if c.LastAsked.After(t.LastAsked) || t.Suggestions == nil {
+		if !ok || c.LastAsked.After(t.LastAsked) {
 			t.LastAsked = c.LastAsked
 			t.Suggestions = slices.Clone(c.Suggestions)
 		}
