@@ -54,6 +54,7 @@ type Config struct {
 	Digest    Digest     `mapstructure:"digest" yaml:"digest"`
 	Digests   []Schedule `mapstructure:"digests" yaml:"digests"`
 	API       API        `mapstructure:"api" yaml:"api,omitempty"`
+	Analytics Analytics  `mapstructure:"analytics" yaml:"analytics"`
 
 	// File is the configuration file that was read, "" when none was.
 	File string `mapstructure:"-" yaml:"-"`
@@ -214,6 +215,7 @@ var keys = []struct {
 	{"digest.max_failures", kindInt, 5},
 	{"digests", kindSchedules, []any{}},
 	{"api.tokens", kindSchedules, ""}, // a list of {name, token}; "" (no list) leaves Config.API.Tokens nil
+	{"analytics.enabled", kindBool, true}, {"analytics.retention", kindDuration, 30 * 24 * time.Hour},
 }
 
 // Keys returns every configuration key, in documentation order.
