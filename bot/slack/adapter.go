@@ -203,7 +203,10 @@ func New(cfg Config, answerer Answerer, opts ...Option) (*Adapter, error) {
 		apiOpts = append(apiOpts, slackapi.OptionAppLevelToken(cfg.AppToken))
 	}
 	a.api.app = slackapi.New(cfg.BotToken, apiOpts...)
-	if cfg.ClientID != "" {
+	if cfg.ClientID == "" {
+		// Single-token mode: one workspace, nothing to look up.
+		a.installs = nil
+	} else {
 		if a.installs == nil {
 			return nil, errors.New("slack: installs through OAuth (ClientID) need a workspace store (WithWorkspaces)")
 		}

@@ -341,7 +341,8 @@ func TestInstallRefusesBadState(t *testing.T) {
 }
 
 func TestSingleTokenModeMountsNoInstall(t *testing.T) {
-	a, err := New(Config{BotToken: "xoxb-1", SigningSecret: testSecret}, newFakeAnswerer())
+	// serve always hands the store over; without a client ID it is unused.
+	a, err := New(Config{BotToken: "xoxb-1", SigningSecret: testSecret}, newFakeAnswerer(), WithWorkspaces(bottest.NewWorkspaces()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,6 +350,11 @@ func TestSingleTokenModeMountsNoInstall(t *testing.T) {
 	a.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/slack/install", nil))
 	if rec.Code != http.StatusNotFound && rec.Code != http.StatusMethodNotAllowed {
 		t.Errorf("GET /slack/install in single-token mode = %d", rec.Code)
+	}
+	rec = httptest.NewRecorder()
+	a.Handler().ServeHTTP(rec, signed(t, time.Now(), "/slack/commands", "application/x-www-form-urlencoded", commandForm("kazakhstan risks", "")))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Risks") {
+		t.Errorf("single-token command = %d %s", rec.Code, rec.Body.String())
 	}
 }
 
