@@ -229,8 +229,9 @@ func TestTwoWorkspacesThroughOAuth(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond) // polling for an observed state, with a deadline
 	}
-	if _, err := a.PostDigest(t.Context(), "CALPHA", kazakhstanRisks(), bot.SlotRef{Subscription: "d2", Slot: testNow}, nil); err == nil {
-		t.Error("a digest to the uninstalled workspace's channel was posted")
+	_, err := a.PostDigest(t.Context(), "CALPHA", kazakhstanRisks(), bot.SlotRef{Subscription: "d2", Slot: testNow}, nil)
+	if pe, ok := errors.AsType[*PermanentError](err); !ok || pe.Code != "not_installed" {
+		t.Errorf("a digest to the uninstalled workspace's channel: err = %v, want a permanent not_installed", err)
 	}
 	sendEvent(t, h, teamEventBody("TBETA", "", "EvBeta2", mention("CBETA", "U2")))
 	if c := f.next(t, "chat.postMessage"); c.token != "xoxb-beta" {

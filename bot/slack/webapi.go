@@ -83,6 +83,15 @@ func (w *webAPI) client(ctx context.Context, channel string) (*slackapi.Client, 
 		// The workspace of slack.bot_token, not installed through OAuth.
 		return w.app, nil
 	}
+	if errors.Is(err, bot.ErrNoWorkspace) {
+		// Uninstalled, or never installed: retrying will not help, so a
+		// digest to its channels pauses rather than failing every day.
+		which := "no slack workspace is installed"
+		if ok {
+			which = fmt.Sprintf("slack workspace %q (enterprise %q) is not installed", key.team, key.enterprise)
+		}
+		return nil, fmt.Errorf("%s: %w", which, &PermanentError{Code: "not_installed"})
+	}
 	if err != nil {
 		return nil, err
 	}
