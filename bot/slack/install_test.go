@@ -434,3 +434,30 @@ func FuzzOAuthCallback(f *testing.F) {
 		}
 	})
 }
+
+// TestButtonAnsweredWithItsWorkspaceToken: a button pressed under a
+// visible answer is answered in its thread with the token of the
+// workspace it was pressed in.
+func TestButtonAnsweredWithItsWorkspaceToken(t *testing.T) {
+	f := newFakeSlack(t)
+	a := oauthAdapter(t, f, bottest.NewWorkspaces(), bottest.NewClock(testNow))
+	h := a.Handler()
+	for _, code := range []string{"code-alpha", "code-beta"} {
+		if resp := installThroughOAuth(t, h, code); resp.StatusCode != http.StatusOK {
+			t.Fatalf("install %s = %d", code, resp.StatusCode)
+		}
+	}
+	for _, tc := range []struct{ team, token string }{{"TBETA", "xoxb-beta"}, {"TALPHA", "xoxb-alpha"}} {
+		p := buttonPayload("", "briefbot_query_0", "kazakhstan risks", false, "1762499999.000300")
+		p["team"] = map[string]any{"id": tc.team, "domain": "x"}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, signed(t, time.Now(), "/slack/interactions", "application/x-www-form-urlencoded", interactionForm(t, p)))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("button = %d", rec.Code)
+		}
+		c := f.next(t, "chat.postMessage")
+		if c.token != tc.token || c.form.Get("thread_ts") != "1762499999.000300" {
+			t.Errorf("button in %s answered with %q in thread %q, want %q", tc.team, c.token, c.form.Get("thread_ts"), tc.token)
+		}
+	}
+}
