@@ -97,6 +97,13 @@ type Slack struct {
 	BotTokenFile      string `mapstructure:"bot_token_file" yaml:"bot_token_file,omitempty"`
 	AppTokenFile      string `mapstructure:"app_token_file" yaml:"app_token_file,omitempty"`
 	SigningSecretFile string `mapstructure:"signing_secret_file" yaml:"signing_secret_file,omitempty"`
+	// ClientID, ClientSecret and TokenKey turn on "Add to Slack" installs
+	// in several workspaces; TokenKey encrypts their tokens in the store.
+	ClientID         string `mapstructure:"client_id" yaml:"client_id"`
+	ClientSecret     string `mapstructure:"client_secret" yaml:"client_secret"`
+	ClientSecretFile string `mapstructure:"client_secret_file" yaml:"client_secret_file,omitempty"`
+	TokenKey         string `mapstructure:"token_key" yaml:"token_key"`
+	TokenKeyFile     string `mapstructure:"token_key_file" yaml:"token_key_file,omitempty"`
 	// Mode is "socket" or "http"; it defaults to socket when AppToken is set.
 	Mode    string `mapstructure:"mode" yaml:"mode"`
 	Command string `mapstructure:"command" yaml:"command"`
@@ -192,6 +199,11 @@ var keys = []struct {
 	{"slack.bot_token_file", kindString, ""},
 	{"slack.app_token_file", kindString, ""},
 	{"slack.signing_secret_file", kindString, ""},
+	{"slack.client_id", kindString, ""},
+	{"slack.client_secret", kindString, ""},
+	{"slack.client_secret_file", kindString, ""},
+	{"slack.token_key", kindString, ""},
+	{"slack.token_key_file", kindString, ""},
 	{"slack.mode", kindString, ""},
 	{"slack.command", kindString, "/brief"},
 	{"slack.reply", kindString, "ephemeral"},

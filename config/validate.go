@@ -127,8 +127,8 @@ func (c Config) ValidateServe() error {
 	discord := c.DiscordEnabled()
 
 	if slack {
-		if c.Slack.BotToken == "" {
-			add(fieldErr("slack.bot_token", "is required when other slack keys are set"))
+		if c.Slack.BotToken == "" && c.Slack.ClientID == "" {
+			add(fieldErr("slack.bot_token", "is required when other slack keys are set (or slack.client_id, to install in workspaces through OAuth)"))
 		}
 		switch c.Slack.Mode {
 		case "socket":
@@ -175,7 +175,7 @@ func (c Config) ValidateServe() error {
 // SlackEnabled reports whether any Slack credential is set, so serve should
 // start the Slack adapter.
 func (c Config) SlackEnabled() bool {
-	return c.Slack.BotToken != "" || c.Slack.AppToken != "" || c.Slack.SigningSecret != ""
+	return c.Slack.BotToken != "" || c.Slack.AppToken != "" || c.Slack.SigningSecret != "" || c.Slack.ClientID != ""
 }
 
 // DiscordEnabled reports whether any Discord credential is set, so serve

@@ -162,7 +162,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 	if cfg.SlackEnabled() {
 		sa, err := slack.New(slackConfig(cfg.Slack, log.With("component", "slack")), a.core,
 			slack.WithHTTPClient(&http.Client{Timeout: 15 * time.Second, Transport: a.metrics.Transport("slack", telemetry.Transport(nil))}),
-			slack.WithEventLog(st))
+			slack.WithEventLog(st), slack.WithWorkspaces(st), slack.WithSubscriptions(st))
 		if err != nil {
 			st.Close()
 			return nil, usageErr(withConfigKeys(err))
@@ -209,6 +209,9 @@ func slackConfig(c config.Slack, log *slog.Logger) slack.Config {
 		Reply:         c.Reply,
 		APIURL:        c.APIURL,
 		Admins:        c.Admins,
+		ClientID:      c.ClientID,
+		ClientSecret:  c.ClientSecret,
+		TokenKey:      c.TokenKey,
 		Logger:        log,
 	}
 }
@@ -222,6 +225,9 @@ var slackKeys = map[string]string{
 	"Reply":         "slack.reply",
 	"APIURL":        "slack.api_url",
 	"Admins":        "slack.admins",
+	"ClientID":      "slack.client_id",
+	"ClientSecret":  "slack.client_secret",
+	"TokenKey":      "slack.token_key",
 }
 
 var discordKeys = map[string]string{
