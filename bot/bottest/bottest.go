@@ -144,6 +144,9 @@ type Store struct {
 	slots      map[slotKey]*slotState
 	deliveries []bot.Delivery
 	seen       map[string]time.Time
+	// posted and corrections are the CorrectionStore's (corrections.go).
+	posted      map[slotKey]bot.PostedDigest
+	corrections map[correctionKey]*slotState
 }
 
 type slotKey struct {
@@ -188,6 +191,8 @@ func validSubscription(s bot.Subscription) error {
 		return fmt.Errorf("subscription %q lacks an ID, platform, channel or schedule", s.ID)
 	case s.Source != bot.SourceConfig && s.Source != bot.SourceChat:
 		return fmt.Errorf("subscription %s: bad source %q", s.ID, s.Source)
+	case !bot.ValidCorrections(s.Corrections) || s.CorrectionsWindow < 0:
+		return fmt.Errorf("subscription %s: bad corrections %q for %v", s.ID, s.Corrections, s.CorrectionsWindow)
 	}
 	return nil
 }
