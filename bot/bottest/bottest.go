@@ -85,6 +85,9 @@ type Poster struct {
 	Fail func(channel string, ref bot.SlotRef) error
 	// Block, when set, is waited on before each post (to stop a post midway).
 	Block chan struct{}
+	// edits and followUps are the corrections made (corrections.go).
+	edits     []Edit
+	followUps []FollowUp
 }
 
 // PostDigest records the post, unless Fail says otherwise. Every digest is

@@ -98,3 +98,61 @@ func (s *Store) CompleteCorrection(ctx context.Context, fingerprint, owner strin
 	s.posted[k.slotKey] = stored(old)
 	return nil
 }
+
+// Edit is one correction of a posted digest made in place.
+type Edit struct {
+	Channel string
+	// IDs are the messages edited.
+	IDs   []string
+	Reply bot.Reply
+	Ref   bot.SlotRef
+}
+
+// FollowUp is one correction posted as a reply to a digest message.
+type FollowUp struct {
+	Channel, ID string
+	Reply       bot.Reply
+}
+
+var _ bot.DigestEditor = (*Poster)(nil)
+
+// EditDigest records the edit, unless Fail says otherwise; the digest
+// stays in the messages it had.
+func (p *Poster) EditDigest(ctx context.Context, channel string, ids []string, r bot.Reply, ref bot.SlotRef) ([]string, error) {
+	if p.Fail != nil {
+		if err := p.Fail(channel, ref); err != nil {
+			return nil, err
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.edits = append(p.edits, Edit{Channel: channel, IDs: slices.Clone(ids), Reply: r, Ref: ref})
+	return ids, nil
+}
+
+// FollowUpDigest records the follow-up, unless Fail says otherwise.
+func (p *Poster) FollowUpDigest(ctx context.Context, channel, id string, r bot.Reply) error {
+	if p.Fail != nil {
+		if err := p.Fail(channel, bot.SlotRef{}); err != nil {
+			return err
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.followUps = append(p.followUps, FollowUp{Channel: channel, ID: id, Reply: r})
+	return nil
+}
+
+// Edits returns the edits made so far.
+func (p *Poster) Edits() []Edit {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.edits)
+}
+
+// FollowUps returns the follow-ups posted so far.
+func (p *Poster) FollowUps() []FollowUp {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.followUps)
+}
