@@ -190,7 +190,7 @@ func (b *Bot) Correction(ctx context.Context, cr CorrectionRequest) (r Reply, ve
 		why = append(why, strings.Join(names, ", ")+" changed after this digest was posted")
 	}
 	if len(withdrawn) > 0 {
-		why = append(why, strings.Join(withdrawn, ", ")+" was withdrawn")
+		why = append(why, strings.Join(b.withdrawnTitles(ctx, cr.Posted, withdrawn), ", ")+" was withdrawn")
 	}
 	note := marker + ": " + strings.Join(why, "; ") + "."
 	if cr.FollowUp {
@@ -237,6 +237,26 @@ func correctedVersions(posted, now []BriefingVersion, withdrawn []string) []Brie
 			v = nv
 		}
 		out = append(out, v)
+	}
+	return out
+}
+
+// withdrawnTitles names the withdrawn topics by their titles where the
+// history keeps what the posted version said, else by topic key.
+func (b *Bot) withdrawnTitles(ctx context.Context, posted []BriefingVersion, withdrawn []string) []string {
+	hs := b.historyStore()
+	out := make([]string, 0, len(withdrawn))
+	for _, t := range withdrawn {
+		name := t
+		for _, v := range posted {
+			if v.Topic != t || hs == nil {
+				continue
+			}
+			if br, err := hs.KeptBriefing(ctx, v); err == nil && br.Title != "" {
+				name = br.Title
+			}
+		}
+		out = append(out, name)
 	}
 	return out
 }
