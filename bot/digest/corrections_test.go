@@ -3,15 +3,21 @@ package digest_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack/slacktest"
+
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/bottest"
 	"github.com/briefbot/briefbot/bot/digest"
+	"github.com/briefbot/briefbot/bot/slack"
 	"github.com/briefbot/briefbot/bot/store"
 	"github.com/briefbot/briefbot/bot/store/storetest"
 	"github.com/briefbot/briefbot/briefings"
@@ -378,5 +384,70 @@ func TestCorrectionAfterRestart(t *testing.T) {
 	restarted.tickAll(t)
 	if edits := n.poster.Edits(); len(edits) != 1 || len(edits[0].IDs) != 1 || edits[0].IDs[0] != "m1" {
 		t.Errorf("after a restart, edits %+v; want the posted message m1 edited once", edits)
+	}
+}
+
+// slackEdits is a Slack Web API (slacktest) that posts and records every
+// chat.update.
+type slackEdits struct {
+	mu      sync.Mutex
+	posted  []string // ts of each chat.postMessage
+	updates []url.Values
+}
+
+// Two replicas on one SQLite database, posting through the Slack
+// adapter: the digest's message is updated with chat.update once.
+func TestCorrectionThroughSlack(t *testing.T) {
+	api := &slackEdits{}
+	srv := slacktest.NewTestServer(func(c slacktest.Customize) {
+		c.Handle("/chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
+			r.ParseForm()
+			api.mu.Lock()
+			ts := fmt.Sprintf("1764489600.%06d", len(api.posted)+1)
+			api.posted = append(api.posted, ts)
+			api.mu.Unlock()
+			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, r.Form.Get("channel"), ts)
+		})
+		c.Handle("/chat.update", func(w http.ResponseWriter, r *http.Request) {
+			r.ParseForm()
+			api.mu.Lock()
+			api.updates = append(api.updates, r.Form)
+			api.mu.Unlock()
+			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, r.Form.Get("channel"), r.Form.Get("ts"))
+		})
+	})
+	srv.Start()
+	t.Cleanup(srv.Stop)
+	poster, err := slack.New(slack.Config{BotToken: "xoxb-test", SigningSecret: "secret", Mode: slack.ModeHTTP,
+		APIURL: srv.GetAPIURL(), PostInterval: -1}, bot.New(bot.Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := newNewsroom(t, correctionStores["sqlite"](t), 2, kzBriefing)
+	for i := range n.scheds {
+		n.scheds[i] = digest.New(digest.Options{
+			Store: n.store, Composer: seenComposer{n.cores[i], bot.NewFirstSeen(n.store, n.clock.Now)}, Clock: n.clock,
+			Owner: fmt.Sprint("replica-", i), Posters: map[bot.Platform]bot.Poster{"slack": poster},
+		})
+	}
+	n.subscribe(t, "", 0)
+	n.clock.Set(date("2026-11-30T08:00:00Z"))
+	n.tickAll(t)
+	n.clock.Advance(time.Hour)
+	n.publish(t, kzCorrected)
+	n.tickAll(t)
+	n.tickAll(t)
+
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	if len(api.posted) != 1 || len(api.updates) != 1 {
+		t.Fatalf("%d posts and %d updates, want one of each", len(api.posted), len(api.updates))
+	}
+	u := api.updates[0]
+	if u.Get("channel") != "C1" || u.Get("ts") != api.posted[0] {
+		t.Errorf("chat.update of %s in %s, want the digest %s in C1", u.Get("ts"), u.Get("channel"), api.posted[0])
+	}
+	if blocks := u.Get("blocks"); !strings.Contains(blocks, "Corrected Mon 30 Nov 09:00 UTC") || !strings.Contains(blocks, "EU and China") {
+		t.Errorf("chat.update blocks lack the marker or the corrected text: %s", blocks)
 	}
 }
