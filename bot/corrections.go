@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/briefbot/briefbot/briefings"
 )
 
 // Corrections modes of a subscription.
@@ -147,27 +149,21 @@ type CorrectionRequest struct {
 // digest shows once corrected; they always differ from Posted.
 func (b *Bot) Correction(ctx context.Context, cr CorrectionRequest) (r Reply, versions []BriefingVersion, changed bool) {
 	lib := b.lib.Load()
-	current := make(map[string]bool, len(cr.Posted))
-	for _, br := range lib.Topics() {
-		current[br.Key()] = true
-	}
 	var changedTopics, withdrawn []string
 	only := make(map[string]bool, len(cr.Posted))
+	titles := map[string]string{}
 	for _, v := range cr.Posted {
 		only[v.Topic] = true
-		if !current[v.Topic] {
+		// Looked up by key, not by walking the library: a pass looks
+		// at every digest posted within the window.
+		vs := lib.Versions(v.Topic)
+		if len(vs) == 0 || vs[0].Key() != v.Topic {
 			withdrawn = append(withdrawn, v.Topic)
-		}
-	}
-	titles := map[string]string{}
-	for _, br := range lib.Topics() {
-		if !only[br.Key()] {
 			continue
 		}
-		cur := VersionOf(br)
-		titles[cur.Topic] = br.Title
-		if !slices.Contains(cr.Posted, cur) {
-			changedTopics = append(changedTopics, cur.Topic)
+		if cur := cr.Digest.versionOf(vs[0]); cur != v {
+			changedTopics = append(changedTopics, v.Topic)
+			titles[v.Topic] = vs[0].Title
 		}
 	}
 	if len(changedTopics) == 0 && len(withdrawn) == 0 {
@@ -259,4 +255,18 @@ func (b *Bot) withdrawnTitles(ctx context.Context, posted []BriefingVersion, wit
 		out = append(out, name)
 	}
 	return out
+}
+
+// versionOf is b's version, from FirstSeen's cache when dr has one, so
+// that a briefing is hashed once per library rather than once per digest.
+func (dr DigestRequest) versionOf(b *briefings.Briefing) BriefingVersion {
+	if f := dr.FirstSeen; f != nil {
+		f.mu.Lock()
+		v, ok := f.of[b]
+		f.mu.Unlock()
+		if ok {
+			return v
+		}
+	}
+	return VersionOf(b)
 }

@@ -104,7 +104,7 @@ func (b *Bot) Digest(ctx context.Context, dr DigestRequest) (r Reply, ok bool) {
 			r.Notes = append(r.Notes, fmt.Sprintf("%d more briefings: %s list.", len(picked)-i, command))
 			break
 		}
-		r.Versions = append(r.Versions, VersionOf(br))
+		r.Versions = append(r.Versions, dr.versionOf(br))
 		q := b.topicQuery(lib, br)
 		if s, ok := b.updatedEntry(ctx, lib, dr, br, q); ok {
 			r.Sections = append(r.Sections, s)
