@@ -106,6 +106,9 @@ type CorrectionStore interface {
 	// It returns ErrClaimLost, changing nothing, when owner no longer
 	// holds the claim.
 	CompleteCorrection(ctx context.Context, fingerprint, owner string, p PostedDigest) error
+	// ForgetPostedDigests removes the records, and their corrections'
+	// claims, of the digests posted before before, and returns how many.
+	ForgetPostedDigests(ctx context.Context, before time.Time) (int, error)
 }
 
 // DigestEditor is what a Poster may also implement to correct posted

@@ -228,6 +228,7 @@ func (s *Store) DeleteSubscription(ctx context.Context, id string) error {
 		}
 	}
 	s.deliveries = slices.DeleteFunc(s.deliveries, func(d bot.Delivery) bool { return d.Subscription == id })
+	s.forgetPosted(func(k slotKey) bool { return k.sub == id })
 	return nil
 }
 

@@ -99,6 +99,31 @@ func (s *Store) CompleteCorrection(ctx context.Context, fingerprint, owner strin
 	return nil
 }
 
+// ForgetPostedDigests implements bot.CorrectionStore.
+func (s *Store) ForgetPostedDigests(ctx context.Context, before time.Time) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.forgetPosted(func(k slotKey) bool { return s.posted[k].PostedAt.Before(before) }), nil
+}
+
+// forgetPosted removes the posted digests for which drop is true, with
+// their corrections' claims, and returns how many. s.mu is held.
+func (s *Store) forgetPosted(drop func(slotKey) bool) int {
+	n := 0
+	for k := range s.posted {
+		if drop(k) {
+			delete(s.posted, k)
+			n++
+		}
+	}
+	for k := range s.corrections {
+		if _, ok := s.posted[k.slotKey]; !ok {
+			delete(s.corrections, k)
+		}
+	}
+	return n
+}
+
 // Edit is one correction of a posted digest made in place.
 type Edit struct {
 	Channel string

@@ -67,6 +67,12 @@ func (s *Scheduler) correct(ctx context.Context, subs map[string]bot.Subscriptio
 	if longest == 0 {
 		return
 	}
+	// Records beyond every window are of no more use.
+	if n, err := cs.ForgetPostedDigests(ctx, now.Add(-longest)); err != nil {
+		s.log.WarnContext(ctx, "forget posted digests beyond the corrections window", "err", err)
+	} else if n > 0 {
+		s.log.DebugContext(ctx, "forgot posted digests beyond the corrections window", "digests", n)
+	}
 	posted, err := cs.PostedDigests(ctx, now.Add(-longest))
 	if err != nil {
 		s.log.ErrorContext(ctx, "read posted digests for corrections", "err", err)

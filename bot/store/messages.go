@@ -172,3 +172,17 @@ func (db *DB) CompleteCorrection(ctx context.Context, fingerprint, owner string,
 	}
 	return nil
 }
+
+// ForgetPostedDigests removes the digests posted before before; their
+// corrections' claims go with them.
+func (db *DB) ForgetPostedDigests(ctx context.Context, before time.Time) (int, error) {
+	res, err := db.sql.ExecContext(ctx, "DELETE FROM digest_messages WHERE posted_at < $1", db.dialect.timeArg(before))
+	if err != nil {
+		return 0, fmt.Errorf("forget digests posted before %s: %w", before.UTC().Format(time.RFC3339), err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("forget digests posted before %s: %w", before.UTC().Format(time.RFC3339), err)
+	}
+	return int(n), nil
+}

@@ -31,6 +31,8 @@ func RunCorrections(t *testing.T, open func(t *testing.T) CorrectionStore) {
 		{"RecordAndRead", testPostedRecordAndRead},
 		{"ClaimOnceConcurrent", testCorrectionClaimOnce},
 		{"ExpiredClaimTakenOver", testCorrectionTakeover},
+		{"Forget", testForgetPosted},
+		{"DeleteSubscriptionForgets", testDeleteForgetsPosted},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,5 +185,39 @@ func testCorrectionTakeover(t *testing.T, s CorrectionStore) {
 	}
 	if err := s.CompleteCorrection(t.Context(), "fp", "other", p); err != nil {
 		t.Errorf("CompleteCorrection by the new owner: %v", err)
+	}
+}
+
+func testForgetPosted(t *testing.T, s CorrectionStore) {
+	mustSave(t, s, sub("daily"))
+	old, recent := posted("daily", base), posted("daily", base.Add(24*time.Hour))
+	mustRecord(t, s, old)
+	mustRecord(t, s, recent)
+	if ok, err := s.ClaimCorrection(t.Context(), "daily", base, "fp", "r1", time.Minute, old.PostedAt); !ok || err != nil {
+		t.Fatalf("ClaimCorrection = %t, %v", ok, err)
+	}
+	n, err := s.ForgetPostedDigests(t.Context(), recent.PostedAt)
+	if err != nil || n != 1 {
+		t.Fatalf("ForgetPostedDigests = %d, %v; want the older one", n, err)
+	}
+	if got := mustPosted(t, s, time.Time{}.Add(time.Microsecond)); len(got) != 1 || !got[0].Slot.Equal(recent.Slot) {
+		t.Errorf("after forgetting: %+v, want only the recent digest", got)
+	}
+	// Recorded again (it cannot be, but if it were), its old claim is gone.
+	mustRecord(t, s, old)
+	if ok, err := s.ClaimCorrection(t.Context(), "daily", base, "fp", "r2", time.Minute, old.PostedAt); !ok || err != nil {
+		t.Errorf("ClaimCorrection after forgetting = %t, %v; want the claim gone with the record", ok, err)
+	}
+}
+
+func testDeleteForgetsPosted(t *testing.T, s CorrectionStore) {
+	mustSave(t, s, sub("daily"), sub("other"))
+	mustRecord(t, s, posted("daily", base))
+	mustRecord(t, s, posted("other", base))
+	if err := s.DeleteSubscription(t.Context(), "daily"); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustPosted(t, s, base); len(got) != 1 || got[0].Subscription != "other" {
+		t.Errorf("after deleting the subscription: %+v, want only the other's digest", got)
 	}
 }
