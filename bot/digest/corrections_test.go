@@ -2,9 +2,13 @@ package digest_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -17,6 +21,7 @@ import (
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/bottest"
 	"github.com/briefbot/briefbot/bot/digest"
+	"github.com/briefbot/briefbot/bot/discord"
 	"github.com/briefbot/briefbot/bot/slack"
 	"github.com/briefbot/briefbot/bot/store"
 	"github.com/briefbot/briefbot/bot/store/storetest"
@@ -449,5 +454,83 @@ func TestCorrectionThroughSlack(t *testing.T) {
 	}
 	if blocks := u.Get("blocks"); !strings.Contains(blocks, "Corrected Mon 30 Nov 09:00 UTC") || !strings.Contains(blocks, "EU and China") {
 		t.Errorf("chat.update blocks lack the marker or the corrected text: %s", blocks)
+	}
+}
+
+// discordMessages is Discord's REST API for one channel: it posts,
+// edits, and records each request.
+type discordMessages struct {
+	mu   sync.Mutex
+	reqs []string // "POST /channels/…/messages {body}"
+}
+
+func (d *discordMessages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	d.mu.Lock()
+	d.reqs = append(d.reqs, r.Method+" "+r.URL.Path+" "+string(body))
+	n := len(d.reqs)
+	d.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"id":"9000%d"}`, n)
+}
+
+func (d *discordMessages) requests() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.reqs...)
+}
+
+// On Discord, edit mode edits the digest message and follow_up posts a
+// reply referencing it, each once across two replicas.
+func TestCorrectionThroughDiscord(t *testing.T) {
+	const channel = "123456789012345678"
+	for _, mode := range []string{bot.CorrectionsEdit, bot.CorrectionsFollowUp} {
+		t.Run(mode, func(t *testing.T) {
+			api := &discordMessages{}
+			srv := httptest.NewServer(api)
+			t.Cleanup(srv.Close)
+			pub, _, err := ed25519.GenerateKey(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			poster, err := discord.New(discord.Config{Token: "test-token", AppID: "111", PublicKey: hex.EncodeToString(pub),
+				Mode: discord.ModeHTTP, APIURL: srv.URL + "/"}, bot.New(bot.Options{}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := newNewsroom(t, correctionStores["sqlite"](t), 2, kzBriefing)
+			for i := range n.scheds {
+				n.scheds[i] = digest.New(digest.Options{
+					Store: n.store, Composer: seenComposer{n.cores[i], bot.NewFirstSeen(n.store, n.clock.Now)}, Clock: n.clock,
+					Owner: fmt.Sprint("replica-", i), Posters: map[bot.Platform]bot.Poster{"discord": poster},
+				})
+			}
+			sub := bot.Subscription{ID: "morning", Platform: "discord", Channel: channel, Schedule: "0 8 * * *", Include: "new",
+				WhenEmpty: "skip", Source: bot.SourceChat, CreatedAt: n.clock.Now(), Corrections: mode}
+			if err := n.store.SaveSubscription(t.Context(), sub); err != nil {
+				t.Fatal(err)
+			}
+			n.clock.Set(date("2026-11-30T08:00:00Z"))
+			n.tickAll(t)
+			n.clock.Advance(time.Hour)
+			n.publish(t, kzCorrected)
+			n.tickAll(t)
+			n.tickAll(t)
+
+			reqs := api.requests()
+			if len(reqs) != 2 || !strings.HasPrefix(reqs[0], "POST /channels/"+channel+"/messages ") {
+				t.Fatalf("requests %q, want the digest's post and one correction", reqs)
+			}
+			want := "PATCH /channels/" + channel + "/messages/90001 "
+			if mode == bot.CorrectionsFollowUp {
+				want = "POST /channels/" + channel + "/messages "
+				if !strings.Contains(reqs[1], `"message_reference":{"message_id":"90001"`) {
+					t.Errorf("follow-up does not reference the digest: %s", reqs[1])
+				}
+			}
+			if !strings.HasPrefix(reqs[1], want) || !strings.Contains(reqs[1], "Corrected Mon 30 Nov 09:00 UTC") {
+				t.Errorf("correction %s, want %s… with the marker", reqs[1], want)
+			}
+		})
 	}
 }
