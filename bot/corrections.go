@@ -189,7 +189,11 @@ func (b *Bot) Correction(ctx context.Context, cr CorrectionRequest) (r Reply, ve
 		why = append(why, strings.Join(names, ", ")+" changed after this digest was posted")
 	}
 	if len(withdrawn) > 0 {
-		why = append(why, strings.Join(b.withdrawnTitles(ctx, cr.Posted, withdrawn), ", ")+" was withdrawn")
+		verb := " was withdrawn"
+		if len(withdrawn) > 1 {
+			verb = " were withdrawn"
+		}
+		why = append(why, strings.Join(b.withdrawnTitles(ctx, cr.Posted, withdrawn), ", ")+verb)
 	}
 	note := marker + ": " + strings.Join(why, "; ") + "."
 	if cr.FollowUp {
