@@ -166,6 +166,13 @@ type Schedule struct {
 	Include string `mapstructure:"include" yaml:"include"`
 	// WhenEmpty is "skip" or "post" (post a short "nothing new" note).
 	WhenEmpty string `mapstructure:"when_empty" yaml:"when_empty"`
+	// Corrections says what happens when a briefing in a posted digest
+	// changes: "edit" (the default, also "") edits the digest in place,
+	// "follow_up" replies in its thread, "off" does neither.
+	Corrections string `mapstructure:"corrections" yaml:"corrections"`
+	// CorrectionsWindow is how long after posting a digest is corrected;
+	// 0 means bot.DefaultCorrectionsWindow (24h).
+	CorrectionsWindow time.Duration `mapstructure:"corrections_window" yaml:"corrections_window"`
 }
 
 type valueKind int
@@ -561,7 +568,10 @@ func decodeSchedules(raw any) ([]Schedule, []error) {
 			Result:           &s,
 			ErrorUnused:      true,
 			WeaklyTypedInput: true,
-			DecodeHook:       mapstructure.StringToSliceHookFunc(","),
+			DecodeHook: mapstructure.ComposeDecodeHookFunc(
+				mapstructure.StringToSliceHookFunc(","),
+				mapstructure.StringToTimeDurationHookFunc(),
+			),
 		})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("decode digests[%d]: %w", i, err))

@@ -110,6 +110,12 @@ func (c Config) Validate() error {
 		if !slices.Contains([]string{"skip", "post"}, d.WhenEmpty) {
 			add(digestErr(i, "when_empty", "must be skip or post, got %q", d.WhenEmpty))
 		}
+		if !bot.ValidCorrections(d.Corrections) {
+			add(digestErr(i, "corrections", "must be edit, follow_up or off, got %q", d.Corrections))
+		}
+		if d.CorrectionsWindow < 0 {
+			add(digestErr(i, "corrections_window", "must not be negative, got %s", d.CorrectionsWindow))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -448,6 +448,9 @@ func (r *readiness) check(ctx context.Context, a *app) string {
 	return ""
 }
 
+// The scheduler corrects posted digests only through a Corrector.
+var _ digest.Corrector = firstSeenComposer{}
+
 func configSubscriptions(cfg config.Config) []bot.Subscription {
 	subs := make([]bot.Subscription, 0, len(cfg.Digests))
 	for _, d := range cfg.Digests {
@@ -462,6 +465,9 @@ func configSubscriptions(cfg config.Config) []bot.Subscription {
 			WhenEmpty: d.WhenEmpty,
 			Source:    bot.SourceConfig,
 			CreatedAt: time.Now(),
+
+			Corrections:       d.Corrections,
+			CorrectionsWindow: d.CorrectionsWindow,
 		})
 	}
 	return subs
