@@ -157,6 +157,24 @@ func (w *webAPI) GetConversationHistoryContext(ctx context.Context, params *slac
 	return c.GetConversationHistoryContext(ctx, params)
 }
 
+// UpdateMessageContext edits a message with the token of the request's or channel's workspace.
+func (w *webAPI) UpdateMessageContext(ctx context.Context, channel, ts string, opts ...slackapi.MsgOption) (string, string, string, error) {
+	c, err := w.client(ctx, channel)
+	if err != nil {
+		return "", "", "", err
+	}
+	return c.UpdateMessageContext(ctx, channel, ts, opts...)
+}
+
+// DeleteMessageContext deletes a message with the token of the request's or channel's workspace.
+func (w *webAPI) DeleteMessageContext(ctx context.Context, channel, ts string) (string, string, error) {
+	c, err := w.client(ctx, channel)
+	if err != nil {
+		return "", "", err
+	}
+	return c.DeleteMessageContext(ctx, channel, ts)
+}
+
 // GetUserInfoContext looks a user up with the token of the request's workspace.
 func (w *webAPI) GetUserInfoContext(ctx context.Context, user string) (*slackapi.User, error) {
 	c, err := w.client(ctx, "")

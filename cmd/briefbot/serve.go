@@ -336,7 +336,10 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 			}
 		})
 	}
-	ready := &readiness{}
+	// Every platform counts as running from the start; each one's
+	// goroutine takes itself off when it returns.
+	ready := &readiness{expected: int32(len(a.platforms))}
+	ready.platforms.Store(ready.expected)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
@@ -366,10 +369,8 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	}
 
 	for _, p := range a.platforms {
-		ready.platforms.Add(1)
 		start(string(p.name), func(ctx context.Context) error { defer ready.platforms.Add(-1); return p.Run(ctx) })
 	}
-	ready.expected = ready.platforms.Load()
 	start("digest scheduler", a.sched.Run)
 	if a.analytics != nil {
 		start("analytics", a.analytics.Run)
