@@ -23,28 +23,14 @@ type CorrectionStore interface {
 // subscriptions' corrections fields. open must return a new, empty store
 // for each call; RunCorrections closes it when the test ends.
 func RunCorrections(t *testing.T, open func(t *testing.T) CorrectionStore) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s CorrectionStore)
-	}{
+	runSuite(t, open, []suiteCase[CorrectionStore]{
 		{"SubscriptionKeepsCorrections", testSubscriptionCorrections},
 		{"RecordAndRead", testPostedRecordAndRead},
 		{"ClaimOnceConcurrent", testCorrectionClaimOnce},
 		{"ExpiredClaimTakenOver", testCorrectionTakeover},
 		{"Forget", testForgetPosted},
 		{"DeleteSubscriptionForgets", testDeleteForgetsPosted},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := open(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
-			tt.fn(t, s)
-		})
-	}
+	})
 }
 
 func testSubscriptionCorrections(t *testing.T, s CorrectionStore) {

@@ -19,26 +19,12 @@ type WorkspaceStore interface {
 // RunWorkspaces runs the contract of bot.WorkspaceStore. open must return
 // a new, empty store for each call; RunWorkspaces closes it.
 func RunWorkspaces(t *testing.T, open func(t *testing.T) WorkspaceStore) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s WorkspaceStore)
-	}{
+	runSuite(t, open, []suiteCase[WorkspaceStore]{
 		{"SaveFindDelete", testWorkspaceSaveFindDelete},
 		{"OrgWideInstall", testWorkspaceOrgWide},
 		{"Channels", testWorkspaceChannels},
 		{"Invalid", testWorkspaceInvalid},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := open(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
-			tt.fn(t, s)
-		})
-	}
+	})
 }
 
 const slackPlatform bot.Platform = "slack"
