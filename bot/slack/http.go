@@ -21,11 +21,13 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		return
 	}
 	cmd := command{
-		UserID:      form.Get("user_id"),
-		ChannelID:   form.Get("channel_id"),
-		Command:     form.Get("command"),
-		Text:        form.Get("text"),
-		ResponseURL: form.Get("response_url"),
+		UserID:       form.Get("user_id"),
+		ChannelID:    form.Get("channel_id"),
+		Command:      form.Get("command"),
+		Text:         form.Get("text"),
+		ResponseURL:  form.Get("response_url"),
+		TeamID:       form.Get("team_id"),
+		EnterpriseID: form.Get("enterprise_id"),
 	}
 	a.runCommand(cmd, func(m *message, more bool) bool {
 		writeAck(w, m, more)

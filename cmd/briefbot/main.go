@@ -149,6 +149,7 @@ then defaults. "briefbot config" prints the result.`,
 		m.digestCommand(),
 		m.discordCommand(),
 		m.publishCommand(),
+		m.gapsCommand(),
 	)
 	return root
 }

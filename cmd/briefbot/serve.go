@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/desk"
 	"github.com/briefbot/briefbot/bot/digest"
 	"github.com/briefbot/briefbot/bot/discord"
 	"github.com/briefbot/briefbot/bot/metrics"
@@ -74,6 +75,12 @@ type app struct {
 	// setFolder takes a reloaded folder library and lays the published
 	// briefings over it.
 	setFolder func(*briefings.Library)
+	// analytics counts unanswered questions and votes; nil when off.
+	analytics *bot.Analytics
+	// problems are the check problems of the first load, for the desk.
+	problems []briefings.Problem
+	// desk is the editors' desk; nil when it is off.
+	desk *desk.Handler
 }
 
 // platform is a chat platform's adapter as serve runs it.
@@ -125,6 +132,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		}
 		a.lib = lib
 		loadProblems = problems
+		a.problems = problems
 	}
 
 	st, err := store.OpenWith(ctx, cfg.Store.URL, store.Options{Logger: log.With("component", "store"), ConnectTimeout: cfg.Store.ConnectTimeout})
@@ -139,18 +147,22 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 	}
 	warnUnknownTopics(log, a.lib, configSubscriptions(cfg))
 
+	if a.analytics, err = newAnalytics(cfg, st, a.metrics, log); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.core = bot.New(bot.Options{
 		Library:              a.lib,
 		Logger:               log.With("component", "bot"),
 		Command:              cfg.Slack.Command,
-		Observe:              a.metrics.ObserveCommand,
+		Observe:              observers(a.metrics.ObserveCommand, a.analytics.Observe),
 		Store:                st,
 		SubscriptionsChanged: func() { a.sched.Wake() },
 	})
 	if cfg.SlackEnabled() {
 		sa, err := slack.New(slackConfig(cfg.Slack, log.With("component", "slack")), a.core,
 			slack.WithHTTPClient(&http.Client{Timeout: 15 * time.Second, Transport: a.metrics.Transport("slack", telemetry.Transport(nil))}),
-			slack.WithEventLog(st))
+			slack.WithEventLog(st), slack.WithWorkspaces(st), slack.WithSubscriptions(st))
 		if err != nil {
 			st.Close()
 			return nil, usageErr(withConfigKeys(err))
@@ -197,6 +209,9 @@ func slackConfig(c config.Slack, log *slog.Logger) slack.Config {
 		Reply:         c.Reply,
 		APIURL:        c.APIURL,
 		Admins:        c.Admins,
+		ClientID:      c.ClientID,
+		ClientSecret:  c.ClientSecret,
+		TokenKey:      c.TokenKey,
 		Logger:        log,
 	}
 }
@@ -210,6 +225,9 @@ var slackKeys = map[string]string{
 	"Reply":         "slack.reply",
 	"APIURL":        "slack.api_url",
 	"Admins":        "slack.admins",
+	"ClientID":      "slack.client_id",
+	"ClientSecret":  "slack.client_secret",
+	"TokenKey":      "slack.token_key",
 }
 
 var discordKeys = map[string]string{
@@ -300,7 +318,15 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 
 	// Listen first: while the briefings load and the store is awaited,
 	// /healthz answers and /readyz says why it is not ready yet.
-	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	addr := cfg.HTTP.Addr
+	if deskOnly(cfg) {
+		var err error
+		if addr, err = loopbackAddr(addr); err != nil {
+			return usageErr(err)
+		}
+		log.Info("no chat platform configured (set slack.bot_token or discord.token): serving only the desk, on loopback, for trying the bot", "url", "http://"+addr+"/desk/")
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("listen on http.addr (%s): %w", config.EnvVar("http.addr"), err)}
 	}
@@ -328,7 +354,10 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 			}
 		})
 	}
-	ready := &readiness{}
+	// Every platform counts as running from the start; each one's
+	// goroutine takes itself off when it returns.
+	ready := &readiness{expected: int32(len(a.platforms))}
+	ready.platforms.Store(ready.expected)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
@@ -347,6 +376,10 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		srv.Close()
 		return err
 	}
+	if a.desk, err = startDesk(cfg, a.core, a.store, a.seen, a.analytics, a.problems, ln.Addr(), mux, log); err != nil {
+		srv.Close()
+		return err
+	}
 	front.set(traceWebhooks(a.metrics.CountRefusals(time.Now, mux)))
 	// Tests are told the address once the app answers on it.
 	if m.Listening != nil {
@@ -354,11 +387,12 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	}
 
 	for _, p := range a.platforms {
-		ready.platforms.Add(1)
 		start(string(p.name), func(ctx context.Context) error { defer ready.platforms.Add(-1); return p.Run(ctx) })
 	}
-	ready.expected = ready.platforms.Load()
 	start("digest scheduler", a.sched.Run)
+	if a.analytics != nil {
+		start("analytics", a.analytics.Run)
+	}
 	go reloadSecrets(runCtx, log, cfg, hangups(runCtx), a.secretsRotated)
 	// The search index is built now, not on the first search; then the
 	// garbage of parsing goes back to the system.
@@ -433,6 +467,9 @@ func (r *readiness) check(ctx context.Context, a *app) string {
 	return ""
 }
 
+// The scheduler corrects posted digests only through a Corrector.
+var _ digest.Corrector = firstSeenComposer{}
+
 func configSubscriptions(cfg config.Config) []bot.Subscription {
 	subs := make([]bot.Subscription, 0, len(cfg.Digests))
 	for _, d := range cfg.Digests {
@@ -447,6 +484,9 @@ func configSubscriptions(cfg config.Config) []bot.Subscription {
 			WhenEmpty: d.WhenEmpty,
 			Source:    bot.SourceConfig,
 			CreatedAt: time.Now(),
+
+			Corrections:       d.Corrections,
+			CorrectionsWindow: d.CorrectionsWindow,
 		})
 	}
 	return subs
