@@ -9,18 +9,14 @@ import (
 )
 
 // parseHeader reads what a library indexes a briefing by, its topic,
-// aliases and date, from the front matter alone, when the front matter
-// settles them: a Markdown file whose front matter names a title and a
-// valid date, and that is no CRS page (whose metadata, in the body, adds an
-// alias and may date it). The briefing it returns has no lede or sections
-// yet. ok is false when only a whole parse can tell; Parse then decides,
+// aliases and date, from the head of the file alone, when the head settles
+// them: for Markdown, front matter naming a title and a valid date, in a
+// file that is no CRS page (whose metadata, in the body, adds an alias and
+// may date it); for plain text, the title line and the byline and
+// datelines under it. The briefing it returns has no lede or sections yet.
+// ok is false when only a whole parse can tell; Parse then decides,
 // problems included.
 func parseHeader(path string, data []byte, modTime time.Time) (b *Briefing, ok bool) {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".md", ".markdown":
-	default:
-		return nil, false
-	}
 	if len(data) > MaxFileSize {
 		return nil, false
 	}
@@ -28,6 +24,61 @@ func parseHeader(path string, data []byte, modTime time.Time) (b *Briefing, ok b
 	if prob != nil {
 		return nil, false
 	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".md", ".markdown":
+		b, ok = markdownHeader(path, data, modTime)
+	default:
+		b, ok = textHeader(path, data, modTime)
+	}
+	if !ok {
+		return nil, false
+	}
+	// The values are slices of the head's text: keep only them.
+	same := b.Topic == b.Title
+	b.Title, b.Topic = strings.Clone(b.Title), strings.Clone(b.Topic)
+	if same {
+		b.Topic = b.Title
+	}
+	b.Summary, b.Source = strings.Clone(b.Summary), strings.Clone(b.Source)
+	for _, list := range [][]string{b.Aliases, b.Tags} {
+		for i := range list {
+			list[i] = strings.Clone(list[i])
+		}
+	}
+	return b, true
+}
+
+// textHeader is parseHeader for plain text: textHead over the file's first
+// lines, up to its fourth that is not blank, which is all textHead reads.
+func textHeader(path string, data []byte, modTime time.Time) (*Briefing, bool) {
+	end, nonBlank := 0, 0
+	for end < len(data) && nonBlank < 4 {
+		line := data[end:]
+		if j := bytes.IndexByte(line, '\n'); j >= 0 {
+			line = line[:j+1]
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			nonBlank++
+		}
+		end += len(line)
+	}
+	// Carriage returns are the whole parse's to normalize.
+	if bytes.IndexByte(data[:end], '\r') >= 0 {
+		return nil, false
+	}
+	b, _, _ := textHead(strings.Split(string(data[:end]), "\n"))
+	if b == nil {
+		return nil, false
+	}
+	b.Path, b.Byline, b.Line = path, "", 0 // the byline and line come with the body
+	if _, ok := finishHeader(b, nil, crsMeta{}, modTime, data); !ok {
+		return nil, false
+	}
+	return b, true
+}
+
+// markdownHeader is parseHeader for Markdown, from the front matter.
+func markdownHeader(path string, data []byte, modTime time.Time) (*Briefing, bool) {
 	end := frontMatterEnd(data)
 	// Carriage returns are the whole parse's to normalize.
 	if end < 0 || bytes.IndexByte(data[:end], '\r') >= 0 || mayBeCRS(data) {
@@ -44,21 +95,9 @@ func parseHeader(path string, data []byte, modTime time.Time) (b *Briefing, ok b
 	if _, _, err := parseDate(fm.Date); err != nil {
 		return nil, false
 	}
-	b = &Briefing{Path: path, Title: strings.TrimSpace(fm.Title)}
+	b := &Briefing{Path: path, Title: strings.TrimSpace(fm.Title)}
 	if _, ok := finishHeader(b, &fm, crsMeta{}, modTime, data); !ok {
 		return nil, false
-	}
-	// The front matter's values are slices of its whole text: keep only them.
-	same := b.Topic == b.Title
-	b.Title, b.Topic = strings.Clone(b.Title), strings.Clone(b.Topic)
-	if same {
-		b.Topic = b.Title
-	}
-	b.Summary, b.Source = strings.Clone(b.Summary), strings.Clone(b.Source)
-	for _, list := range [][]string{b.Aliases, b.Tags} {
-		for i := range list {
-			list[i] = strings.Clone(list[i])
-		}
 	}
 	return b, true
 }

@@ -14,6 +14,7 @@ import (
 // lazyFolder writes generated briefings (plain text and Markdown with
 // front matter) and files whose header does not settle their topic,
 // aliases or date, so that LoadLazy parses those whole at once.
+// Plain-text files are known by their head.
 func lazyFolder(t *testing.T) string {
 	dir := t.TempDir()
 	files := map[string]string{
@@ -27,6 +28,8 @@ func lazyFolder(t *testing.T) string {
 		"topic.md": "---\ntopic: Andes\ntitle: \"Andes: Water and Power\"\naliases: [Cordillera]\ndate: 2025-05-06\nsummary: Dams.\n---\n# Andes: Water and Power\n\nLede.\n\n## Risks\n\n- Drought.\n",
 		// An older version of the same topic.
 		"topic-old.md": "---\ntopic: Andes\ntitle: Andes\ndate: 2024-05-06\n---\n# Andes\n\nOld lede.\n\n## Risks\n\n- Old drought.\n",
+		// Plain text dated by its dateline, under a byline.
+		"dated.txt": "Dated Place: Floods — 3 March 2025\n\nBy A. Writer\nUpdated 5 March 2025\n\nLede.\n\nRisks\n- Floods.\n",
 		// A bad date is a problem either way.
 		"bad-date.md": "---\ntitle: Bad Date\ndate: someday\n---\n# Bad Date\n\nText.\n",
 		AliasesFile:   "Andes: [Andean states]\n",
@@ -51,13 +54,13 @@ func TestLoadLazyAnswersAsLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(lazy.pending) == 0 || len(lazy.pending) == lazy.Len() {
-		t.Fatalf("%d of %d briefings pending: want the generated Markdown pending and the others parsed", len(lazy.pending), lazy.Len())
+		t.Fatalf("%d of %d briefings pending: want the generated briefings pending and the others parsed", len(lazy.pending), lazy.Len())
 	}
 	// The problems of the files parsed at load are reported.
 	if !strings.Contains(fmtProblems(probs), "bad-date.md") || len(probs) > len(wantProbs) {
 		t.Errorf("lazy problems:\n%s\nwant bad-date.md's, and no more than Load's:\n%s", fmtProblems(probs), fmtProblems(wantProbs))
 	}
-	for _, tt := range []string{"andes", "cordillera", "andean states", "r12345", "dateline land", "plain heading", "t00013", "Belmar grid reform 1"} {
+	for _, tt := range []string{"andes", "cordillera", "andean states", "r12345", "dateline land", "plain heading", "t00013", "Belmar grid reform 1", "Andoria grid reform 0", "dated place"} {
 		want, _ := whole.Match(strings.Fields(Normalize(tt)))
 		got, ok := lazy.Match(strings.Fields(Normalize(tt)))
 		if !ok || want.Briefing == nil {
@@ -132,47 +135,28 @@ func FuzzHeaderAgreesWithParse(f *testing.F) {
 	f.Add([]byte("---\ntitle: Canal\ndate: 2025-01-02\n---\n**Report No.:** R1\n# Canal\n"))
 	f.Add([]byte("---\r\ntitle: X\r\ndate: 2025-01-02\r\n---\r\n# X\r\n"))
 	f.Add([]byte("---\ntitle: X\ndate: 2025-13-45\n---\n"))
+	f.Add([]byte("Kazakhstan: Reform — 3 March 2025\n\nBy A. Writer\n\nUpdated 4 March 2025\n\nLede.\n"))
+	f.Add([]byte("\n\n== Title ==\nBy X\n\n\nUpdated 2024-01-02\nRisks\n- a\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		h, ok := parseHeader("f.md", data, time.Time{})
-		if !ok {
-			return
-		}
-		b, probs := Parse("f.md", data, time.Time{})
-		if b == nil {
-			t.Fatalf("the header reader took a file Parse refuses: %v", probs)
-		}
-		type header struct {
-			Topic, Title, Summary, Source string
-			Aliases, Tags                 []string
-			Date                          time.Time
-		}
-		want := header{b.Topic, b.Title, b.Summary, b.Source, b.Aliases, b.Tags, b.Date}
-		got := header{h.Topic, h.Title, h.Summary, h.Source, h.Aliases, h.Tags, h.Date}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("header (-Parse +parseHeader):\n%s", diff)
+		for _, path := range []string{"f.md", "f.txt"} {
+			h, ok := parseHeader(path, data, time.Time{})
+			if !ok {
+				continue
+			}
+			b, probs := Parse(path, data, time.Time{})
+			if b == nil {
+				t.Fatalf("%s: the header reader took a file Parse refuses: %v", path, probs)
+			}
+			type header struct {
+				Topic, Title, Summary, Source string
+				Aliases, Tags                 []string
+				Date                          time.Time
+			}
+			want := header{b.Topic, b.Title, b.Summary, b.Source, b.Aliases, b.Tags, b.Date}
+			got := header{h.Topic, h.Title, h.Summary, h.Source, h.Aliases, h.Tags, h.Date}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s: header (-Parse +parseHeader):\n%s", path, diff)
+			}
 		}
 	})
-}
-
-// TestLoadLazyConcurrentFirstUse: readers racing to the same pending
-// briefing all get it whole (run with -race).
-func TestLoadLazyConcurrentFirstUse(t *testing.T) {
-	lib, _, err := LoadLazy(lazyFolder(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan int)
-	for range 8 {
-		go func() {
-			m, _ := lib.Match([]string{"t00013"})
-			n := len(m.Briefing.Sections)
-			_ = lib.Topics()
-			done <- n
-		}()
-	}
-	for range 8 {
-		if n := <-done; n != 4 {
-			t.Errorf("a reader saw %d sections, want the generated 4", n)
-		}
-	}
 }
