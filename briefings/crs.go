@@ -1,6 +1,7 @@
 package briefings
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 	"time"
@@ -29,24 +30,22 @@ var crsSkipHeadings = map[string]bool{
 	"jump to main text of report": true,
 }
 
-// mayBeCRS tells cheaply whether stripCRS could recognise s: one of its
-// first 15 lines starts with the "**Report No.:**" header. It reads a
-// file's bytes as well as its text, so that the header reader copies
-// nothing.
-func mayBeCRS[T string | []byte](s T) bool {
-	const marker = "**Report No.:**"
-	for i := 0; i < 15 && len(s) > 0; i++ {
-		if len(s) >= len(marker) && string(s[:len(marker)]) == marker {
+// mayBeCRS tells cheaply whether stripCRS could recognise a file: one of
+// its first 15 lines starts with the "**Report No.:**" header.
+func mayBeCRS(data []byte) bool {
+	marker := []byte("**Report No.:**")
+	if !bytes.Contains(data, marker) {
+		return false // most files: one fast scan
+	}
+	for i := 0; i < 15 && len(data) > 0; i++ {
+		if bytes.HasPrefix(data, marker) {
 			return true
 		}
-		j := 0
-		for j < len(s) && s[j] != '\n' {
-			j++
-		}
-		if j == len(s) {
+		j := bytes.IndexByte(data, '\n')
+		if j < 0 {
 			break
 		}
-		s = s[j+1:]
+		data = data[j+1:]
 	}
 	return false
 }

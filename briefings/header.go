@@ -89,10 +89,8 @@ func markdownHeader(path string, data []byte, modTime time.Time) (*Briefing, boo
 		return nil, false
 	}
 	fm, _, prob := parseFrontMatter(yamlText)
+	// finishHeader refuses a date that does not parse.
 	if prob != nil || strings.TrimSpace(fm.Title) == "" || strings.TrimSpace(fm.Date) == "" {
-		return nil, false
-	}
-	if _, _, err := parseDate(fm.Date); err != nil {
 		return nil, false
 	}
 	b := &Briefing{Path: path, Title: strings.TrimSpace(fm.Title)}

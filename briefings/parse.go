@@ -281,15 +281,20 @@ func frontMatterKeyLine(data []byte, key string) int {
 }
 
 func dedupeAliases(topic string, aliases []string) []string {
-	seen := map[string]bool{Normalize(topic): true}
+	if len(aliases) == 0 {
+		return nil
+	}
+	// A briefing has a few aliases: a list beats a map.
+	seen := make([]string, 1, len(aliases)+1)
+	seen[0] = Normalize(topic)
 	var out []string
 	for _, a := range aliases {
 		a = strings.TrimSpace(a)
 		k := Normalize(a)
-		if k == "" || seen[k] {
+		if k == "" || slices.Contains(seen, k) {
 			continue
 		}
-		seen[k] = true
+		seen = append(seen, k)
 		out = append(out, a)
 	}
 	return out
