@@ -39,7 +39,7 @@ func writeFile(t *testing.T, dir, name, content string) string {
 
 func defaults() Config {
 	return Config{
-		Log:      Log{Format: "text", Level: "info"},
+		Log: Log{Format: "text", Level: "info"},
 		HTTP: HTTP{Addr: ":8080", ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
 			IdleTimeout: 75 * time.Second, MaxConnections: 4096},
 		Shutdown: Shutdown{Timeout: 10 * time.Second},

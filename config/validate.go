@@ -50,7 +50,7 @@ func (c Config) Validate() error {
 	if c.Metrics.Addr != "" {
 		if err := checkAddr("metrics.addr", c.Metrics.Addr); err != nil {
 			add(err)
-		} else if c.Metrics.Addr == c.HTTP.Addr {
+		} else if _, port, _ := net.SplitHostPort(c.Metrics.Addr); c.Metrics.Addr == c.HTTP.Addr && port != "0" {
 			add(fieldErr("metrics.addr", "must differ from http.addr (%s), or be empty to serve /metrics there", c.HTTP.Addr))
 		}
 	}

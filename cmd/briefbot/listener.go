@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -28,6 +29,18 @@ const readHeaderTimeout = 10 * time.Second
 // outgoing calls to Slack and Discord, the metrics listener.
 const fdReserve = 128
 
+// Request bodies: each request may hold freeBodyBytes of body without
+// counting; beyond that, the bodies of all requests in flight share
+// bodyBudgetBytes. Slack and Discord send a few KiB, so their requests never
+// wait on the budget, while 1,000 connections each sending a 1 MiB body
+// less one byte (accepted by the webhooks' 1 MiB limit) read at most
+// 1,000 × 8 KiB + 32 MiB instead of 1 GiB. The buffers holding them may be
+// up to twice that, as they grow by doubling.
+const (
+	freeBodyBytes   = 8 << 10
+	bodyBudgetBytes = 32 << 20
+)
+
 // metricsMaxConnections caps the metrics listener, which only scrapers use.
 const metricsMaxConnections = 64
 
@@ -41,7 +54,7 @@ const metricsMaxConnections = 64
 // /healthz or a signed webhook out. When none is idle, new connections wait
 // in the kernel's accept queue until one closes: every busy connection ends
 // within http.write_timeout (a slow body within http.read_timeout).
-func newHTTPServer(c config.HTTP, ln net.Listener, h http.Handler, log *slog.Logger) (*http.Server, net.Listener) {
+func newHTTPServer(c config.HTTP, ln net.Listener, h http.Handler, log *slog.Logger) (*http.Server, *connLimiter) {
 	limit := c.MaxConnections
 	if fds := openFileLimit(); fds > 0 && limit > fds-fdReserve {
 		limit = max(1, fds-fdReserve)
@@ -50,7 +63,7 @@ func newHTTPServer(c config.HTTP, ln net.Listener, h http.Handler, log *slog.Log
 	}
 	lim := newConnLimiter(ln, limit, log)
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           newBodyBudget(bodyBudgetBytes, log).wrap(h),
 		ReadHeaderTimeout: min(readHeaderTimeout, c.ReadTimeout),
 		ReadTimeout:       c.ReadTimeout,
 		WriteTimeout:      c.WriteTimeout,
@@ -112,7 +125,9 @@ type connLimiter struct {
 	// idle holds the idle connections, the longest idle first.
 	idle list.List
 
-	freed     chan struct{}
+	// changed wakes an Accept waiting at the cap: a connection closed or
+	// fell idle.
+	changed   chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
 
@@ -121,7 +136,7 @@ type connLimiter struct {
 }
 
 func newConnLimiter(ln net.Listener, max int, log *slog.Logger) *connLimiter {
-	return &connLimiter{Listener: ln, max: max, log: log, freed: make(chan struct{}, 1), done: make(chan struct{})}
+	return &connLimiter{Listener: ln, max: max, log: log, changed: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // limitedConn is a connection counted by its connLimiter until closed.
@@ -133,15 +148,20 @@ type limitedConn struct {
 	idle *list.Element
 }
 
-// Accept waits for a free place, closing the longest-idle connection when
-// there is none, then accepts.
+// Accept accepts the next connection, then makes room for it: at the cap
+// it closes the longest-idle connection, or when none is idle waits for
+// one to close or fall idle. Meanwhile the kernel queues further ones.
 func (l *connLimiter) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
 	for {
 		l.mu.Lock()
 		if l.open < l.max {
 			l.open++
 			l.mu.Unlock()
-			break
+			return &limitedConn{Conn: c, l: l}, nil
 		}
 		var victim *limitedConn
 		if e := l.idle.Front(); e != nil {
@@ -155,17 +175,12 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 			continue
 		}
 		select {
-		case <-l.freed:
+		case <-l.changed:
 		case <-l.done:
+			c.Close()
 			return nil, net.ErrClosed
 		}
 	}
-	c, err := l.Listener.Accept()
-	if err != nil {
-		l.release()
-		return nil, err
-	}
-	return &limitedConn{Conn: c, l: l}, nil
 }
 
 // evict closes an idle connection to make room. Closing it ends the
@@ -184,8 +199,12 @@ func (l *connLimiter) release() {
 	l.mu.Lock()
 	l.open--
 	l.mu.Unlock()
+	l.wake()
+}
+
+func (l *connLimiter) wake() {
 	select {
-	case l.freed <- struct{}{}:
+	case l.changed <- struct{}{}:
 	default:
 	}
 }
@@ -197,17 +216,19 @@ func (l *connLimiter) connState(nc net.Conn, state http.ConnState) {
 		return
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if state == http.StateIdle {
 		if c.idle == nil {
 			c.idle = l.idle.PushBack(c)
 		}
+		l.mu.Unlock()
+		l.wake()
 		return
 	}
 	if c.idle != nil {
 		l.idle.Remove(c.idle)
 		c.idle = nil
 	}
+	l.mu.Unlock()
 }
 
 // Open returns how many connections are open now.
@@ -235,4 +256,70 @@ func (c *limitedConn) Close() error {
 		c.l.release()
 	})
 	return err
+}
+
+// errBodyBudget is the read error of a body refused by the shared budget.
+var errBodyBudget = errors.New("request bodies in flight use the whole body budget; try again")
+
+// bodyBudget caps the body bytes that requests in flight have read,
+// beyond freeBodyBytes each. The handlers read bodies into buffers that grow
+// as bytes arrive, so bytes read is the memory bodies hold.
+type bodyBudget struct {
+	max      int64
+	used     atomic.Int64
+	log      *slog.Logger
+	lastWarn atomic.Int64
+}
+
+func newBodyBudget(max int64, log *slog.Logger) *bodyBudget {
+	return &bodyBudget{max: max, log: log}
+}
+
+// wrap charges the bodies of next's requests to b until next returns.
+func (b *bodyBudget) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body := &budgetedBody{ReadCloser: r.Body, b: b}
+		r.Body = body
+		defer body.refund()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// budgetedBody is a request body charged to a bodyBudget.
+type budgetedBody struct {
+	io.ReadCloser
+	b *bodyBudget
+	// read counts the bytes read; charged the part beyond freeBodyBytes.
+	read, charged int64
+}
+
+func (c *budgetedBody) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	c.read += int64(n)
+	if over := c.read - freeBodyBytes - c.charged; over > 0 {
+		if c.b.used.Add(over) > c.b.max {
+			c.b.used.Add(-over)
+			c.b.refused()
+			return 0, errBodyBudget
+		}
+		c.charged += over
+	}
+	return n, err
+}
+
+// refund gives the body's charge back once its handler has returned.
+func (c *budgetedBody) refund() {
+	c.b.used.Add(-c.charged)
+	c.charged = 0
+}
+
+func (b *bodyBudget) refused() {
+	now := time.Now().Unix()
+	if last := b.lastWarn.Load(); now-last >= 60 && b.lastWarn.CompareAndSwap(last, now) {
+		b.log.Warn("request bodies in flight reached their budget: refusing the rest of large bodies", "budget_bytes", b.max)
+	}
 }
