@@ -34,11 +34,11 @@ const fdReserve = 128
 // bodyBudgetBytes. Slack and Discord send a few KiB, so their requests never
 // wait on the budget, while 1,000 connections each sending a 1 MiB body
 // less one byte (accepted by the webhooks' 1 MiB limit) read at most
-// 1,000 × 8 KiB + 32 MiB instead of 1 GiB. The buffers holding them may be
+// 1,000 × 8 KiB + 8 MiB instead of 1 GiB. The buffers holding them may be
 // up to twice that, as they grow by doubling.
 const (
 	freeBodyBytes   = 8 << 10
-	bodyBudgetBytes = 32 << 20
+	bodyBudgetBytes = 8 << 20
 )
 
 // metricsMaxConnections caps the metrics listener, which only scrapers use.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -27,8 +28,9 @@ import (
 // TestLoadListener is the issue's attack on the listener: against a
 // "briefbot serve" child process with Slack in HTTP mode, it holds 2,000
 // connections that send headers claiming a 1 MiB body, 10 bytes of it,
-// then one byte a second, and opens 10,000 keep-alive connections that go
-// idle after one request. Throughout, it probes /healthz on a new
+// then one byte a second; 1,000 that send a 1 MiB body less one byte; and
+// 10,000 keep-alive connections that go idle after one request. None is
+// signed. Throughout, it probes /healthz on a new
 // connection every 50 ms and sends a signed /brief command every 250 ms,
 // and samples the child's resident memory. It prints the figures and fails
 // when a probe takes over 100 ms, a signed command is not answered, or RSS
@@ -43,12 +45,13 @@ func TestLoadListener(t *testing.T) {
 	}
 	const (
 		slowConns = 2_000
+		fullConns = 1_000
 		idleConns = 10_000
 		hold      = 10 * time.Second
 		probeMax  = 100 * time.Millisecond
-		rssMax    = 200 << 20
+		rssMax    = 200_000_000
 	)
-	raiseOpenFiles(t, slowConns+idleConns+1_000)
+	raiseOpenFiles(t, slowConns+fullConns+idleConns+1_000)
 
 	dir := t.TempDir()
 	briefingsDir := filepath.Join(dir, "briefings")
@@ -182,6 +185,32 @@ func TestLoadListener(t *testing.T) {
 	})
 	rssSlow := rss(t, pid)
 
+	// 1,000 bodies of 1 MiB less one byte, as in the issue.
+	t.Logf("full bodies from %s", time.Since(testStart).Round(time.Millisecond))
+	almost := make([]byte, 1<<20-1)
+	var fullRefused atomic.Int64
+	// Fewer writers at once: 64 would overflow the loopback device's
+	// input queue, and the dropped SYNs of the probes would measure the
+	// test's own host, not the server.
+	full := dialAllBy(t, addr, fullConns, 8, func(c net.Conn) error {
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		fmt.Fprintf(c, "POST /slack/events HTTP/1.1\r\nHost: briefbot\r\nContent-Type: application/json\r\n"+
+			"Content-Length: %d\r\nX-Slack-Request-Timestamp: %s\r\nX-Slack-Signature: v0=%s\r\n\r\n", 1<<20, ts, strings.Repeat("0", 64))
+		c.SetDeadline(time.Now().Add(time.Second))
+		// A body the server holds gets no answer: it waits for the last
+		// byte. One refused by the body budget is answered at once.
+		_, err := c.Write(almost)
+		if err == nil {
+			_, err = http.ReadResponse(bufio.NewReader(c), nil)
+		}
+		if !isTimeout(err) {
+			fullRefused.Add(1)
+		}
+		c.SetDeadline(time.Time{})
+		return nil
+	})
+	rssFull := rss(t, pid)
+
 	// 10,000 keep-alive connections, idle after one request each.
 	began = time.Now()
 	t.Logf("idle connections from %s", time.Since(testStart).Round(time.Millisecond))
@@ -208,7 +237,7 @@ func TestLoadListener(t *testing.T) {
 	rssEnd := rss(t, pid)
 	stop()
 	wg.Wait()
-	for _, c := range append(slow, idle...) {
+	for _, c := range slices.Concat(slow, full, idle) {
 		c.Close()
 	}
 
@@ -221,15 +250,15 @@ func TestLoadListener(t *testing.T) {
 	slices.Sort(sg)
 	hwm := statusField(t, pid, "VmHWM:")
 	load, _ := os.ReadFile("/proc/loadavg")
-	t.Logf("listener under %d slow-body and %d idle keep-alive connections (slow bodies opened in %s, idle in %s, held %s):",
-		slowConns, idleConns, slowOpened.Round(time.Millisecond), idleOpened.Round(time.Millisecond), hold)
+	t.Logf("listener under %d slow-body, %d full-body and %d idle keep-alive connections (slow bodies opened in %s, idle in %s, held %s):",
+		slowConns, fullConns, idleConns, slowOpened.Round(time.Millisecond), idleOpened.Round(time.Millisecond), hold)
 	t.Logf("  /healthz on a new connection: %d probes, p50 %s, p99 %s, max %s, %d failed",
 		len(pr), quantile(pr, 0.5), quantile(pr, 0.99), quantile(pr, 1), len(probes.failed))
 	t.Logf("  signed /brief commands: %d sent, p50 %s, max %s, %d failed", len(sg), quantile(sg, 0.5), quantile(sg, 1), len(signed.failed))
-	t.Logf("  child RSS: %.1f MB at rest, %.1f MB with the slow bodies, %.1f MB at the end, peak sampled %.1f MB, VmHWM %.1f MB",
-		mb(baseRSS), mb(rssSlow), mb(rssEnd), mb(peakRSS.Load()), mb(hwm))
-	t.Logf("  child open files at the end: %d (the cap http.max_connections is 4096); slow bodies cut off by the server: %d; loadavg %s",
-		fds, slowCut.Load(), strings.TrimSpace(string(load)))
+	t.Logf("  child RSS: %.1f MB at rest, %.1f MB with the slow bodies, %.1f MB with the full ones too, %.1f MB at the end, peak sampled %.1f MB, VmHWM %.1f MB",
+		mb(baseRSS), mb(rssSlow), mb(rssFull), mb(rssEnd), mb(peakRSS.Load()), mb(hwm))
+	t.Logf("  child open files at the end: %d (the cap http.max_connections is 4096); slow bodies cut off by the server: %d; full bodies refused by the body budget: %d; loadavg %s",
+		fds, slowCut.Load(), fullRefused.Load(), strings.TrimSpace(string(load)))
 
 	if over := pr[len(pr)-1]; over > probeMax {
 		n := len(pr) - sortIndex(pr, probeMax)
@@ -280,11 +309,17 @@ func signedCommand(client *http.Client, addr, text string) error {
 // each.
 func dialAll(t *testing.T, addr string, n int, start func(net.Conn) error) []net.Conn {
 	t.Helper()
+	return dialAllBy(t, addr, n, 64, start)
+}
+
+// dialAllBy is dialAll, workers at a time.
+func dialAllBy(t *testing.T, addr string, n, workers int, start func(net.Conn) error) []net.Conn {
+	t.Helper()
 	conns := make([]net.Conn, n)
 	errs := make(chan error, n)
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range 64 {
+	for range workers {
 		wg.Go(func() {
 			for i := range next {
 				c, err := net.DialTimeout("tcp", addr, 30*time.Second)
@@ -343,6 +378,11 @@ func statusField(t *testing.T, pid int, field string) int64 {
 	}
 	kb, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
 	return kb << 10
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func openFDs(pid int) int {
