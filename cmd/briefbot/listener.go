@@ -110,9 +110,12 @@ func serveMetrics(cfg config.Config, mux *http.ServeMux, metrics http.Handler, l
 	}, nil
 }
 
-// connLimiter is a net.Listener that holds at most max connections open. It
-// learns which are idle from http.Server's ConnState hook and, at the cap,
-// closes the one idle the longest before accepting another.
+// connLimiter is a net.Listener that holds at most max connections open.
+// At the cap it makes room before handing out another: it closes the
+// connection idle the longest (between keep-alive requests, as it learns
+// from http.Server's ConnState hook) or, when none is, the oldest one that
+// has not sent a byte yet. A connection mid-request is never closed; when
+// every one is, the new connection waits for one to end.
 //
 // netutil.LimitListener (golang.org/x/net) caps the same way but only
 // waits: 10,000 idle keep-alive connections would keep every new one,
@@ -124,8 +127,9 @@ type connLimiter struct {
 
 	mu   sync.Mutex
 	open int
-	// idle holds the idle connections, the longest idle first.
-	idle list.List
+	// idle holds the connections idle between requests, longest idle
+	// first; silent those that have sent nothing yet, oldest first.
+	idle, silent list.List
 
 	// changed wakes an Accept waiting at the cap: a connection closed or
 	// fell idle.
@@ -146,15 +150,17 @@ type limitedConn struct {
 	net.Conn
 	l    *connLimiter
 	once sync.Once
-	// idle is its place in l.idle while idle; guarded by l.mu.
-	idle *list.Element
+	// heard is set once the peer has sent a byte.
+	heard atomic.Bool
+	// idle and silent are its places in l.idle and l.silent, nil when not
+	// there; guarded by l.mu.
+	idle, silent *list.Element
 }
 
-// Accept accepts the next connection, then makes room for it: at the cap
-// it closes the longest-idle connection, or when none is idle waits for
-// one to close or fall idle. Meanwhile the kernel queues further ones.
+// Accept accepts the next connection, then makes room for it (see
+// connLimiter). Meanwhile the kernel queues further ones.
 func (l *connLimiter) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
+	nc, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
 	}
@@ -162,14 +168,14 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 		l.mu.Lock()
 		if l.open < l.max {
 			l.open++
+			c := &limitedConn{Conn: nc, l: l}
+			c.silent = l.silent.PushBack(c)
 			l.mu.Unlock()
-			return &limitedConn{Conn: c, l: l}, nil
+			return c, nil
 		}
-		var victim *limitedConn
-		if e := l.idle.Front(); e != nil {
-			victim = e.Value.(*limitedConn)
-			l.idle.Remove(e)
-			victim.idle = nil
+		victim := l.popLocked(&l.idle)
+		if victim == nil {
+			victim = l.popLocked(&l.silent)
 		}
 		l.mu.Unlock()
 		if victim != nil {
@@ -179,21 +185,44 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 		select {
 		case <-l.changed:
 		case <-l.done:
-			c.Close()
+			nc.Close()
 			return nil, net.ErrClosed
 		}
 	}
 }
 
-// evict closes an idle connection to make room. Closing it ends the
-// server's wait for its next request, as IdleTimeout would.
+// popLocked takes the first connection off list, nil when it is empty.
+func (l *connLimiter) popLocked(list *list.List) *limitedConn {
+	e := list.Front()
+	if e == nil {
+		return nil
+	}
+	c := e.Value.(*limitedConn)
+	c.forgetLocked()
+	return c
+}
+
+// forgetLocked takes c off both lists.
+func (c *limitedConn) forgetLocked() {
+	if c.idle != nil {
+		c.l.idle.Remove(c.idle)
+		c.idle = nil
+	}
+	if c.silent != nil {
+		c.l.silent.Remove(c.silent)
+		c.silent = nil
+	}
+}
+
+// evict closes a connection to make room. Closing it ends the server's
+// wait for its next request, as IdleTimeout would.
 func (l *connLimiter) evict(c *limitedConn) {
 	c.Close()
 	n := l.evicted.Add(1)
 	now := time.Now().Unix()
 	if last := l.lastWarn.Load(); now-last >= 60 && l.lastWarn.CompareAndSwap(last, now) {
 		l.log.Warn("http.max_connections reached: closing idle connections to make room",
-			"max_connections", l.max, "closed_idle_total", n)
+			"max_connections", l.max, "closed_total", n)
 	}
 }
 
@@ -211,26 +240,22 @@ func (l *connLimiter) wake() {
 	}
 }
 
-// connState is the server's ConnState hook: it keeps l.idle current.
+// connState is the server's ConnState hook: it keeps l.idle current, and
+// takes a connection that has started a request off l.silent.
 func (l *connLimiter) connState(nc net.Conn, state http.ConnState) {
 	c, ok := nc.(*limitedConn)
-	if !ok {
+	if !ok || state == http.StateNew {
 		return
 	}
 	l.mu.Lock()
+	c.forgetLocked()
 	if state == http.StateIdle {
-		if c.idle == nil {
-			c.idle = l.idle.PushBack(c)
-		}
-		l.mu.Unlock()
-		l.wake()
-		return
-	}
-	if c.idle != nil {
-		l.idle.Remove(c.idle)
-		c.idle = nil
+		c.idle = l.idle.PushBack(c)
 	}
 	l.mu.Unlock()
+	if state == http.StateIdle {
+		l.wake()
+	}
 }
 
 // Open returns how many connections are open now.
@@ -246,14 +271,26 @@ func (l *connLimiter) Close() error {
 	return l.Listener.Close()
 }
 
+// Read notes the first byte, after which c is no longer silent.
+func (c *limitedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 && !c.heard.Load() {
+		c.heard.Store(true)
+		c.l.mu.Lock()
+		if c.silent != nil {
+			c.l.silent.Remove(c.silent)
+			c.silent = nil
+		}
+		c.l.mu.Unlock()
+	}
+	return n, err
+}
+
 func (c *limitedConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(func() {
 		c.l.mu.Lock()
-		if c.idle != nil {
-			c.l.idle.Remove(c.idle)
-			c.idle = nil
-		}
+		c.forgetLocked()
 		c.l.mu.Unlock()
 		c.l.release()
 	})

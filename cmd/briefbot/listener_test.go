@@ -80,10 +80,10 @@ func TestConnectionCapClosesLongestIdle(t *testing.T) {
 			t.Fatalf("connection %d: %d %v", i, code, err)
 		}
 		idle = append(idle, k)
+		// An answer is written before the server marks its connection
+		// idle; wait for the mark, so that they idle in order.
+		eventually(t, "connection idle", func() bool { lim.mu.Lock(); defer lim.mu.Unlock(); return lim.idle.Len() == i+1 })
 	}
-	// The third answer is written before the server marks the connection
-	// idle; wait for the mark rather than race it.
-	eventually(t, "three idle connections", func() bool { lim.mu.Lock(); defer lim.mu.Unlock(); return lim.idle.Len() == 3 })
 
 	fresh := dialKeepAlive(t, addr)
 	if code, body, err := fresh.get("/healthz"); err != nil || code != 200 || body != "ok" {
@@ -100,6 +100,29 @@ func TestConnectionCapClosesLongestIdle(t *testing.T) {
 	}
 	if n := lim.Open(); n > 3 {
 		t.Errorf("%d connections open, cap is 3", n)
+	}
+}
+
+// At the cap with nothing idle, the oldest connection that has sent
+// nothing yet is closed to make room: silent connections cannot lock the
+// probes out for http.read_timeout.
+func TestConnectionCapClosesOldestSilent(t *testing.T) {
+	addr, lim := startListener(t, testHTTP(3), okHandler)
+	var silent []*keepAlive
+	for range 3 {
+		silent = append(silent, dialKeepAlive(t, addr))
+	}
+	eventually(t, "three connections accepted", func() bool { return lim.Open() == 3 })
+
+	if code, _, err := dialKeepAlive(t, addr).get("/healthz"); err != nil || code != 200 {
+		t.Fatalf("new connection at the cap: %d %v", code, err)
+	}
+	silent[0].SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := silent[0].r.ReadByte(); !errors.Is(err, io.EOF) {
+		t.Errorf("oldest silent connection: read %v, want EOF (closed to make room)", err)
+	}
+	if code, _, err := silent[2].get("/healthz"); err != nil || code != 200 {
+		t.Errorf("newest silent connection was closed too: %d %v", code, err)
 	}
 }
 
