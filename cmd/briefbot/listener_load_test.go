@@ -38,7 +38,7 @@ import (
 //
 // The child keeps the default connection cap and idle timeout but gets
 // http.read_timeout 2m, so no slow body is cut off while the test holds
-// them. Run it with BRIEFBOT_LOADTEST=1; it needs about 13,000 open files.
+// them. Run it with BRIEFBOT_LOADTEST=1; it needs about 14,000 open files.
 func TestLoadListener(t *testing.T) {
 	if addr := os.Getenv("BRIEFBOT_TEST_PROBE_ADDR"); addr != "" {
 		probe(addr)
@@ -78,7 +78,17 @@ func TestLoadListener(t *testing.T) {
 		"BRIEFBOT_SLACK_BOT_TOKEN="+testBotToken,
 		"BRIEFBOT_SLACK_API_URL="+newFakeSlackAPI(t)+"/",
 	)
-	cmd := exec.Command(os.Args[0])
+	// A deployed server has its CPU to itself; on a shared test machine
+	// the other tenants and this process's own 13,000 connections would
+	// take it. When allowed (root), the server and the prober run at
+	// nice -10.
+	priority := func(args ...string) *exec.Cmd { return exec.Command(args[0], args[1:]...) }
+	boosted := false
+	if nice, err := exec.LookPath("nice"); err == nil && os.Geteuid() == 0 {
+		boosted = true
+		priority = func(args ...string) *exec.Cmd { return exec.Command(nice, append([]string{"-n", "-10"}, args...)...) }
+	}
+	cmd := priority(os.Args[0])
 	cmd.Dir = dir
 	cmd.Env = env
 	logs := &syncBuffer{}
@@ -110,7 +120,7 @@ func TestLoadListener(t *testing.T) {
 	// The probes run in a process of their own, as a kubelet and Slack
 	// do: in this one they would wait behind the attackers' goroutines.
 	testStart := time.Now()
-	prober := exec.Command(os.Args[0], "-test.run=^TestLoadListener$")
+	prober := priority(os.Args[0], "-test.run=^TestLoadListener$")
 	prober.Env = append(os.Environ(), "BRIEFBOT_TEST_PROBE_ADDR="+addr)
 	proberIn, err := prober.StdinPipe()
 	if err != nil {
@@ -151,22 +161,30 @@ func TestLoadListener(t *testing.T) {
 	})
 	rssSlow := rss(t, pid)
 
-	// 1,000 bodies of 1 MiB less one byte, as in the issue.
+	// 1,000 bodies of 1 MiB less one byte, as in the issue, at the pace of
+	// a 1 Gbit/s link: unpaced, loopback would carry them at several
+	// times that, and the kernel's work on the sending side, which is
+	// this test's, would take the server's CPU.
 	t.Logf("full bodies from %s", time.Since(testStart).Round(time.Millisecond))
+	const chunk = 64 << 10
+	link := time.NewTicker(time.Second * chunk / 125_000_000)
+	defer link.Stop()
 	almost := make([]byte, 1<<20-1)
 	var fullRefused atomic.Int64
-	// Fewer writers at once: 64 would overflow the loopback device's
-	// input queue, and the dropped SYNs of the probes would measure the
-	// test's own host, not the server.
 	full := dialAllBy(t, addr, fullConns, 8, func(c net.Conn) error {
 		ts := strconv.FormatInt(time.Now().Unix(), 10)
 		fmt.Fprintf(c, "POST /slack/events HTTP/1.1\r\nHost: briefbot\r\nContent-Type: application/json\r\n"+
 			"Content-Length: %d\r\nX-Slack-Request-Timestamp: %s\r\nX-Slack-Signature: v0=%s\r\n\r\n", 1<<20, ts, strings.Repeat("0", 64))
-		c.SetDeadline(time.Now().Add(time.Second))
+		c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		var err error
+		for b := almost; len(b) > 0 && err == nil; b = b[min(len(b), chunk):] {
+			<-link.C
+			_, err = c.Write(b[:min(len(b), chunk)])
+		}
 		// A body the server holds gets no answer: it waits for the last
 		// byte. One refused by the body budget is answered at once.
-		_, err := c.Write(almost)
 		if err == nil {
+			c.SetReadDeadline(time.Now().Add(time.Second))
 			_, err = http.ReadResponse(bufio.NewReader(c), nil)
 		}
 		if !isTimeout(err) {
@@ -175,6 +193,7 @@ func TestLoadListener(t *testing.T) {
 		c.SetDeadline(time.Time{})
 		return nil
 	})
+	fullOpened := time.Since(began) - slowOpened
 	rssFull := rss(t, pid)
 
 	// 10,000 keep-alive connections, idle after one request each.
@@ -235,8 +254,8 @@ func TestLoadListener(t *testing.T) {
 	slices.Sort(sg)
 	hwm := statusField(t, pid, "VmHWM:")
 	load, _ := os.ReadFile("/proc/loadavg")
-	t.Logf("listener under %d slow-body, %d full-body and %d idle keep-alive connections (slow bodies opened in %s, idle in %s, held %s):",
-		slowConns, fullConns, idleConns, slowOpened.Round(time.Millisecond), idleOpened.Round(time.Millisecond), hold)
+	t.Logf("listener under %d slow-body, %d full-body and %d idle keep-alive connections (opened in %s, %s and %s, then held %s; server and prober at nice -10: %v):",
+		slowConns, fullConns, idleConns, slowOpened.Round(time.Millisecond), fullOpened.Round(time.Millisecond), idleOpened.Round(time.Millisecond), hold, boosted)
 	t.Logf("  /healthz on a new connection: %d probes, p50 %s, p99 %s, max %s, %d failed",
 		len(pr), quantile(pr, 0.5), quantile(pr, 0.99), quantile(pr, 1), len(probes.failed))
 	t.Logf("  signed /brief commands: %d sent, p50 %s, max %s, %d failed", len(sg), quantile(sg, 0.5), quantile(sg, 1), len(signed.failed))
