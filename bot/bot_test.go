@@ -14,7 +14,7 @@ import (
 
 func ask(t *testing.T, b *bot.Bot, text string) bot.Reply {
 	t.Helper()
-	return b.Handle(context.Background(), bot.Request{Platform: bot.PlatformCLI, Text: text})
+	return b.Handle(context.Background(), bot.Request{Platform: bot.Platform("cli"), Text: text})
 }
 
 func headings(r bot.Reply) []string {
@@ -252,7 +252,7 @@ func FuzzHandle(f *testing.F) {
 	// With a store and manage rights, the subscription commands are fuzzed too.
 	b := bot.New(bot.Options{Store: bottest.NewStore()})
 	f.Fuzz(func(t *testing.T, text string) {
-		r := b.Handle(context.Background(), bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: text, CanManage: true})
+		r := b.Handle(context.Background(), bot.Request{Platform: bot.Platform("slack"), Channel: "C1", Text: text, MayManage: func(context.Context) bool { return true }})
 		if r.Kind == bot.KindError && strings.HasPrefix(r.Title, "Sorry") {
 			t.Errorf("%q: the core panicked", text)
 		}

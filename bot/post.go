@@ -3,29 +3,51 @@ package bot
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 )
 
 // SlotRef names one scheduled digest post: a subscription and one of its
-// slots. Adapters turn it into Slack message metadata or a Discord nonce,
-// so that a post can be recognised again after a crash.
+// slots. Adapters turn it into Slack message metadata or a Discord nonce
+// and footer, so that a post can be recognised again after a crash.
 type SlotRef struct {
 	Subscription string
 	// Slot is the scheduled time, in UTC.
 	Slot time.Time
 }
 
-// Poster posts replies to the channels of one platform. The Slack and
-// Discord adapters implement it for the digest scheduler.
+// Parts says which parts of a digest reached a channel. A digest too long
+// for one message is posted as parts numbered from 1; a one-message digest
+// is part 1 of 1.
+type Parts struct {
+	// Found holds the numbers of the parts found.
+	Found map[int]bool
+	// Total is how many parts the digest has, 0 when no part was found.
+	Total int
+}
+
+// Whole reports whether every part was found.
+func (p Parts) Whole() bool { return p.Total > 0 && len(p.Found) >= p.Total }
+
+// Poster posts digests to the channels of one platform. The Slack and
+// Discord adapters implement it for the digest scheduler, which keeps the
+// ledger: it decides what to post, the Poster only posts and looks.
 type Poster interface {
-	// PostDigest posts r to channel as the digest for ref and returns the
-	// platform's message IDs. Errors for which retrying cannot help
-	// (channel gone, bot removed) satisfy IsPermanent.
-	PostDigest(ctx context.Context, channel string, r Reply, ref SlotRef) ([]string, error)
-	// DigestPosted reports whether the digest for ref already reached
-	// channel, for a replica that takes over an expired claim.
-	DigestPosted(ctx context.Context, channel string, ref SlotRef) (bool, error)
+	// PostDigest posts r to channel as the digest for ref, leaving out the
+	// parts in skip (nil posts all), and returns the platform's message
+	// IDs of the parts it posted. Every part carries ref, its number and
+	// the number of parts, for PostedParts. Errors for which retrying
+	// cannot help (channel gone, bot removed) satisfy IsPermanent.
+	PostDigest(ctx context.Context, channel string, r Reply, ref SlotRef, skip map[int]bool) ([]string, error)
+	// PostedParts reports which parts of the digest for ref are already
+	// in channel, for a replica that takes over an expired claim.
+	PostedParts(ctx context.Context, channel string, ref SlotRef) (Parts, error)
+}
+
+// Commander is what a Poster may also implement: the command readers of
+// its digests use to ask the bot ("/brief"), for the digest's "More:"
+// lines.
+type Commander interface {
+	Command() string
 }
 
 // IsPermanent reports whether err, or an error it wraps, says of itself
@@ -33,37 +55,4 @@ type Poster interface {
 func IsPermanent(err error) bool {
 	var p interface{ Permanent() bool }
 	return errors.As(err, &p) && p.Permanent()
-}
-
-// PostedParts remembers which parts of a digest a Poster found already in
-// a channel (by DigestPosted, after a takeover), so that its next
-// PostDigest for that slot sends only the rest. The zero value is ready.
-type PostedParts struct {
-	mu sync.Mutex
-	m  map[postedKey]map[int]bool
-}
-
-type postedKey struct {
-	channel string
-	ref     SlotRef
-}
-
-// Remember records the parts of ref found in channel.
-func (p *PostedParts) Remember(channel string, ref SlotRef, parts map[int]bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.m == nil {
-		p.m = make(map[postedKey]map[int]bool)
-	}
-	p.m[postedKey{channel, ref}] = parts
-}
-
-// Take returns and forgets the parts of ref found in channel (nil if none).
-func (p *PostedParts) Take(channel string, ref SlotRef) map[int]bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	k := postedKey{channel, ref}
-	parts := p.m[k]
-	delete(p.m, k)
-	return parts
 }

@@ -1,16 +1,13 @@
 package bot
 
-import "time"
-
-// Platform names where a request came from.
-type Platform string
-
-// The platforms the core knows by name. Adapters may use others.
-const (
-	PlatformCLI     Platform = "cli"
-	PlatformSlack   Platform = "slack"
-	PlatformDiscord Platform = "discord"
+import (
+	"context"
+	"time"
 )
+
+// Platform names where a request came from ("slack", "discord", "cli").
+// Each adapter names its own platform; the core only compares names.
+type Platform string
 
 // Request is one question put to the bot: the text after the command
 // ("kazakhstan risks" for "/brief kazakhstan risks") and who asked where.
@@ -19,12 +16,31 @@ type Request struct {
 	// User and Channel are platform identifiers; the core treats them as opaque.
 	User    string
 	Channel string
+	// Command is how the user reached the bot on their platform ("/brief",
+	// "/briefing", "@briefbot"); answers that say what to type next use
+	// it. Empty means the bot's configured command.
+	Command string
 	// Text is what the user typed after the command or mention.
 	Text string
-	// CanManage is set by the adapter when the user may change the
-	// channel's digest subscriptions (Manage Channels on Discord, a
-	// workspace admin or configured admin on Slack).
-	CanManage bool
+	// MayManage reports whether the user may change the channel's digest
+	// subscriptions (Manage Channels on Discord, a workspace admin or
+	// configured admin on Slack). The core calls it only for subscribe and
+	// unsubscribe, so an adapter that must ask its platform asks only
+	// then. Nil means no.
+	MayManage func(ctx context.Context) bool
+}
+
+// mayManage asks req's MayManage, if any.
+func (req Request) mayManage(ctx context.Context) bool {
+	return req.MayManage != nil && req.MayManage(ctx)
+}
+
+// commandFor is the command to show the user who sent req.
+func (b *Bot) commandFor(req Request) string {
+	if req.Command != "" {
+		return req.Command
+	}
+	return b.command
 }
 
 // Kind says what sort of answer a Reply is.
@@ -80,6 +96,9 @@ type Reply struct {
 	Visibility  Visibility   `json:"visibility,omitempty"`
 	// Corrected is true when the topic was found after correcting a typo.
 	Corrected bool `json:"corrected,omitempty"`
+	// Versions, in a digest, are the briefing versions it shows, so that
+	// the scheduler can correct it when one of them changes.
+	Versions []BriefingVersion `json:"-"`
 }
 
 // Section is a titled part of a reply.

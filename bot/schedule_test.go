@@ -86,8 +86,8 @@ func TestOldestUnposted(t *testing.T) {
 	st := bottest.NewStore()
 	created := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
 	for _, s := range []bot.Subscription{
-		{ID: "hourly", Platform: bot.PlatformSlack, Channel: "C1", Schedule: "0 * * * *", Source: bot.SourceChat, CreatedAt: created},
-		{ID: "daily", Platform: bot.PlatformSlack, Channel: "C2", Schedule: "0 8 * * *", Source: bot.SourceChat, CreatedAt: created},
+		{ID: "hourly", Platform: bot.Platform("slack"), Channel: "C1", Schedule: "0 * * * *", Source: bot.SourceChat, CreatedAt: created},
+		{ID: "daily", Platform: bot.Platform("slack"), Channel: "C2", Schedule: "0 8 * * *", Source: bot.SourceChat, CreatedAt: created},
 	} {
 		if err := st.SaveSubscription(ctx, s); err != nil {
 			t.Fatal(err)

@@ -27,7 +27,7 @@ func (b *Bot) subscribe(ctx context.Context, req Request, args []string) Reply {
 	if b.store == nil {
 		return refusal(r, "Digests are not set up on this bot: it has no store.")
 	}
-	if !req.CanManage {
+	if !req.mayManage(ctx) {
 		return refusal(r, "Only people who may manage this channel can change its digests.")
 	}
 	if req.Channel == "" {
@@ -36,7 +36,7 @@ func (b *Bot) subscribe(ctx context.Context, req Request, args []string) Reply {
 	sub, err := parseSubscribe(args)
 	if err != nil {
 		r = refusal(r, err.Error())
-		r.Notes = append(r.Notes, "Usage: "+b.command+" "+subscribeUsage)
+		r.Notes = append(r.Notes, "Usage: "+b.commandFor(req)+" "+subscribeUsage)
 		return r
 	}
 	sched, err := ParseSchedule(sub.Schedule, sub.Timezone)
@@ -69,7 +69,7 @@ func (b *Bot) subscribe(ctx context.Context, req Request, args []string) Reply {
 	}
 	r.Lede = []string{fmt.Sprintf("This channel gets a digest of %s %s (%s). Next: %s.",
 		topics, describeSchedule(sub), sub.Timezone, formatIn(sched.Next(b.now()), sched.Location()))}
-	r.Notes = append(r.Notes, fmt.Sprintf("Subscription %s. Stop it with %s unsubscribe %s.", sub.ID, b.command, sub.ID))
+	r.Notes = append(r.Notes, fmt.Sprintf("Subscription %s. Stop it with %s unsubscribe %s.", sub.ID, b.commandFor(req), sub.ID))
 	return r
 }
 
@@ -78,11 +78,11 @@ func (b *Bot) unsubscribe(ctx context.Context, req Request, args []string) Reply
 	if b.store == nil {
 		return refusal(r, "Digests are not set up on this bot: it has no store.")
 	}
-	if !req.CanManage {
+	if !req.mayManage(ctx) {
 		return refusal(r, "Only people who may manage this channel can change its digests.")
 	}
 	if len(args) != 1 {
-		return refusal(r, "Usage: "+b.command+" unsubscribe <id> (see "+b.command+" subscriptions).")
+		return refusal(r, "Usage: "+b.commandFor(req)+" unsubscribe <id> (see "+b.commandFor(req)+" subscriptions).")
 	}
 	sub, err := b.store.Subscription(ctx, args[0])
 	if errors.Is(err, ErrNotFound) || err == nil && (sub.Channel != req.Channel || sub.Platform != req.Platform) {
@@ -126,12 +126,12 @@ func (b *Bot) subscriptions(ctx context.Context, req Request) Reply {
 		r.Items = append(r.Items, subscriptionItem(s, now))
 	}
 	if len(r.Items) == 0 {
-		r.Notes = append(r.Notes, "This channel has no digest subscriptions. "+b.command+" "+subscribeUsage)
+		r.Notes = append(r.Notes, "This channel has no digest subscriptions. "+b.commandFor(req)+" "+subscribeUsage)
 	}
 	return r
 }
 
-// SubscriptionItem describes a subscription for a list: schedule, next run,
+// subscriptionItem describes a subscription for a list: schedule, next run,
 // last delivery and last error.
 func subscriptionItem(s Subscription, now time.Time) Item {
 	it := Item{Title: fmt.Sprintf("%s: %s %s", s.ID, s.Schedule, s.Timezone)}
@@ -163,7 +163,7 @@ func subscriptionItem(s Subscription, now time.Time) Item {
 func (b *Bot) preview(ctx context.Context, req Request, topics []string) Reply {
 	now := b.now()
 	sub := Subscription{ID: "preview", Topics: topics, Include: "new", Timezone: "UTC"}
-	r, ok := b.Digest(ctx, DigestRequest{Subscription: sub, Slot: now, Since: now.Add(-24 * time.Hour)})
+	r, ok := b.Digest(ctx, DigestRequest{Subscription: sub, Slot: now})
 	if !ok {
 		sub.Include = "all"
 		r, _ = b.Digest(ctx, DigestRequest{Subscription: sub, Slot: now})

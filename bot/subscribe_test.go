@@ -21,7 +21,7 @@ func subscribeBot(t *testing.T) (*bot.Bot, *bottest.Store, *int) {
 }
 
 func manage(text string) bot.Request {
-	return bot.Request{Platform: bot.PlatformSlack, Channel: "C1", User: "U1", Text: text, CanManage: true}
+	return bot.Request{Platform: bot.Platform("slack"), Channel: "C1", User: "U1", Text: text, MayManage: func(context.Context) bool { return true }}
 }
 
 func TestSubscribe(t *testing.T) {
@@ -49,7 +49,7 @@ func TestSubscribe(t *testing.T) {
 			}
 			s := subs[0]
 			got := []any{s.Schedule, s.Timezone, s.Topics, s.Channel, s.Platform, s.Source, s.CreatedBy}
-			want := []any{tt.schedule, tt.timezone, tt.topics, "C1", bot.PlatformSlack, bot.SourceChat, "U1"}
+			want := []any{tt.schedule, tt.timezone, tt.topics, "C1", bot.Platform("slack"), bot.SourceChat, "U1"}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("saved subscription (-want +got):\n%s", diff)
 			}
@@ -68,7 +68,7 @@ func TestSubscribeRefusals(t *testing.T) {
 		req  bot.Request
 		want string
 	}{
-		"no rights":        {bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: "subscribe daily 08:00"}, "manage this channel"},
+		"no rights":        {bot.Request{Platform: bot.Platform("slack"), Channel: "C1", Text: "subscribe daily 08:00"}, "manage this channel"},
 		"weekly, no time":  {manage("subscribe weekly monday"), "what time"},
 		"bad day":          {manage("subscribe weekly someday 08:00"), "not a day of the week"},
 		"bad time":         {manage("subscribe daily 25:00"), "not a time of day"},
@@ -96,10 +96,10 @@ func TestSubscriptionsAndUnsubscribe(t *testing.T) {
 	b, store, _ := subscribeBot(t)
 	ctx := context.Background()
 	b.Handle(ctx, manage("subscribe daily 08:00 Asia/Almaty kazakhstan"))
-	store.SaveSubscription(ctx, bot.Subscription{ID: "cfg", Platform: bot.PlatformSlack, Channel: "C1", Schedule: "@daily", Source: bot.SourceConfig})
-	store.SaveSubscription(ctx, bot.Subscription{ID: "elsewhere", Platform: bot.PlatformSlack, Channel: "C2", Schedule: "@daily", Source: bot.SourceChat})
+	store.SaveSubscription(ctx, bot.Subscription{ID: "cfg", Platform: bot.Platform("slack"), Channel: "C1", Schedule: "@daily", Source: bot.SourceConfig})
+	store.SaveSubscription(ctx, bot.Subscription{ID: "elsewhere", Platform: bot.Platform("slack"), Channel: "C2", Schedule: "@daily", Source: bot.SourceChat})
 
-	list := b.Handle(ctx, bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: "subscriptions"})
+	list := b.Handle(ctx, bot.Request{Platform: bot.Platform("slack"), Channel: "C1", Text: "subscriptions"})
 	if len(list.Items) != 2 {
 		t.Fatalf("C1 lists %d subscriptions, want its 2: %+v", len(list.Items), list.Items)
 	}
@@ -126,7 +126,7 @@ func TestSubscriptionsAndUnsubscribe(t *testing.T) {
 	if r := b.Handle(ctx, manage("unsubscribe elsewhere")); r.Kind != bot.KindError {
 		t.Errorf("unsubscribed another channel's digest: %+v", r)
 	}
-	if r := b.Handle(ctx, bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: "unsubscribe " + chatID}); r.Kind != bot.KindError {
+	if r := b.Handle(ctx, bot.Request{Platform: bot.Platform("slack"), Channel: "C1", Text: "unsubscribe " + chatID}); r.Kind != bot.KindError {
 		t.Errorf("unsubscribed without rights: %+v", r)
 	}
 	if r := b.Handle(ctx, manage("unsubscribe "+chatID)); r.Kind != bot.KindSubscriptions {
@@ -139,7 +139,7 @@ func TestSubscriptionsAndUnsubscribe(t *testing.T) {
 
 func TestDigestPreviewIsPrivate(t *testing.T) {
 	b, _, _ := subscribeBot(t)
-	r := b.Handle(context.Background(), bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: "digest kazakhstan"})
+	r := b.Handle(context.Background(), bot.Request{Platform: bot.Platform("slack"), Channel: "C1", Text: "digest kazakhstan"})
 	if r.Kind != bot.KindDigest || r.Visibility != bot.VisibilityPrivate {
 		t.Fatalf("kind %q visibility %q", r.Kind, r.Visibility)
 	}
@@ -156,7 +156,7 @@ func (panicStore) Subscriptions(context.Context) ([]bot.Subscription, error) { p
 
 func TestHandleSurvivesPanic(t *testing.T) {
 	b := bot.New(bot.Options{Store: panicStore{bottest.NewStore()}})
-	r := b.Handle(context.Background(), bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: "subscriptions"})
+	r := b.Handle(context.Background(), bot.Request{Platform: bot.Platform("slack"), Channel: "C1", Text: "subscriptions"})
 	if r.Kind != bot.KindError || len(r.Notes) == 0 {
 		t.Errorf("after a panic: %+v, want an error reply", r)
 	}
@@ -168,7 +168,7 @@ func TestHandleSurvivesPanic(t *testing.T) {
 func TestDigestByTagAndAlias(t *testing.T) {
 	b, _, _ := subscribeBot(t)
 	for q, want := range map[string]string{"digest shipping": "Red Sea shipping", "digest казахстан": "Kazakhstan"} {
-		r := b.Handle(context.Background(), bot.Request{Platform: bot.PlatformSlack, Channel: "C1", Text: q})
+		r := b.Handle(context.Background(), bot.Request{Platform: bot.Platform("slack"), Channel: "C1", Text: q})
 		var got []string
 		for _, s := range r.Sections {
 			got = append(got, s.Heading)
@@ -176,5 +176,60 @@ func TestDigestByTagAndAlias(t *testing.T) {
 		if len(got) != 1 || got[0] != want {
 			t.Errorf("%q: sections %q, want just %q", q, got, want)
 		}
+	}
+}
+
+// TestRightsAskedOnlyToChangeSubscriptions: the adapter's rights check,
+// which may cost a platform call, runs for subscribe and unsubscribe, and
+// once for help (which teaches digests to those who may manage them), and
+// for nothing else; answers name the command the user typed.
+func TestRightsAskedOnlyToChangeSubscriptions(t *testing.T) {
+	b, _, _ := subscribeBot(t)
+	for _, tt := range []struct {
+		text  string
+		asked int
+	}{
+		{"kazakhstan risks", 0},
+		{"subscriptions", 0},
+		{"digest kazakhstan", 0},
+		{"help", 1},
+		{"subscribe daily 08:00 kazakhstan", 1},
+		{"unsubscribe x", 1},
+		{"SUBSCRIBE daily 08:00", 1},
+	} {
+		asked := 0
+		req := bot.Request{Platform: "discord", Channel: "C1", User: "U1", Command: "/briefing", Text: tt.text,
+			MayManage: func(context.Context) bool { asked++; return false }}
+		r := b.Handle(context.Background(), req)
+		if asked != tt.asked {
+			t.Errorf("%q asked for rights %d times, want %d", tt.text, asked, tt.asked)
+		}
+		if tt.text == "subscriptions" && !strings.Contains(strings.Join(r.Notes, " "), "/briefing subscribe") {
+			t.Errorf("%q: notes %q do not name the typed command", tt.text, r.Notes)
+		}
+	}
+}
+
+// TestHelpNamesTheTypedCommand: a Discord user is told Discord's command,
+// not the one configured for Slack.
+func TestHelpNamesTheTypedCommand(t *testing.T) {
+	b := bot.New(bot.Options{Command: "/slackbrief"})
+	r := b.Handle(context.Background(), bot.Request{Platform: "discord", Command: "/brief", Text: "help"})
+	text := strings.Join(r.Lede, " ")
+	if !strings.Contains(text, "/brief <topic>") || strings.Contains(text, "/slackbrief") {
+		t.Errorf("help lede %q does not name the typed command", r.Lede)
+	}
+}
+
+// A digest's "More:" lines use the command of the platform it goes to.
+func TestDigestUsesRequestCommand(t *testing.T) {
+	b := bot.New(bot.Options{Command: "/slackbrief"})
+	r, ok := b.Digest(context.Background(), bot.DigestRequest{Subscription: bot.Subscription{Include: "all"}, Command: "/brief"})
+	if !ok || len(r.Sections) == 0 {
+		t.Fatalf("digest of the samples is empty: %+v", r)
+	}
+	last := r.Sections[0].Blocks[len(r.Sections[0].Blocks)-1].Text
+	if !strings.HasPrefix(last, "More: /brief ") {
+		t.Errorf("more line %q, want the request's command", last)
 	}
 }

@@ -57,8 +57,9 @@ func defaults() Config {
 			APIURL:           "https://discord.com/api/v10/",
 			ShardCount:       1,
 		},
-		Store:  Store{ConnectTimeout: 60 * time.Second},
-		Digest: Digest{Grace: 2 * time.Hour, MaxFailures: 5},
+		Store:     Store{ConnectTimeout: 60 * time.Second},
+		Digest:    Digest{Grace: 2 * time.Hour, MaxFailures: 5},
+		Analytics: Analytics{Enabled: true, Retention: 30 * 24 * time.Hour},
 	}
 }
 
@@ -329,6 +330,8 @@ digests:
     schedule: "@weekly"
     include: all
     when_empty: post
+    corrections: follow_up
+    corrections_window: 6h
 `
 
 func TestDigestsFromFile(t *testing.T) {
@@ -347,6 +350,7 @@ func TestDigestsFromFile(t *testing.T) {
 		{
 			ID: "weekly", Platform: "discord", Channel: "123456789", Schedule: "@weekly",
 			Topics: []string{}, Include: "all", WhenEmpty: "post",
+			Corrections: "follow_up", CorrectionsWindow: 6 * time.Hour,
 		},
 	}
 	if diff := cmp.Diff(want, got.Digests); diff != "" {
@@ -378,6 +382,7 @@ digests:
     timezone: Mars/Olympus
     include: some
     when_empty: shout
+    corrections: sometimes
   - id: a
     platform: slack
     channel: C1
@@ -396,6 +401,7 @@ digests:
 		"digests[0].timezone (BRIEFBOT_DIGESTS): unknown time zone",
 		"digests[0].include (BRIEFBOT_DIGESTS): must be new or all",
 		"digests[0].when_empty (BRIEFBOT_DIGESTS): must be skip or post",
+		"digests[0].corrections (BRIEFBOT_DIGESTS): must be edit, follow_up or off",
 		`digests[1].id (BRIEFBOT_DIGESTS): "a" is already used by digests[0]`,
 		"digests[1] (BRIEFBOT_DIGESTS):",
 		"chanel",
@@ -465,7 +471,6 @@ func TestValidateServe(t *testing.T) {
 		edit func(*Config)
 		want []string // substrings; none means valid
 	}{
-		{"nothing configured", func(*Config) {}, []string{"no chat platform configured"}},
 		{"slack socket", func(c *Config) {
 			c.Slack.BotToken, c.Slack.AppToken, c.Slack.Mode = "xoxb-1", "xapp-1", "socket"
 		}, nil},

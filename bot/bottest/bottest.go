@@ -85,10 +85,17 @@ type Poster struct {
 	Fail func(channel string, ref bot.SlotRef) error
 	// Block, when set, is waited on before each post (to stop a post midway).
 	Block chan struct{}
+	// edits and followUps are the corrections made (corrections.go).
+	edits     []Edit
+	followUps []FollowUp
 }
 
-// PostDigest records the post, unless Fail says otherwise.
-func (p *Poster) PostDigest(ctx context.Context, channel string, r bot.Reply, ref bot.SlotRef) ([]string, error) {
+// PostDigest records the post, unless Fail says otherwise. Every digest is
+// one part; skipping it posts nothing.
+func (p *Poster) PostDigest(ctx context.Context, channel string, r bot.Reply, ref bot.SlotRef, skip map[int]bool) ([]string, error) {
+	if skip[1] {
+		return nil, nil
+	}
 	if p.Block != nil {
 		select {
 		case <-p.Block:
@@ -107,16 +114,16 @@ func (p *Poster) PostDigest(ctx context.Context, channel string, r bot.Reply, re
 	return []string{fmt.Sprintf("m%d", len(p.posts))}, nil
 }
 
-// DigestPosted reports whether a post for ref reached channel.
-func (p *Poster) DigestPosted(ctx context.Context, channel string, ref bot.SlotRef) (bool, error) {
+// PostedParts reports whether the (one-part) digest for ref reached channel.
+func (p *Poster) PostedParts(ctx context.Context, channel string, ref bot.SlotRef) (bot.Parts, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, post := range p.posts {
 		if post.Channel == channel && post.Ref.Subscription == ref.Subscription && post.Ref.Slot.Equal(ref.Slot) {
-			return true, nil
+			return bot.Parts{Found: map[int]bool{1: true}, Total: 1}, nil
 		}
 	}
-	return false, nil
+	return bot.Parts{}, nil
 }
 
 // Posts returns what was posted so far.
@@ -140,6 +147,9 @@ type Store struct {
 	slots      map[slotKey]*slotState
 	deliveries []bot.Delivery
 	seen       map[string]time.Time
+	// posted and corrections are the CorrectionStore's (corrections.go).
+	posted      map[slotKey]bot.PostedDigest
+	corrections map[correctionKey]*slotState
 }
 
 type slotKey struct {
@@ -184,6 +194,8 @@ func validSubscription(s bot.Subscription) error {
 		return fmt.Errorf("subscription %q lacks an ID, platform, channel or schedule", s.ID)
 	case s.Source != bot.SourceConfig && s.Source != bot.SourceChat:
 		return fmt.Errorf("subscription %s: bad source %q", s.ID, s.Source)
+	case !bot.ValidCorrections(s.Corrections) || s.CorrectionsWindow < 0:
+		return fmt.Errorf("subscription %s: bad corrections %q for %v", s.ID, s.Corrections, s.CorrectionsWindow)
 	}
 	return nil
 }
@@ -216,6 +228,7 @@ func (s *Store) DeleteSubscription(ctx context.Context, id string) error {
 		}
 	}
 	s.deliveries = slices.DeleteFunc(s.deliveries, func(d bot.Delivery) bool { return d.Subscription == id })
+	s.forgetPosted(func(k slotKey) bool { return k.sub == id })
 	return nil
 }
 

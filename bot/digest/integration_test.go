@@ -136,7 +136,7 @@ func TestReplicasOnPostgresSurviveAKilledPoster(t *testing.T) {
 	defer db.Close()
 	api := newFakeSlack(t)
 	clock := bottest.NewClock(time.Date(2026, 3, 1, 7, 59, 30, 0, time.UTC))
-	sub := bot.Subscription{ID: "morning", Platform: bot.PlatformSlack, Channel: "C0DIGEST", Schedule: "@every 1m",
+	sub := bot.Subscription{ID: "morning", Platform: slack.Platform, Channel: "C0DIGEST", Schedule: "@every 1m",
 		Include: "all", WhenEmpty: "post", Source: bot.SourceConfig, CreatedAt: clock.Now()}
 	if err := db.SaveSubscription(ctx, sub); err != nil {
 		t.Fatal(err)
@@ -145,7 +145,7 @@ func TestReplicasOnPostgresSurviveAKilledPoster(t *testing.T) {
 	replica := func(name string, st bot.SlotStore) *digest.Scheduler {
 		return digest.New(digest.Options{
 			Store: st, Composer: bot.New(bot.Options{}), Clock: clock, Owner: name, Lease: lease,
-			Posters: map[bot.Platform]bot.Poster{bot.PlatformSlack: newSlackPoster(t, api.URL)},
+			Posters: map[bot.Platform]bot.Poster{slack.Platform: newSlackPoster(t, api.URL)},
 		})
 	}
 	b, c := replica("b", db), replica("c", db)

@@ -85,7 +85,7 @@ func TestLoadThousandDigests(t *testing.T) {
 	due := time.Now().Truncate(time.Minute)
 	for i := range subs {
 		err := db.SaveSubscription(ctx, bot.Subscription{
-			ID: fmt.Sprintf("s%04d", i), Platform: bot.PlatformSlack, Channel: fmt.Sprintf("C%03d", i%channels),
+			ID: fmt.Sprintf("s%04d", i), Platform: bot.Platform("slack"), Channel: fmt.Sprintf("C%03d", i%channels),
 			Schedule: "* * * * *", Include: "all", WhenEmpty: "post", Source: bot.SourceConfig, CreatedAt: due.Add(-time.Second),
 		})
 		if err != nil {
@@ -101,7 +101,7 @@ func TestLoadThousandDigests(t *testing.T) {
 	}
 	sched := digest.New(digest.Options{
 		Store: db, Composer: bot.New(bot.Options{}), Owner: "load",
-		Posters: map[bot.Platform]bot.Poster{bot.PlatformSlack: poster},
+		Posters: map[bot.Platform]bot.Poster{bot.Platform("slack"): poster},
 		Clock:   fixedClock{due},
 	})
 

@@ -205,6 +205,7 @@ func (s *Scheduler) Tick(ctx context.Context) (time.Time, error) {
 		}
 	}
 	s.runJobs(ctx, jobs)
+	s.correct(ctx, byID)
 	return next, ctx.Err()
 }
 
@@ -398,33 +399,46 @@ func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subsc
 		outcome = bot.OutcomeDelayed
 	}
 	retryable := now.Add(s.opts.Lease).Sub(slot) < s.opts.Grace
+	// The ledger: a takeover first asks the platform what the earlier
+	// owner posted, and then posts the whole digest, the rest of it, or
+	// nothing.
+	var skip map[int]bool
 	if claim.Takeover {
-		posted, err := poster.DigestPosted(ctx, sub.Channel, ref)
-		if err != nil && retryable {
+		parts, err := poster.PostedParts(ctx, sub.Channel, ref)
+		switch {
+		case err != nil && retryable:
 			// Posting without knowing could post twice.
 			log.WarnContext(ctx, "cannot tell whether the earlier owner posted; will try again", "err", err)
 			return false
-		}
-		if posted {
+		case err != nil:
+			d.Outcome, d.Error = bot.OutcomeFailed, "cannot tell whether the digest was posted: "+err.Error()
+			return true
+		case parts.Whole():
 			log.InfoContext(ctx, "earlier owner had posted the digest", "previous_owner", claim.PreviousOwner)
 			d.Outcome = outcome
 			return true
-		}
-		if err != nil {
-			d.Outcome, d.Error = bot.OutcomeFailed, "cannot tell whether the digest was posted: "+err.Error()
-			return true
+		case parts.Total > 0:
+			log.InfoContext(ctx, "earlier owner posted part of the digest; posting the rest", "previous_owner", claim.PreviousOwner, "found", len(parts.Found), "parts", parts.Total)
+			skip = parts.Found
 		}
 	}
-	since := sub.LastDelivered
-	if since.IsZero() {
-		since = slot.Add(-24 * time.Hour)
+	dr := bot.DigestRequest{Subscription: sub, Slot: slot, Delayed: delayed, Since: bot.DigestSince(sub, slot)}
+	if c, ok := poster.(bot.Commander); ok {
+		dr.Command = c.Command()
 	}
-	reply, has := s.opts.Composer.Digest(ctx, bot.DigestRequest{Subscription: sub, Slot: slot, Since: since, Delayed: delayed})
-	if !has && sub.WhenEmpty != "post" {
+	reply, has := s.opts.Composer.Digest(ctx, dr)
+	switch {
+	case !has && skip != nil:
+		// Part of it went out, and now nothing qualifies (the library
+		// changed): what was posted stands.
+		log.WarnContext(ctx, "half-posted digest is empty now; leaving the posted parts")
+		d.Outcome = outcome
+		return true
+	case !has && sub.WhenEmpty != "post":
 		d.Outcome = bot.OutcomeEmpty
 		return true
 	}
-	ids, err := poster.PostDigest(ctx, sub.Channel, reply, ref)
+	ids, err := poster.PostDigest(ctx, sub.Channel, reply, ref, skip)
 	d.MessageIDs = ids
 	if err != nil {
 		d.Permanent = bot.IsPermanent(err)
@@ -435,6 +449,9 @@ func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subsc
 		d.Outcome = bot.OutcomeFailed
 		d.Error = err.Error()
 		return true
+	}
+	if skip == nil {
+		s.recordPosted(ctx, log, sub, dr, reply, ids)
 	}
 	d.Outcome = outcome
 	return true

@@ -49,7 +49,7 @@ func newFixture(t *testing.T, now time.Time) *fixture {
 func (f *fixture) scheduler(owner string, mod ...func(*digest.Options)) *digest.Scheduler {
 	o := digest.Options{
 		Store: f.store, Composer: f.comp, Clock: f.clock, Owner: owner,
-		Posters: map[bot.Platform]bot.Poster{bot.PlatformSlack: f.poster},
+		Posters: map[bot.Platform]bot.Poster{bot.Platform("slack"): f.poster},
 	}
 	for _, m := range mod {
 		m(&o)
@@ -60,7 +60,7 @@ func (f *fixture) scheduler(owner string, mod ...func(*digest.Options)) *digest.
 func (f *fixture) subscribe(t *testing.T, sub bot.Subscription) {
 	t.Helper()
 	if sub.Platform == "" {
-		sub.Platform = bot.PlatformSlack
+		sub.Platform = bot.Platform("slack")
 	}
 	if sub.CreatedAt.IsZero() {
 		sub.CreatedAt = f.clock.Now()
@@ -216,7 +216,7 @@ func TestTakeoverChecksPlatformFirst(t *testing.T) {
 				t.Fatalf("claim: %v %v", won, err)
 			}
 			if firstPosted {
-				f.poster.PostDigest(ctx, "C1", bot.Reply{}, bot.SlotRef{Subscription: "t", Slot: slot})
+				f.poster.PostDigest(ctx, "C1", bot.Reply{}, bot.SlotRef{Subscription: "t", Slot: slot}, nil)
 			}
 			s := f.scheduler("b")
 			tick(t, s) // the claim still holds: nothing happens
@@ -296,10 +296,17 @@ func TestIncludeNewUsesLastDelivery(t *testing.T) {
 	if len(f.comp.reqs) != 2 {
 		t.Fatalf("%d digests composed", len(f.comp.reqs))
 	}
-	if got, want := f.comp.reqs[0].Since, date("2026-02-28T01:00:00Z"); !got.Equal(want) {
+	// The core's rule decides "new since" from what the scheduler passes.
+	since := func(dr bot.DigestRequest) time.Time {
+		if !dr.Since.IsZero() {
+			return dr.Since
+		}
+		return bot.DigestSince(dr.Subscription, dr.Slot)
+	}
+	if got, want := since(f.comp.reqs[0]), date("2026-02-28T01:00:00Z"); !got.Equal(want) {
 		t.Errorf("first run since %v, want the last 24 hours (%v)", got, want)
 	}
-	if got, want := f.comp.reqs[1].Since, date("2026-03-01T01:00:00Z"); !got.Equal(want) {
+	if got, want := since(f.comp.reqs[1]), date("2026-03-01T01:00:00Z"); !got.Equal(want) {
 		t.Errorf("second run since %v, want the previous delivery %v", got, want)
 	}
 }
@@ -343,7 +350,7 @@ func TestQueuedJobClaimsWithCurrentTime(t *testing.T) {
 	f.poster.Block <- struct{}{} // s1 goes out; s2 is claimed now
 	waitFor(t, func() bool { return f.store.Held("s2") })
 	other := &bottest.Poster{}
-	tick(t, f.scheduler("b", func(o *digest.Options) { o.Posters = map[bot.Platform]bot.Poster{bot.PlatformSlack: other} }))
+	tick(t, f.scheduler("b", func(o *digest.Options) { o.Posters = map[bot.Platform]bot.Poster{bot.Platform("slack"): other} }))
 	close(f.poster.Block)
 	<-done
 	if n := len(other.Posts()); n != 0 {
@@ -408,7 +415,7 @@ func TestTakeoverCheckFailureWaits(t *testing.T) {
 	f.store.ClaimSlot(ctx, "t", slot, "dead", 20*time.Second, slot)
 	p := &checkFailingPoster{Poster: f.poster, failures: 1}
 	s := digest.New(digest.Options{Store: f.store, Composer: f.comp, Clock: f.clock, Owner: "b",
-		Posters: map[bot.Platform]bot.Poster{bot.PlatformSlack: p}})
+		Posters: map[bot.Platform]bot.Poster{bot.Platform("slack"): p}})
 	f.clock.Advance(21 * time.Second)
 	tick(t, s) // the check fails: nothing posted
 	if n := len(f.poster.Posts()); n != 0 {
@@ -426,12 +433,85 @@ type checkFailingPoster struct {
 	failures int
 }
 
-func (p *checkFailingPoster) DigestPosted(ctx context.Context, channel string, ref bot.SlotRef) (bool, error) {
+func (p *checkFailingPoster) PostedParts(ctx context.Context, channel string, ref bot.SlotRef) (bot.Parts, error) {
 	if p.failures > 0 {
 		p.failures--
-		return false, errors.New("conversations.history: 500")
+		return bot.Parts{}, errors.New("conversations.history: 500")
 	}
-	return p.Poster.DigestPosted(ctx, channel, ref)
+	return p.Poster.PostedParts(ctx, channel, ref)
+}
+
+// partsPoster is a channel that holds some parts of a three-part digest.
+type partsPoster struct {
+	mu    sync.Mutex
+	have  map[int]bool
+	asked []map[int]bool // the skip sets PostDigest was given
+}
+
+func (p *partsPoster) PostDigest(ctx context.Context, channel string, r bot.Reply, ref bot.SlotRef, skip map[int]bool) ([]string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.asked = append(p.asked, skip)
+	var ids []string
+	for part := 1; part <= 3; part++ {
+		if !skip[part] {
+			p.have[part] = true
+			ids = append(ids, fmt.Sprint(part))
+		}
+	}
+	return ids, nil
+}
+
+func (p *partsPoster) PostedParts(ctx context.Context, channel string, ref bot.SlotRef) (bot.Parts, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	found := make(map[int]bool)
+	for part := range p.have {
+		found[part] = true
+	}
+	if len(found) == 0 {
+		return bot.Parts{}, nil
+	}
+	return bot.Parts{Found: found, Total: 3}, nil
+}
+
+// The scheduler keeps the ledger: after a takeover it posts the whole
+// digest, only the missing parts, or nothing, and it decides once.
+func TestTakeoverPostsWholePartialOrNothing(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name     string
+		have     map[int]bool
+		wantSkip []map[int]bool
+	}{
+		{"nothing posted", map[int]bool{}, []map[int]bool{nil}},
+		{"first part posted", map[int]bool{1: true}, []map[int]bool{{1: true}}},
+		{"all posted", map[int]bool{1: true, 2: true, 3: true}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, date("2026-03-01T07:00:00Z"))
+			f.subscribe(t, bot.Subscription{ID: "t", Channel: "C1", Schedule: "0 8 * * *", Include: "all"})
+			slot := date("2026-03-01T08:00:00Z")
+			f.clock.Set(slot)
+			if _, won, err := f.store.ClaimSlot(ctx, "t", slot, "dead", 20*time.Second, slot); err != nil || !won {
+				t.Fatalf("claim: %v %v", won, err)
+			}
+			p := &partsPoster{have: tt.have}
+			s := f.scheduler("b", func(o *digest.Options) { o.Posters = map[bot.Platform]bot.Poster{bot.Platform("slack"): p} })
+			f.clock.Advance(21 * time.Second)
+			tick(t, s)
+			if diff := cmp.Diff(tt.wantSkip, p.asked); diff != "" {
+				t.Errorf("PostDigest skip sets (-want +got):\n%s", diff)
+			}
+			if len(p.have) != 3 {
+				t.Errorf("channel holds parts %v, want all three", p.have)
+			}
+			ds, _ := f.store.Deliveries(ctx, "t", 0)
+			if len(ds) != 1 || !ds[0].Outcome.Delivered() {
+				t.Errorf("deliveries %+v, want one delivered", ds)
+			}
+		})
+	}
 }
 
 // Stopping the scheduler lets a post under way finish and be recorded.
@@ -451,5 +531,24 @@ func TestStopLetsPostFinish(t *testing.T) {
 	ds, _ := f.store.Deliveries(context.Background(), "g", 0)
 	if len(f.poster.Posts()) != 1 || len(ds) != 1 || !ds[0].Outcome.Delivered() {
 		t.Errorf("after stopping mid-post: %d posts, deliveries %+v; want the post finished and recorded", len(f.poster.Posts()), ds)
+	}
+}
+
+// commandPoster is a Poster whose platform asks the bot with "/briefing".
+type commandPoster struct{ *bottest.Poster }
+
+func (commandPoster) Command() string { return "/briefing" }
+
+// A digest tells its readers the command of the platform it is posted on.
+func TestDigestNamesThePostersCommand(t *testing.T) {
+	f := newFixture(t, date("2026-03-01T07:59:00Z"))
+	f.subscribe(t, bot.Subscription{ID: "c", Channel: "C1", Schedule: "0 8 * * *", Include: "all"})
+	s := f.scheduler("a", func(o *digest.Options) {
+		o.Posters = map[bot.Platform]bot.Poster{bot.Platform("slack"): commandPoster{f.poster}}
+	})
+	f.clock.Advance(time.Minute)
+	tick(t, s)
+	if len(f.comp.reqs) != 1 || f.comp.reqs[0].Command != "/briefing" {
+		t.Errorf("digest requests %+v, want one with the poster's command", f.comp.reqs)
 	}
 }

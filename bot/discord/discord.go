@@ -31,6 +31,9 @@ import (
 // DefaultAPIURL is Discord's REST API base.
 const DefaultAPIURL = "https://discord.com/api/v10/"
 
+// Platform is Discord's name in requests and subscriptions.
+const Platform bot.Platform = "discord"
+
 // Modes in which the adapter receives interactions.
 const (
 	ModeGateway = "gateway"
@@ -51,31 +54,29 @@ type Answerer interface {
 
 var _ Answerer = (*bot.Bot)(nil)
 
-// Config configures an Adapter. Field comments name the environment
-// variable the config package maps onto each field.
+// Config configures an Adapter. New reports a wrong field as a
+// *FieldError naming it; the caller maps fields to its own settings.
 type Config struct {
-	// Token is the bot token (BRIEFBOT_DISCORD_TOKEN), without the "Bot " prefix.
+	// Token is the bot token, without the "Bot " prefix.
 	Token string
-	// AppID is the application id (BRIEFBOT_DISCORD_APP_ID).
+	// AppID is the application id.
 	AppID string
-	// PublicKey is the application's Ed25519 public key in hex
-	// (BRIEFBOT_DISCORD_PUBLIC_KEY); required in http mode.
+	// PublicKey is the application's Ed25519 public key in hex; required
+	// in http mode.
 	PublicKey string
-	// GuildID registers the command in one server only, which is instant
-	// (BRIEFBOT_DISCORD_GUILD_ID); empty registers it globally.
+	// GuildID registers the command in one server only, which is
+	// instant; empty registers it globally.
 	GuildID string
-	// Mode is "gateway" (default) or "http" (BRIEFBOT_DISCORD_MODE).
+	// Mode is "gateway" (default) or "http".
 	Mode string
-	// Reply is "ephemeral" (default) or "public" (BRIEFBOT_DISCORD_REPLY).
+	// Reply is "ephemeral" (default) or "public".
 	Reply string
-	// RegisterCommands makes Run register /brief at start-up
-	// (BRIEFBOT_DISCORD_REGISTER_COMMANDS).
+	// RegisterCommands makes Run register /brief at start-up.
 	RegisterCommands bool
-	// APIURL is the REST base (BRIEFBOT_DISCORD_API_URL), DefaultAPIURL when empty.
+	// APIURL is the REST base, DefaultAPIURL when empty.
 	APIURL string
-	// ShardID and ShardCount shard the gateway connection
-	// (BRIEFBOT_DISCORD_SHARD_ID, BRIEFBOT_DISCORD_SHARD_COUNT); a zero
-	// count means one unsharded connection.
+	// ShardID and ShardCount shard the gateway connection; a zero count
+	// means one unsharded connection.
 	ShardID    int
 	ShardCount int
 
@@ -93,8 +94,6 @@ type Config struct {
 // Adapter is the Discord adapter. Create it with New; it is safe for
 // concurrent use.
 type Adapter struct {
-	// posted holds the parts of half-posted digests found by DigestPosted.
-	posted bot.PostedParts
 	// connected is true while the gateway session is up.
 	connected atomic.Bool
 	cfg       Config
@@ -115,8 +114,21 @@ type Adapter struct {
 	inflight sync.WaitGroup // follow-ups that outlive their HTTP request
 }
 
-// New validates cfg and returns an Adapter answering with a. Errors name the
-// environment variable to fix.
+// FieldError says which field of Config is wrong, and why.
+type FieldError struct {
+	// Field is the name of the Config field ("Token", "ShardID").
+	Field string
+	// Problem completes a sentence about the field ("is required in http mode").
+	Problem string
+}
+
+func (e *FieldError) Error() string { return "discord: " + e.Field + " " + e.Problem }
+
+// errNoToken is why calls that need the bot token fail without one.
+var errNoToken = &FieldError{Field: "Token", Problem: "is not set"}
+
+// New validates cfg and returns an Adapter answering with a. A wrong
+// field is reported as a *FieldError.
 func New(cfg Config, a Answerer) (*Adapter, error) {
 	if a == nil {
 		return nil, fmt.Errorf("discord: no answerer")
@@ -126,60 +138,60 @@ func New(cfg Config, a Answerer) (*Adapter, error) {
 		cfg.Mode = ModeGateway
 	}
 	if cfg.Mode != ModeGateway && cfg.Mode != ModeHTTP {
-		return nil, fmt.Errorf("discord: BRIEFBOT_DISCORD_MODE must be %q or %q, not %q", ModeGateway, ModeHTTP, cfg.Mode)
+		return nil, &FieldError{Field: "Mode", Problem: fmt.Sprintf("must be %q or %q, not %q", ModeGateway, ModeHTTP, cfg.Mode)}
 	}
 	cfg.Reply = strings.ToLower(strings.TrimSpace(cfg.Reply))
 	if cfg.Reply == "" {
 		cfg.Reply = ReplyEphemeral
 	}
 	if cfg.Reply != ReplyEphemeral && cfg.Reply != ReplyPublic {
-		return nil, fmt.Errorf("discord: BRIEFBOT_DISCORD_REPLY must be %q or %q, not %q", ReplyEphemeral, ReplyPublic, cfg.Reply)
+		return nil, &FieldError{Field: "Reply", Problem: fmt.Sprintf("must be %q or %q, not %q", ReplyEphemeral, ReplyPublic, cfg.Reply)}
 	}
 	cfg.Token = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(cfg.Token), "Bot "))
 	if cfg.Token == "" && cfg.Mode == ModeGateway {
-		return nil, fmt.Errorf("discord: BRIEFBOT_DISCORD_TOKEN is required in gateway mode")
+		return nil, &FieldError{Field: "Token", Problem: "is required in gateway mode"}
 	}
 	if cfg.Token == "" && cfg.RegisterCommands {
-		return nil, fmt.Errorf("discord: BRIEFBOT_DISCORD_TOKEN is required to register commands")
+		return nil, &FieldError{Field: "Token", Problem: "is required to register commands"}
 	}
 	if cfg.AppID == "" {
-		return nil, fmt.Errorf("discord: BRIEFBOT_DISCORD_APP_ID is required (the Application ID on the Developer Portal's General Information page)")
+		return nil, &FieldError{Field: "AppID", Problem: "is required (the Application ID on the Developer Portal's General Information page)"}
 	}
 	if !isSnowflake(cfg.AppID) {
-		return nil, fmt.Errorf("discord: BRIEFBOT_DISCORD_APP_ID must be a numeric id, not %q", cfg.AppID)
+		return nil, &FieldError{Field: "AppID", Problem: fmt.Sprintf("must be a numeric id, not %q", cfg.AppID)}
 	}
 	if cfg.GuildID != "" && !isSnowflake(cfg.GuildID) {
-		return nil, fmt.Errorf("discord: BRIEFBOT_DISCORD_GUILD_ID must be a numeric id, not %q", cfg.GuildID)
+		return nil, &FieldError{Field: "GuildID", Problem: fmt.Sprintf("must be a numeric id, not %q", cfg.GuildID)}
 	}
 	var key []byte
 	switch {
 	case cfg.PublicKey == "" && cfg.Mode == ModeHTTP:
-		return nil, fmt.Errorf("discord: BRIEFBOT_DISCORD_PUBLIC_KEY is required in http mode")
+		return nil, &FieldError{Field: "PublicKey", Problem: "is required in http mode"}
 	case cfg.PublicKey != "":
 		k, err := hex.DecodeString(strings.TrimSpace(cfg.PublicKey))
 		if err != nil {
-			return nil, fmt.Errorf("discord: BRIEFBOT_DISCORD_PUBLIC_KEY is not valid hex: %w", err)
+			return nil, &FieldError{Field: "PublicKey", Problem: "is not valid hex: " + err.Error()}
 		}
 		if len(k) != 32 {
-			return nil, fmt.Errorf("discord: BRIEFBOT_DISCORD_PUBLIC_KEY must be 32 bytes (64 hex digits), got %d bytes", len(k))
+			return nil, &FieldError{Field: "PublicKey", Problem: fmt.Sprintf("must be 32 bytes (64 hex digits), got %d bytes", len(k))}
 		}
 		key = k
 	}
 	if cfg.ShardCount < 0 || cfg.ShardID < 0 {
-		return nil, fmt.Errorf("discord: BRIEFBOT_DISCORD_SHARD_ID and BRIEFBOT_DISCORD_SHARD_COUNT must not be negative")
+		return nil, &FieldError{Field: "ShardID", Problem: "and ShardCount must not be negative"}
 	}
 	if cfg.ShardCount == 0 && cfg.ShardID != 0 {
-		return nil, fmt.Errorf("discord: BRIEFBOT_DISCORD_SHARD_ID is set but BRIEFBOT_DISCORD_SHARD_COUNT is not")
+		return nil, &FieldError{Field: "ShardID", Problem: "is set but ShardCount is not"}
 	}
 	if cfg.ShardCount > 0 && cfg.ShardID >= cfg.ShardCount {
-		return nil, fmt.Errorf("discord: BRIEFBOT_DISCORD_SHARD_ID %d must be below BRIEFBOT_DISCORD_SHARD_COUNT %d", cfg.ShardID, cfg.ShardCount)
+		return nil, &FieldError{Field: "ShardID", Problem: fmt.Sprintf("%d must be below ShardCount %d", cfg.ShardID, cfg.ShardCount)}
 	}
 	if cfg.APIURL == "" {
 		cfg.APIURL = DefaultAPIURL
 	}
 	u, err := url.Parse(cfg.APIURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("discord: BRIEFBOT_DISCORD_API_URL must be an absolute http(s) URL, not %q", cfg.APIURL)
+		return nil, &FieldError{Field: "APIURL", Problem: fmt.Sprintf("must be an absolute http(s) URL, not %q", cfg.APIURL)}
 	}
 	if !strings.HasSuffix(cfg.APIURL, "/") {
 		cfg.APIURL += "/"
@@ -225,7 +237,9 @@ func isSnowflake(s string) bool {
 	return true
 }
 
-// defaultEphemeral reports whether a reply with visibility v is ephemeral.
+// ephemeral reports whether a reply with visibility v is shown only to
+// the user who asked: the reply's own visibility, else the configured
+// default.
 func (a *Adapter) ephemeral(v bot.Visibility) bool {
 	switch v {
 	case bot.VisibilityPrivate:

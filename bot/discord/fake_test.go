@@ -23,20 +23,21 @@ type fakeAnswerer struct {
 	mu       sync.Mutex
 	replies  map[string]bot.Reply
 	complete []bot.Suggestion
-	delay    time.Duration
-	asked    []bot.Request
-	typed    []string
+	// hold, when set, keeps every answer back until it is closed.
+	hold  chan struct{}
+	asked []bot.Request
+	typed []string
 }
 
 func (f *fakeAnswerer) Handle(ctx context.Context, req bot.Request) bot.Reply {
 	f.mu.Lock()
 	f.asked = append(f.asked, req)
 	r, ok := f.replies[req.Text]
-	d := f.delay
+	hold := f.hold
 	f.mu.Unlock()
-	if d > 0 {
+	if hold != nil {
 		select {
-		case <-time.After(d):
+		case <-hold:
 		case <-ctx.Done():
 		}
 	}

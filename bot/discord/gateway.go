@@ -3,10 +3,10 @@ package discord
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -65,7 +65,8 @@ func (a *Adapter) drain(d time.Duration) {
 
 // newSession builds the discordgo session for gateway mode.
 func (a *Adapter) newSession() (*discordgo.Session, error) {
-	if err := useAPIURL(a.apiURL); err != nil {
+	client, err := a.sessionClient()
+	if err != nil {
 		return nil, err
 	}
 	s, err := discordgo.New("Bot " + a.cfg.Token)
@@ -75,7 +76,7 @@ func (a *Adapter) newSession() (*discordgo.Session, error) {
 	// Our REST calls retry themselves within their context; discordgo's
 	// own retry would sleep past it.
 	s.ShouldRetryOnRateLimit = false
-	s.Client = a.client
+	s.Client = client
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsMessageContent
 	if a.cfg.ShardCount > 0 {
 		s.Identify.Shard = &[2]int{a.cfg.ShardID, a.cfg.ShardCount}
@@ -116,7 +117,7 @@ func (a *Adapter) newSession() (*discordgo.Session, error) {
 
 // fromGateway converts a gateway interaction to the adapter's own form.
 func fromGateway(i *discordgo.Interaction) interaction {
-	in := interaction{ID: i.ID, AppID: i.AppID, Type: int(i.Type), Token: i.Token, GuildID: i.GuildID, ChannelID: i.ChannelID}
+	in := interaction{ID: i.ID, AppID: i.AppID, Type: int(i.Type), Token: i.Token, GuildID: i.GuildID, ChannelID: i.ChannelID, Locale: string(i.Locale)}
 	if i.Member != nil {
 		in.Member = &member{Permissions: fmt.Sprint(i.Member.Permissions)}
 		if i.Member.User != nil {
@@ -186,7 +187,7 @@ func (a *Adapter) handleMention(ctx context.Context, m mention) {
 		return s
 	})
 	text = strings.Join(strings.Fields(text), " ")
-	reply := a.answerer.Handle(ctx, bot.Request{Platform: bot.PlatformDiscord, User: m.AuthorID, Channel: m.ChannelID, Text: text})
+	reply := a.answerer.Handle(ctx, bot.Request{Platform: Platform, User: m.AuthorID, Channel: m.ChannelID, Command: "/" + commandName, Text: text})
 	msgs := renderReply(reply)
 	var err error
 	for i, msg := range msgs {
@@ -201,45 +202,46 @@ func (a *Adapter) handleMention(ctx context.Context, m mention) {
 	a.logHandled(ctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{via: "mention", parts: len(msgs)})
 }
 
-var endpointsMu sync.Mutex
+// apiRewriter sends the requests discordgo addresses to Discord's REST
+// API (discordgo.EndpointAPI) to the adapter's own API base instead. It
+// belongs to one session's client, so that two adapters in one process,
+// or in one test, each talk to their own API without touching discordgo's
+// package variables.
+type apiRewriter struct {
+	from string   // discordgo's base, ending in "/"
+	to   *url.URL // the adapter's base, its path ending in "/"
+	next http.RoundTripper
+}
 
-// useAPIURL points every discordgo Endpoint* variable at base (a REST base
-// such as "https://discord.com/api/v10/"). discordgo reads these package
-// variables, so the change is process-global: all sessions in the process
-// share one base, and the last call wins. Derived function endpoints read
-// the string variables when called, so reassigning those suffices.
-func useAPIURL(base string) error {
-	u, err := url.Parse(base)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("discord: BRIEFBOT_DISCORD_API_URL %q is not an absolute URL", base)
+func (rw apiRewriter) RoundTrip(r *http.Request) (*http.Response, error) {
+	rest, ok := strings.CutPrefix(r.URL.String(), rw.from)
+	if !ok {
+		return rw.next.RoundTrip(r)
 	}
-	if !strings.HasSuffix(base, "/") {
-		base += "/"
+	u, err := rw.to.Parse(rest)
+	if err != nil {
+		return nil, fmt.Errorf("discord: rewrite %s onto the API base: %w", r.URL.Path, err)
 	}
-	endpointsMu.Lock()
-	defer endpointsMu.Unlock()
-	if discordgo.EndpointAPI == base {
-		return nil
+	r = r.Clone(r.Context())
+	r.URL, r.Host = u, u.Host
+	return rw.next.RoundTrip(r)
+}
+
+// sessionClient is a.client with discordgo's REST calls pointed at the
+// adapter's API base.
+func (a *Adapter) sessionClient() (*http.Client, error) {
+	if a.apiURL == discordgo.EndpointAPI {
+		return a.client, nil
 	}
-	discordgo.EndpointDiscord = u.Scheme + "://" + u.Host + "/"
-	discordgo.EndpointAPI = base
-	discordgo.EndpointGuilds = base + "guilds/"
-	discordgo.EndpointChannels = base + "channels/"
-	discordgo.EndpointUsers = base + "users/"
-	discordgo.EndpointGateway = base + "gateway"
-	discordgo.EndpointGatewayBot = discordgo.EndpointGateway + "/bot"
-	discordgo.EndpointWebhooks = base + "webhooks/"
-	discordgo.EndpointStickers = base + "stickers/"
-	discordgo.EndpointStageInstances = base + "stage-instances"
-	discordgo.EndpointSKUs = base + "skus"
-	discordgo.EndpointVoice = base + "voice/"
-	discordgo.EndpointVoiceRegions = discordgo.EndpointVoice + "regions"
-	discordgo.EndpointNitroStickersPacks = base + "sticker-packs"
-	discordgo.EndpointGuildCreate = base + "guilds"
-	discordgo.EndpointApplications = base + "applications"
-	discordgo.EndpointOAuth2 = base + "oauth2/"
-	discordgo.EndpointOAuth2Applications = discordgo.EndpointOAuth2 + "applications"
-	discordgo.EndpointOauth2 = discordgo.EndpointOAuth2
-	discordgo.EndpointOauth2Applications = discordgo.EndpointOAuth2Applications
-	return nil
+	to, err := url.Parse(a.apiURL)
+	if err != nil {
+		return nil, &FieldError{Field: "APIURL", Problem: fmt.Sprintf("is not an absolute URL: %q", a.apiURL)}
+	}
+	c := *a.client
+	next := c.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	c.Transport = apiRewriter{from: discordgo.EndpointAPI, to: to, next: next}
+	return &c, nil
 }

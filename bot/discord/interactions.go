@@ -3,15 +3,19 @@ package discord
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/internal/budget"
+	"github.com/briefbot/briefbot/bot/internal/textsplit"
 )
 
 // Interaction and response types from Discord's API.
@@ -47,6 +51,7 @@ type interaction struct {
 	GuildID   string          `json:"guild_id"`
 	ChannelID string          `json:"channel_id"`
 	Member    *member         `json:"member"`
+	Locale    string          `json:"locale"`
 	User      *user           `json:"user"`
 	Data      interactionData `json:"data"`
 	Message   *struct {
@@ -89,9 +94,9 @@ func (in *interaction) userID() string {
 	return ""
 }
 
-// canManage reports whether the member may manage the channel, from the
+// mayManage reports whether the member may manage the channel, from the
 // permissions Discord computed for the interaction.
-func (in *interaction) canManage() bool {
+func (in *interaction) mayManage() bool {
 	if in.Member == nil {
 		return false
 	}
@@ -120,43 +125,11 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+InteractionsPath, a.serveInteraction)
 }
 
-// bufPool holds the buffers request bodies are read into and responses
-// encoded in, so that answering an interaction allocates little beyond
-// what the answer itself needs.
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
-// maxPooledBuf keeps the odd huge body from pinning memory in the pool.
-const maxPooledBuf = 64 << 10
-
-func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
-
-func putBuf(b *[]byte) {
-	if cap(*b) <= maxPooledBuf {
-		*b = (*b)[:0]
-		bufPool.Put(b)
-	}
-}
-
-// jsonContentType is assigned to responses directly, saving the header
-// canonicalisation and allocation of Header.Set.
-var jsonContentType = []string{"application/json"}
-
-// writeBody sends a JSON response body.
-// The length is set so that a response flushed early (a deferral while
-// the core still works) is complete for Discord at once.
-func writeBody(w http.ResponseWriter, data []byte) {
-	h := w.Header()
-	h["Content-Type"] = jsonContentType
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	w.Write(data)
-}
-
 // verifyRequest checks the Ed25519 signature of an interaction request and
-// returns its body, or the HTTP status to answer with. The body lives in
-// *buf, a pooled buffer the caller returns with putBuf once done with it.
-func (a *Adapter) verifyRequest(w http.ResponseWriter, r *http.Request, buf *[]byte) ([]byte, int) {
-	var sig [ed25519.SignatureSize]byte
-	if !decodeHex(sig[:], r.Header.Get("X-Signature-Ed25519")) {
+// returns its body, or the HTTP status to answer with.
+func (a *Adapter) verifyRequest(w http.ResponseWriter, r *http.Request) ([]byte, int) {
+	sig, err := hex.DecodeString(r.Header.Get("X-Signature-Ed25519"))
+	if err != nil || len(sig) != ed25519.SignatureSize {
 		return nil, http.StatusUnauthorized
 	}
 	ts := r.Header.Get("X-Signature-Timestamp")
@@ -167,39 +140,28 @@ func (a *Adapter) verifyRequest(w http.ResponseWriter, r *http.Request, buf *[]b
 	if skew := a.now().Sub(time.Unix(sec, 0)); skew > maxSignatureClockSkew || skew < -maxSignatureClockSkew {
 		return nil, http.StatusUnauthorized
 	}
-	// The signed message is the timestamp followed by the body: read the
-	// body right after the timestamp so that neither is copied again.
-	b := append((*buf)[:0], ts...)
-	if n := r.ContentLength; n > 0 && n <= maxInteractionBody && int(n)+len(ts)+1 > cap(b) {
-		b = append(make([]byte, 0, int(n)+len(ts)+1), b...)
-	}
-	b, err = readAll(http.MaxBytesReader(w, r.Body, maxInteractionBody), b)
-	*buf = b
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInteractionBody))
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, http.StatusRequestEntityTooLarge
 		}
 		return nil, http.StatusBadRequest
 	}
-	if !ed25519.Verify(a.publicKey, b, sig[:]) {
+	// The signed message is the timestamp followed by the body.
+	if !ed25519.Verify(a.publicKey, append([]byte(ts), body...), sig) {
 		return nil, http.StatusUnauthorized
 	}
-	return b[len(ts):], 0
+	return body, 0
 }
 
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
-	buf := getBuf()
-	body, status := a.verifyRequest(w, r, buf)
+	body, status := a.verifyRequest(w, r)
 	if status != 0 {
-		putBuf(buf)
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
 	var in interaction
-	err := decodeInteraction(body, &in) // copies what it keeps
-	putBuf(buf)
-	if err != nil {
+	if err := json.Unmarshal(body, &in); err != nil {
 		http.Error(w, "malformed interaction", http.StatusBadRequest)
 		return
 	}
@@ -207,10 +169,9 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		writeResponse(w, interactionResponse{Type: responsePong})
 		return
 	}
-	// The responder may run on the deferral timer's goroutine while this
-	// one is still answering; the answer's mutex orders the two, and the
-	// flush sends a deferred response at once rather than when the
-	// handler returns.
+	// The initial response is the HTTP response: handleInteraction
+	// returns right after sending it (a deferral included), and later
+	// messages go through the REST API.
 	responded := false
 	a.handleInteraction(r.Context(), &in, func(_ context.Context, resp interactionResponse) error {
 		if responded {
@@ -218,9 +179,6 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		}
 		responded = true
 		writeResponse(w, resp)
-		if f, ok := w.(http.Flusher); ok {
-			f.Flush()
-		}
 		return nil
 	})
 	if !responded {
@@ -228,45 +186,15 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// decodeHex decodes exactly len(dst) bytes of hex from s (either case).
-func decodeHex(dst []byte, s string) bool {
-	if len(s) != 2*len(dst) {
-		return false
-	}
-	for i := range dst {
-		hi, ok1 := fromHex(s[2*i])
-		lo, ok2 := fromHex(s[2*i+1])
-		if !ok1 || !ok2 {
-			return false
-		}
-		dst[i] = hi<<4 | lo
-	}
-	return true
-}
-
-func fromHex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
 // writeResponse encodes resp as the HTTP response.
 func writeResponse(w http.ResponseWriter, resp interactionResponse) {
-	buf := getBuf()
-	defer putBuf(buf)
-	data, err := appendResponse((*buf)[:0], resp)
-	*buf = data
+	data, err := json.Marshal(resp)
 	if err != nil {
 		http.Error(w, "encode response", http.StatusInternalServerError)
 		return
 	}
-	writeBody(w, data)
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(data)
 }
 
 // responder sends the initial response to an interaction: as the HTTP
@@ -281,7 +209,7 @@ func (a *Adapter) handleInteraction(ctx context.Context, in *interaction, respon
 	case interactionAutocomplete:
 		a.autocomplete(ctx, in, respond)
 	case interactionCommand:
-		if in.Data.Name != "brief" {
+		if !ourCommand(in.Data.Name) {
 			a.answerStatic(ctx, in, respond, "This command is not supported any more.")
 			return
 		}
@@ -317,7 +245,7 @@ func (a *Adapter) autocomplete(ctx context.Context, in *interaction, respond res
 	sugg := a.answerer.Complete(ctx, text, maxChoices)
 	choices := make([]choice, 0, min(len(sugg), maxChoices))
 	for _, s := range sugg {
-		v := truncateRunes(strings.TrimSpace(s.Query), maxChoiceLen)
+		v := textsplit.Prefix(strings.TrimSpace(s.Query), maxChoiceLen)
 		if v == "" || hasChoice(choices, v) {
 			continue
 		}
@@ -349,24 +277,17 @@ func hasChoice(cs []choice, v string) bool {
 }
 
 // answer asks the core and delivers its reply: at once when it is ready
-// within the deferral budget, else after a deferred response. update
-// replaces the (ephemeral) message a button was pressed on.
-//
-// The core answers in this goroutine: nearly every answer is ready in
-// microseconds, and handing it to another goroutine would cost more than
-// the answer. A timer sends the deferred response (type 5) if the core is
-// slow; whoever comes first, under mu, owns the initial response.
+// within the deferral budget, else after a deferred response ("thinking"),
+// by editing it. update replaces the (ephemeral) message a button was
+// pressed on.
 func (a *Adapter) answer(ctx context.Context, in *interaction, query string, update bool, respond responder) {
 	// Shutdown waits for answers under way, deferred ones included.
 	a.inflight.Add(1)
-	defer a.inflight.Done()
 	start := time.Now()
 	// The reply may outlive the request that brought the interaction; its
 	// token lives 15 minutes.
-	life := interactionTokenLife - tokenSafetyMargin
-	hctx, cancelHandle := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelHandle()
-	req := bot.Request{Platform: bot.PlatformDiscord, User: in.userID(), Channel: in.ChannelID, Text: strings.TrimSpace(query), CanManage: in.canManage()}
+	hctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), start.Add(interactionTokenLife-tokenSafetyMargin))
+	req := a.request(in, query)
 
 	typ, data := responseDeferMessage, deferData{}
 	if update {
@@ -376,66 +297,61 @@ func (a *Adapter) answer(ctx context.Context, in *interaction, query string, upd
 		// configured default.
 		data.Flags = flagEphemeral
 	}
-	var (
-		mu       sync.Mutex
-		answered bool
-		deferred bool
-		deferErr error
-	)
-	timer := time.AfterFunc(a.deferAfter, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if answered {
-			return
-		}
-		deferred = true
+	var deferErr error
+	reply, ok := budget.Race(a.deferAfter, func() bot.Reply {
+		return a.answerer.Handle(hctx, req)
+	}, func() {
 		deferErr = respond(ctx, interactionResponse{Type: typ, Data: data})
-	})
-	reply := a.answerer.Handle(hctx, req)
-	timer.Stop()
-	mu.Lock()
-	answered = true
-	late := deferred
-	mu.Unlock()
-
-	if !late {
-		msgs, eph := a.interactionMessages(reply, update)
-		rtyp := responseMessage
-		if update {
-			rtyp = responseUpdate
-		}
-		err := respond(ctx, interactionResponse{Type: rtyp, Data: msgs[0]})
-		if err != nil || len(msgs) == 1 {
-			a.logHandled(ctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs)})
+	}, func(reply bot.Reply) {
+		defer a.inflight.Done()
+		defer cancel()
+		if deferErr != nil {
+			a.logHandled(hctx, "unknown", "failed", time.Since(start), deferErr, logExtra{deferred: true})
 			return
 		}
-		fctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), start.Add(life))
-		a.inflight.Add(1)
-		go func() {
-			defer a.inflight.Done()
-			defer cancel()
-			err := a.sendFollowUps(fctx, in, msgs[1:], eph)
-			a.logHandled(fctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs)})
-		}()
+		msgs, _ := a.interactionMessages(reply, update)
+		eph := update || data.Flags&flagEphemeral != 0
+		first := msgs[0]
+		first.Flags = 0 // flags cannot change on edit
+		err := a.editOriginal(hctx, in, first)
+		if err == nil && len(msgs) > 1 {
+			err = a.sendFollowUps(hctx, in, msgs[1:], eph)
+		}
+		a.logHandled(hctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs), deferred: true})
+	})
+	if !ok {
 		return
 	}
-	if deferErr != nil {
-		a.logHandled(ctx, "unknown", "failed", time.Since(start), deferErr, logExtra{deferred: true})
+	msgs, eph := a.interactionMessages(reply, update)
+	rtyp := responseMessage
+	if update {
+		rtyp = responseUpdate
+	}
+	err := respond(ctx, interactionResponse{Type: rtyp, Data: msgs[0]})
+	if err != nil || len(msgs) == 1 {
+		cancel()
+		a.logHandled(ctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs)})
+		a.inflight.Done()
 		return
 	}
-	// Deferred: the answer replaces the "thinking" message, within the
-	// token's remaining life.
-	actx, cancel := context.WithDeadline(hctx, start.Add(life))
-	defer cancel()
-	msgs, _ := a.interactionMessages(reply, update)
-	eph := update || data.Flags&flagEphemeral != 0
-	first := msgs[0]
-	first.Flags = 0 // flags cannot change on edit
-	err := a.editOriginal(actx, in, first)
-	if err == nil && len(msgs) > 1 {
-		err = a.sendFollowUps(actx, in, msgs[1:], eph)
+	go func() {
+		defer a.inflight.Done()
+		defer cancel()
+		err := a.sendFollowUps(hctx, in, msgs[1:], eph)
+		a.logHandled(hctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs)})
+	}()
+}
+
+// request is the core request for an interaction asking query.
+func (a *Adapter) request(in *interaction, query string) bot.Request {
+	return bot.Request{
+		Platform:  Platform,
+		User:      in.userID(),
+		Channel:   in.ChannelID,
+		Command:   commandFor(in.Locale),
+		Text:      strings.TrimSpace(query),
+		MayManage: func(context.Context) bool { return in.managing() || in.mayManage() },
 	}
-	a.logHandled(actx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs), deferred: true})
 }
 
 // interactionMessages renders reply for an interaction response and says
@@ -522,12 +438,4 @@ func (a *Adapter) logHandled(ctx context.Context, kind, outcome string, took tim
 		attrs = append(attrs, slog.Any("err", err))
 	}
 	a.log.LogAttrs(ctx, level, "discord command", attrs...)
-}
-
-// truncateRunes cuts s to n runes without adding an ellipsis.
-func truncateRunes(s string, n int) string {
-	if runes(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
 }

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/internal/textsplit"
 )
 
 // Discord's documented limits, counted in characters (runes here).
@@ -507,62 +508,21 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-func runes(s string) int { return utf8.RuneCountInString(s) }
+func runes(s string) int { return textsplit.Runes(s) }
 
-// truncate shortens s to at most n runes, ending in an ellipsis when cut,
-// and never splits a rune.
-func truncate(s string, n int) string {
-	if runes(s) <= n {
-		return s
+// keepEscape is where a hard cut of escaped Markdown may end: never
+// between a backslash and the character it escapes.
+func keepEscape(head string) int {
+	n := len(head) - len(strings.TrimRight(head, `\`))
+	if n%2 == 1 {
+		return len(head) - 1
 	}
-	if n <= 1 {
-		return string([]rune(s)[:n])
-	}
-	rs := []rune(s)[:n-1]
-	// Do not leave a dangling escape backslash before the ellipsis.
-	for len(rs) > 0 && rs[len(rs)-1] == '\\' {
-		rs = rs[:len(rs)-1]
-	}
-	return strings.TrimRightFunc(string(rs), unicode.IsSpace) + "…"
+	return 0
 }
 
-// splitWords splits s into pieces of at most n runes at sentence or word
-// boundaries. Only a single word longer than n is cut inside, at a rune
-// boundary (and never between an escape backslash and its character).
-func splitWords(s string, n int) []string {
-	var out []string
-	for runes(s) > n {
-		rs := []rune(s)
-		cut := -1
-		// Prefer the end of a sentence in the second half, then any space.
-		for i := n; i > n/2; i-- {
-			if unicode.IsSpace(rs[i]) && i > 0 && strings.ContainsRune(".!?;", rs[i-1]) {
-				cut = i
-				break
-			}
-		}
-		if cut < 0 {
-			for i := n; i > 0; i-- {
-				if unicode.IsSpace(rs[i]) {
-					cut = i
-					break
-				}
-			}
-		}
-		if cut <= 0 {
-			cut = n
-			if rs[cut-1] == '\\' {
-				cut--
-			}
-			out = append(out, string(rs[:cut]))
-			s = string(rs[cut:])
-			continue
-		}
-		out = append(out, strings.TrimRightFunc(string(rs[:cut]), unicode.IsSpace))
-		s = strings.TrimLeftFunc(string(rs[cut:]), unicode.IsSpace)
-	}
-	if s != "" || len(out) == 0 {
-		out = append(out, s)
-	}
-	return out
-}
+// truncate shortens escaped text to at most n characters, at a word where
+// possible, ending in an ellipsis when cut.
+func truncate(s string, n int) string { return textsplit.Shorten(s, n, keepEscape) }
+
+// splitWords splits escaped text into pieces of at most n characters.
+func splitWords(s string, n int) []string { return textsplit.Split(s, n, keepEscape) }

@@ -357,3 +357,16 @@ func TestSplitWords(t *testing.T) {
 		t.Errorf("truncate = %q", got)
 	}
 }
+
+// FuzzEscapeFastPath checks that text escape passes through unchanged
+// really needs no escaping.
+func FuzzEscapeFastPath(f *testing.F) {
+	for _, s := range []string{"plain words", "1. list", "-dash", "a-b", "x <@1>", "@everyone", " indented", "> quote", "tab\there", "#h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !needsEscape(s) && escapeAll(s) != s {
+			t.Fatalf("fast path kept %q, escaping gives %q", s, escapeAll(s))
+		}
+	})
+}

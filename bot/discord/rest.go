@@ -13,8 +13,6 @@ import (
 	"net/url"
 	"strconv"
 	"time"
-
-	"github.com/briefbot/briefbot/bot"
 )
 
 // Discord JSON error codes after which retrying a post cannot help.
@@ -70,25 +68,23 @@ type PostOptions struct {
 	Nonce string
 }
 
-// Post sends r to a channel as a public message (split into several when
-// long) and returns the ids of the messages, in order. On error it returns
-// the ids posted so far.
-func (a *Adapter) Post(ctx context.Context, channel string, r bot.Reply, opts PostOptions) ([]string, error) {
+// checkPostable reports why the adapter cannot post to channel, if it cannot.
+func (a *Adapter) checkPostable(channel string) error {
 	if a.cfg.Token == "" {
-		return nil, fmt.Errorf("discord: post to channel %s: BRIEFBOT_DISCORD_TOKEN is not set", channel)
+		return fmt.Errorf("discord: post to channel %s: %w", channel, errNoToken)
 	}
 	if !isSnowflake(channel) {
-		return nil, fmt.Errorf("discord: post to channel %q: not a channel id", channel)
+		return fmt.Errorf("discord: post to channel %q: not a channel id", channel)
 	}
-	return a.postMessages(ctx, channel, renderReply(r), opts, nil)
+	return nil
 }
 
-// postMessages posts msgs to channel, skipping those whose index is in
-// skip, and returns the ids of the messages posted.
+// postMessages posts msgs to channel, leaving out the parts (numbered
+// from 1) in skip, and returns the ids of the messages posted.
 func (a *Adapter) postMessages(ctx context.Context, channel string, msgs []message, opts PostOptions, skip map[int]bool) ([]string, error) {
 	ids := make([]string, 0, len(msgs))
 	for i, m := range msgs {
-		if skip[i] {
+		if skip[i+1] {
 			continue
 		}
 		if opts.Nonce != "" {
@@ -128,42 +124,11 @@ func partNonce(nonce string, i int) string {
 	return hex.EncodeToString(sum[:])[:maxNonce]
 }
 
-// command is the /brief application command.
-type command struct {
-	Name        string          `json:"name"`
-	Type        int             `json:"type"`
-	Description string          `json:"description"`
-	Options     []commandOption `json:"options"`
-}
-
-type commandOption struct {
-	Type         int    `json:"type"`
-	Name         string `json:"name"`
-	Description  string `json:"description"`
-	Required     bool   `json:"required"`
-	Autocomplete bool   `json:"autocomplete"`
-}
-
-// commands is everything the adapter registers.
-func commands() []command {
-	return []command{{
-		Name:        "brief",
-		Type:        1, // CHAT_INPUT
-		Description: "Read a news briefing, e.g. /brief kazakhstan risks",
-		Options: []commandOption{{
-			Type:         3, // STRING
-			Name:         "query",
-			Description:  "A topic, a topic and section, list, search <words> or help",
-			Autocomplete: true,
-		}},
-	}}
-}
-
 // RegisterCommands replaces the application's commands with /brief, in the
 // configured guild (instant, for testing) or globally.
 func (a *Adapter) RegisterCommands(ctx context.Context) error {
 	if a.cfg.Token == "" {
-		return fmt.Errorf("discord: register commands: BRIEFBOT_DISCORD_TOKEN is not set")
+		return fmt.Errorf("discord: register commands: %w", errNoToken)
 	}
 	path := "applications/" + a.cfg.AppID + "/commands"
 	op := "register commands globally"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,8 +17,18 @@ import (
 )
 
 func TestRegisterCommands(t *testing.T) {
+	// /brief for everyone, in servers, DMs and user installs; /brief-manage
+	// for moderators (Manage Channels, 16) in servers only.
 	const want = `[{"name":"brief","type":1,"description":"Read a news briefing, e.g. /brief kazakhstan risks",
-		"options":[{"type":3,"name":"query","description":"A topic, a topic and section, list, search <words> or help","required":false,"autocomplete":true}]}]`
+		"name_localizations":{"de":"briefing","es-ES":"informe"},
+		"description_localizations":{"de":"Ein Nachrichten-Briefing lesen, z. B. /briefing kazakhstan risks","es-ES":"Lee un informe de noticias, p. ej. /informe kazakhstan risks"},
+		"options":[{"type":3,"name":"query","description":"A topic, a topic and section, list, search <words> or help","required":false,"autocomplete":true,
+			"description_localizations":{"de":"Ein Thema, Thema und Abschnitt, list, search <Wörter> oder help","es-ES":"Un tema, un tema y una sección, list, search <palabras> o help"}}],
+		"default_member_permissions":null,"contexts":[0,1,2],"integration_types":[0,1]},
+		{"name":"brief-manage","type":1,"description":"Manage this channel's daily briefing digests",
+		"description_localizations":{"de":"Die täglichen Briefing-Digests dieses Kanals verwalten","es-ES":"Gestiona los resúmenes diarios de este canal"},
+		"options":[{"type":3,"name":"query","description":"subscribe daily 08:00 Europe/Berlin kazakhstan | subscriptions | unsubscribe ID","required":true,"autocomplete":false}],
+		"default_member_permissions":"16","contexts":[0],"integration_types":[0]}]`
 	for _, tc := range []struct{ guild, path string }{
 		{"", "/applications/111/commands"},
 		{"888", "/applications/111/guilds/888/commands"},
@@ -41,7 +52,7 @@ func TestRegisterCommands(t *testing.T) {
 func TestPost(t *testing.T) {
 	api := newFakeDiscord(t)
 	a := newTestAdapter(t, newSigner(t), api.URL, &fakeAnswerer{}, nil)
-	ids, err := a.Post(context.Background(), "777", kazakhstanRisksReply(), PostOptions{Nonce: "sub-1/2025-11-07T08:00:00Z"})
+	ids, err := post(a, context.Background(), "777", kazakhstanRisksReply(), PostOptions{Nonce: "sub-1/2025-11-07T08:00:00Z"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +85,7 @@ func TestPost(t *testing.T) {
 func TestPostSplitNonces(t *testing.T) {
 	api := newFakeDiscord(t)
 	a := newTestAdapter(t, newSigner(t), api.URL, &fakeAnswerer{}, nil)
-	ids, err := a.Post(context.Background(), "777", longReply(), PostOptions{Nonce: "n"})
+	ids, err := post(a, context.Background(), "777", longReply(), PostOptions{Nonce: "n"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +105,7 @@ func TestPostSplitNonces(t *testing.T) {
 	// The same digest posted again carries the same nonces, so Discord
 	// returns the earlier messages instead of posting twice.
 	before := len(api.requests())
-	a.Post(context.Background(), "777", longReply(), PostOptions{Nonce: "n"})
+	post(a, context.Background(), "777", longReply(), PostOptions{Nonce: "n"})
 	for i, r := range api.requests()[before:] {
 		var m message
 		json.Unmarshal([]byte(r.Body), &m)
@@ -113,7 +124,7 @@ func TestPostRetriesRateLimit(t *testing.T) {
 		return 200, `{"id":"123"}`
 	}
 	a := newTestAdapter(t, newSigner(t), api.URL, &fakeAnswerer{}, nil)
-	ids, err := a.Post(context.Background(), "777", kazakhstanRisksReply(), PostOptions{})
+	ids, err := post(a, context.Background(), "777", kazakhstanRisksReply(), PostOptions{})
 	if err != nil || len(ids) != 1 || ids[0] != "123" {
 		t.Fatalf("Post = %v, %v; want the message after two 429s", ids, err)
 	}
@@ -126,7 +137,7 @@ func TestPostRetriesRateLimit(t *testing.T) {
 		return http.StatusTooManyRequests, `{"message":"limited","retry_after":0.001}`
 	}
 	before := len(api.requests())
-	_, err = a.Post(context.Background(), "777", kazakhstanRisksReply(), PostOptions{})
+	_, err = post(a, context.Background(), "777", kazakhstanRisksReply(), PostOptions{})
 	if err == nil || !strings.Contains(err.Error(), "channel 777") || !strings.Contains(err.Error(), "gave up after 5 attempts") {
 		t.Errorf("err = %v, want a bounded failure naming the channel", err)
 	}
@@ -134,15 +145,19 @@ func TestPostRetriesRateLimit(t *testing.T) {
 		t.Errorf("%d attempts, want 5", n)
 	}
 
-	// A retry_after beyond the context's deadline fails at once.
+	// A retry_after beyond the context's deadline fails at once, without
+	// waiting: the deadline is an hour away, the retry two.
 	api.respond = func(int, recorded) (int, string) {
-		return http.StatusTooManyRequests, `{"message":"limited","retry_after":30}`
+		return http.StatusTooManyRequests, `{"message":"limited","retry_after":7200}`
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
-	start := time.Now()
-	if _, err := a.Post(ctx, "777", kazakhstanRisksReply(), PostOptions{}); err == nil || time.Since(start) > 500*time.Millisecond {
-		t.Errorf("err = %v after %s, want a quick failure", err, time.Since(start))
+	before = len(api.requests())
+	if _, err := post(a, ctx, "777", kazakhstanRisksReply(), PostOptions{}); err == nil || !strings.Contains(err.Error(), "rate limited for 2h0m0s") && !strings.Contains(err.Error(), "would pass the deadline") {
+		t.Errorf("err = %v, want a failure saying the retry is too far", err)
+	}
+	if n := len(api.requests()) - before; n != 1 {
+		t.Errorf("%d attempts, want 1", n)
 	}
 }
 
@@ -161,7 +176,7 @@ func TestPostPermanentErrors(t *testing.T) {
 		api := newFakeDiscord(t)
 		api.respond = func(int, recorded) (int, string) { return tc.status, tc.body }
 		a := newTestAdapter(t, newSigner(t), api.URL, &fakeAnswerer{}, nil)
-		_, err := a.Post(context.Background(), "777", kazakhstanRisksReply(), PostOptions{})
+		_, err := post(a, context.Background(), "777", kazakhstanRisksReply(), PostOptions{})
 		if err == nil || !strings.Contains(err.Error(), "777") {
 			t.Fatalf("%s: err = %v, want an error naming the channel", tc.body, err)
 		}
@@ -218,56 +233,80 @@ func TestNewErrors(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{Config{AppID: "1"}, "BRIEFBOT_DISCORD_TOKEN is required in gateway mode"},
-		{Config{Token: "t", Mode: "http", AppID: "1"}, "BRIEFBOT_DISCORD_PUBLIC_KEY is required in http mode"},
-		{Config{Mode: "http", AppID: "1", PublicKey: "xyz"}, "BRIEFBOT_DISCORD_PUBLIC_KEY is not valid hex"},
-		{Config{Mode: "http", AppID: "1", PublicKey: "abcd"}, "BRIEFBOT_DISCORD_PUBLIC_KEY must be 32 bytes"},
-		{Config{Token: "t"}, "BRIEFBOT_DISCORD_APP_ID is required"},
-		{Config{Token: "t", AppID: "x1"}, "BRIEFBOT_DISCORD_APP_ID must be a numeric id"},
-		{Config{Token: "t", AppID: "1", Mode: "webhook"}, "BRIEFBOT_DISCORD_MODE must be"},
-		{Config{Token: "t", AppID: "1", Reply: "loud"}, "BRIEFBOT_DISCORD_REPLY must be"},
-		{Config{Token: "t", AppID: "1", ShardID: 2, ShardCount: 2}, "BRIEFBOT_DISCORD_SHARD_ID 2 must be below"},
-		{Config{Token: "t", AppID: "1", ShardID: 1}, "BRIEFBOT_DISCORD_SHARD_COUNT is not"},
-		{Config{Token: "t", AppID: "1", APIURL: "discord.com"}, "BRIEFBOT_DISCORD_API_URL must be"},
-		{Config{Mode: "http", AppID: "1", PublicKey: key, RegisterCommands: true}, "BRIEFBOT_DISCORD_TOKEN is required to register"},
+		{Config{AppID: "1"}, "Token is required in gateway mode"},
+		{Config{Token: "t", Mode: "http", AppID: "1"}, "PublicKey is required in http mode"},
+		{Config{Mode: "http", AppID: "1", PublicKey: "xyz"}, "PublicKey is not valid hex"},
+		{Config{Mode: "http", AppID: "1", PublicKey: "abcd"}, "PublicKey must be 32 bytes"},
+		{Config{Token: "t"}, "AppID is required"},
+		{Config{Token: "t", AppID: "x1"}, "AppID must be a numeric id"},
+		{Config{Token: "t", AppID: "1", Mode: "webhook"}, "Mode must be"},
+		{Config{Token: "t", AppID: "1", Reply: "loud"}, "Reply must be"},
+		{Config{Token: "t", AppID: "1", ShardID: 2, ShardCount: 2}, "ShardID 2 must be below"},
+		{Config{Token: "t", AppID: "1", ShardID: 1}, "ShardID is set but ShardCount is not"},
+		{Config{Token: "t", AppID: "1", APIURL: "discord.com"}, "APIURL must be"},
+		{Config{Mode: "http", AppID: "1", PublicKey: key, RegisterCommands: true}, "Token is required to register"},
 	} {
 		_, err := New(tc.cfg, &fakeAnswerer{})
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("New(%+v) = %v, want %q", tc.cfg, err, tc.want)
+		var fe *FieldError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(tc.want, fe.Field) {
+			t.Errorf("New(%+v) = %v, want a *FieldError %q", tc.cfg, err, tc.want)
 		}
 	}
 	a, err := New(Config{Mode: "http", AppID: "1", PublicKey: key}, &fakeAnswerer{})
 	if err != nil {
 		t.Fatalf("http mode without a token: %v", err)
 	}
-	if _, err := a.Post(context.Background(), "1", bot.Reply{}, PostOptions{}); err == nil || !strings.Contains(err.Error(), "BRIEFBOT_DISCORD_TOKEN") {
+	if _, err := post(a, context.Background(), "1", bot.Reply{}, PostOptions{}); err == nil || !errors.Is(err, errNoToken) {
 		t.Errorf("Post without a token: %v", err)
 	}
 }
 
-func TestUseAPIURL(t *testing.T) {
-	old := discordgo.EndpointAPI
-	t.Cleanup(func() { useAPIURL(old) })
-	if err := useAPIURL("http://127.0.0.1:9/api/v10/"); err != nil {
-		t.Fatal(err)
-	}
-	for name, got := range map[string]string{
-		"GatewayBot":           discordgo.EndpointGatewayBot,
-		"ChannelMessages":      discordgo.EndpointChannelMessages("1"),
-		"GlobalCommands":       discordgo.EndpointApplicationGlobalCommands("2"),
-		"GuildCommands":        discordgo.EndpointApplicationGuildCommands("2", "3"),
-		"InteractionResponse":  discordgo.EndpointInteractionResponse("4", "tok"),
-		"WebhookMessage":       discordgo.EndpointWebhookMessage("5", "tok", "@original"),
-		"User":                 discordgo.EndpointUser("@me"),
-		"Guild":                discordgo.EndpointGuild("6"),
-		"OAuth2Applications":   discordgo.EndpointOAuth2Applications,
-		"Oauth2 (deprecated)":  discordgo.EndpointOauth2Applications,
-		"VoiceRegions":         discordgo.EndpointVoiceRegions,
-		"StickerPacks":         discordgo.EndpointNitroStickersPacks,
-		"ApplicationRoleConns": discordgo.EndpointApplicationRoleConnectionMetadata("7"),
-	} {
-		if !strings.HasPrefix(got, "http://127.0.0.1:9/api/v10/") {
-			t.Errorf("%s = %q, not under the configured base", name, got)
+// TestTwoAdaptersTwoAPIs: two adapters in one process each send
+// discordgo's REST calls (here the gateway lookup that opening a session
+// makes) to their own API base, and discordgo's package variables stay
+// as they were.
+func TestTwoAdaptersTwoAPIs(t *testing.T) {
+	endpoint := discordgo.EndpointAPI
+	apis := []*fakeDiscord{newFakeDiscord(t), newFakeDiscord(t)}
+	for i, api := range apis {
+		api.respond = func(int, recorded) (int, string) {
+			return 200, fmt.Sprintf(`{"url":"wss://gateway-%d.invalid","shards":1}`, i)
 		}
 	}
+	var sessions []*discordgo.Session
+	for _, api := range apis {
+		a := newTestAdapter(t, newSigner(t), api.URL, &fakeAnswerer{}, nil)
+		s, err := a.newSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sessions = append(sessions, s)
+	}
+	for i, s := range sessions {
+		gw, err := s.GatewayBot()
+		if err != nil {
+			t.Fatalf("session %d: %v", i, err)
+		}
+		if want := fmt.Sprintf("wss://gateway-%d.invalid/", i); gw.URL != want {
+			t.Errorf("session %d got gateway %q from the wrong API, want %q", i, gw.URL, want)
+		}
+	}
+	for i, api := range apis {
+		reqs := api.requests()
+		if len(reqs) != 1 || reqs[0].Path != "/gateway/bot" {
+			t.Errorf("API %d received %+v, want one gateway/bot request", i, reqs)
+		}
+	}
+	if discordgo.EndpointAPI != endpoint {
+		t.Errorf("discordgo.EndpointAPI changed to %q", discordgo.EndpointAPI)
+	}
+}
+
+// post renders r and posts it to channel, as a digest does without its
+// footer.
+func post(a *Adapter, ctx context.Context, channel string, r bot.Reply, opts PostOptions) ([]string, error) {
+	if err := a.checkPostable(channel); err != nil {
+		return nil, err
+	}
+	return a.postMessages(ctx, channel, renderReply(r), opts, nil)
 }

@@ -30,9 +30,6 @@ import (
 	"github.com/briefbot/briefbot/bot"
 )
 
-// Platforms are the chat platforms whose series start at zero.
-var Platforms = []string{string(bot.PlatformSlack), string(bot.PlatformDiscord)}
-
 // Results of a platform post, the "result" label of posts and the word
 // adapters log for one.
 const (
@@ -83,8 +80,8 @@ type Metrics struct {
 }
 
 // New returns Metrics registered in a fresh registry, every known series
-// at zero.
-func New() *Metrics {
+// of the given platforms at zero.
+func New(platforms ...bot.Platform) *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		build: prometheus.NewGaugeVec(prometheus.GaugeOpts{
@@ -154,7 +151,8 @@ func New() *Metrics {
 	for _, r := range []string{"ok", "error"} {
 		m.reloads.WithLabelValues(r)
 	}
-	for _, p := range Platforms {
+	for _, pl := range platforms {
+		p := string(pl)
 		m.latency.WithLabelValues(p)
 		m.apiErrors.WithLabelValues(p)
 		m.rateLimits.WithLabelValues(p)

@@ -30,10 +30,10 @@ func scrape(t *testing.T, m *metrics.Metrics) string {
 }
 
 func TestMetricsCountWhatHappened(t *testing.T) {
-	m := metrics.New()
-	m.ObserveCommand(bot.Request{Platform: bot.PlatformSlack}, bot.Reply{Kind: bot.KindSection}, 3*time.Millisecond)
-	m.ObserveCommand(bot.Request{Platform: bot.PlatformDiscord}, bot.Reply{Kind: bot.KindNotFound}, time.Millisecond)
-	m.ObserveDigest(bot.Subscription{Platform: bot.PlatformSlack}, bot.OutcomeDelayed)
+	m := metrics.New("slack", "discord")
+	m.ObserveCommand(bot.Request{Platform: bot.Platform("slack")}, bot.Reply{Kind: bot.KindSection}, 3*time.Millisecond)
+	m.ObserveCommand(bot.Request{Platform: bot.Platform("discord")}, bot.Reply{Kind: bot.KindNotFound}, time.Millisecond)
+	m.ObserveDigest(bot.Subscription{Platform: bot.Platform("slack")}, bot.OutcomeDelayed)
 	m.Library(42, 2)
 	m.Reloaded(false, time.Unix(100, 0))
 
@@ -76,7 +76,7 @@ func TestMetricsCountWhatHappened(t *testing.T) {
 }
 
 func TestSeriesStartAtZero(t *testing.T) {
-	out := scrape(t, metrics.New())
+	out := scrape(t, metrics.New("slack", "discord"))
 	for _, want := range []string{
 		`briefbot_commands_total{kind="section",outcome="answered",platform="slack"} 0`,
 		`briefbot_commands_total{kind="not_found",outcome="not_found",platform="discord"} 0`,
@@ -96,7 +96,7 @@ func TestSeriesStartAtZero(t *testing.T) {
 }
 
 func TestBuildInfoAndReloads(t *testing.T) {
-	m := metrics.New()
+	m := metrics.New("slack", "discord")
 	m.Build("v1.2.3", "b4bb43efbe38", "go1.26.8")
 	// Seven files broken by earlier reloads stay counted after a reload
 	// that touched none of them.
@@ -124,7 +124,7 @@ func TestBuildInfoAndReloads(t *testing.T) {
 }
 
 func TestConnectionReadsTrueAtScrape(t *testing.T) {
-	m := metrics.New()
+	m := metrics.New("slack", "discord")
 	var up atomic.Bool
 	m.Connection("discord", 3, up.Load)
 	if out := scrape(t, m); !strings.Contains(out, `briefbot_platform_connected{platform="discord",shard="3"} 0`) {
@@ -137,7 +137,7 @@ func TestConnectionReadsTrueAtScrape(t *testing.T) {
 }
 
 func TestDigestLag(t *testing.T) {
-	m := metrics.New()
+	m := metrics.New("slack", "discord")
 	now := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 	due := time.Time{}
 	var fail error
@@ -164,7 +164,7 @@ func TestDigestLag(t *testing.T) {
 }
 
 func TestCountRefusalsByReason(t *testing.T) {
-	m := metrics.New()
+	m := metrics.New("slack", "discord")
 	now := time.Unix(1700000000, 0)
 	// The handler refuses every request on /slack/ and /discord/, as an
 	// adapter refuses unverifiable ones.
@@ -201,7 +201,7 @@ func TestCountRefusalsByReason(t *testing.T) {
 }
 
 func TestPostsByResult(t *testing.T) {
-	m := metrics.New()
+	m := metrics.New("slack", "discord")
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case strings.HasSuffix(r.URL.Path, "chat.postMessage") && r.URL.Query().Get("c") == "gone":
@@ -246,7 +246,7 @@ func TestPostsByResult(t *testing.T) {
 }
 
 func TestRetriesAreIdenticalRequestsAfterAFailure(t *testing.T) {
-	m := metrics.New()
+	m := metrics.New("slack", "discord")
 	calls := 0
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls++
@@ -312,7 +312,7 @@ func TestREADMEListsEveryMetric(t *testing.T) {
 		documented = append(documented, m[1])
 	}
 
-	m := metrics.New()
+	m := metrics.New("slack", "discord")
 	m.Build("v", "c", "go")
 	m.Connection("slack", 0, func() bool { return true })
 	m.DigestLag(time.Now, func(context.Context, time.Time) (time.Time, error) { return time.Time{}, nil })

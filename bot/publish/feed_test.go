@@ -152,7 +152,7 @@ func startReplica(t *testing.T, url string, folder *briefings.Library) *replica 
 // answers asks the replica's core about query and returns the reply as JSON.
 func (r *replica) answers(t *testing.T, query string) string {
 	t.Helper()
-	reply := r.core.Handle(t.Context(), bot.Request{Platform: bot.PlatformSlack, User: "U1", Channel: "C1", Text: query})
+	reply := r.core.Handle(t.Context(), bot.Request{Platform: bot.Platform("slack"), User: "U1", Channel: "C1", Text: query})
 	b, err := json.Marshal(reply)
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,9 @@ type Answerer interface {
 	Handle(ctx context.Context, req bot.Request) bot.Reply
 }
 
+// Platform is Slack's name in requests and subscriptions.
+const Platform bot.Platform = "slack"
+
 // Modes of connecting to Slack.
 const (
 	ModeSocket = "socket"
@@ -45,8 +48,8 @@ const (
 	handleTimeout = 30 * time.Second
 )
 
-// Config configures an Adapter. The environment variable named in each
-// validation message is the one config maps onto the field.
+// Config configures an Adapter. New reports each wrong field as a
+// *FieldError naming it; the caller maps fields to its own settings.
 type Config struct {
 	// BotToken is the bot user OAuth token (xoxb-...), used for the Web API.
 	BotToken string
@@ -66,6 +69,14 @@ type Config struct {
 	APIURL string
 	// Admins are Slack user IDs allowed to manage the bot.
 	Admins []string
+	// ClientID and ClientSecret turn on "Add to Slack" installs (OAuth v2)
+	// in any number of workspaces; each workspace's bot token is then kept
+	// in the store (WithWorkspaces), and BotToken becomes optional.
+	ClientID     string
+	ClientSecret string
+	// TokenKey is the 32-byte key, hex or base64, that encrypts installed
+	// workspaces' tokens in the store and signs the install flow's state.
+	TokenKey string
 	// AckBudget is how long a slash command may take to be answered in the
 	// HTTP response itself; slower answers go through response_url.
 	// Zero means 2.5 s, under Slack's 3 s deadline.
@@ -102,6 +113,18 @@ func WithEventLog(log EventLog) Option {
 	return func(a *Adapter) { a.events = log }
 }
 
+// WithWorkspaces keeps the workspaces installed through OAuth, and which
+// workspace each channel is in, in store. Needed with Config.ClientID.
+func WithWorkspaces(store bot.WorkspaceStore) Option {
+	return func(a *Adapter) { a.installs = store }
+}
+
+// WithSubscriptions lets the App Home tab list the digests of the
+// workspace's channels; bot.Store (the store) provides it.
+func WithSubscriptions(subs SubscriptionLister) Option {
+	return func(a *Adapter) { a.subs = subs }
+}
+
 // WithRetry sets how many attempts a rate-limited Web API call gets and
 // how the adapter waits between them (nil means a timer that honours ctx).
 func WithRetry(maxAttempts int, sleep func(ctx context.Context, d time.Duration) error) Option {
@@ -119,7 +142,7 @@ func WithRetry(maxAttempts int, sleep func(ctx context.Context, d time.Duration)
 type Adapter struct {
 	cfg         Config
 	answerer    Answerer
-	api         *slackapi.Client
+	api         *webAPI
 	httpClient  *http.Client
 	log         *slog.Logger
 	now         func() time.Time
@@ -128,12 +151,14 @@ type Adapter struct {
 	seen        *dedupe
 	events      EventLog
 	pace        *pacer
+	installs    bot.WorkspaceStore
+	subs        SubscriptionLister
+	keys        *keyring
+	// channels remembers which channels' workspaces are recorded already.
+	channels *dedupe
 
 	// connected is true while the Socket Mode connection is up.
 	connected atomic.Bool
-
-	// posted holds the parts of half-posted digests found by DigestPosted.
-	posted bot.PostedParts
 
 	// inflight counts answers still being delivered after their request
 	// was acknowledged, so that shutdown can wait for them.
@@ -145,7 +170,8 @@ func New(cfg Config, answerer Answerer, opts ...Option) (*Adapter, error) {
 	if answerer == nil {
 		return nil, errors.New("slack: an answerer is required")
 	}
-	if err := cfg.normalize(); err != nil {
+	err := cfg.normalize()
+	if err != nil {
 		return nil, err
 	}
 	a := &Adapter{
@@ -172,15 +198,40 @@ func New(cfg Config, answerer Answerer, opts ...Option) (*Adapter, error) {
 	if cfg.APIURL != "" {
 		apiOpts = append(apiOpts, slackapi.OptionAPIURL(cfg.APIURL))
 	}
+	a.api = &webAPI{opts: apiOpts, appHasToken: cfg.BotToken != "", clients: map[string]*slackapi.Client{}}
 	if cfg.AppToken != "" {
 		apiOpts = append(apiOpts, slackapi.OptionAppLevelToken(cfg.AppToken))
 	}
-	a.api = slackapi.New(cfg.BotToken, apiOpts...)
+	a.api.app = slackapi.New(cfg.BotToken, apiOpts...)
+	if cfg.ClientID == "" {
+		// Single-token mode: one workspace, nothing to look up.
+		a.installs = nil
+	} else {
+		if a.installs == nil {
+			return nil, errors.New("slack: installs through OAuth (ClientID) need a workspace store (WithWorkspaces)")
+		}
+		key, _ := parseTokenKey(cfg.TokenKey) // checked by normalize
+		if a.keys, err = newKeyring(key); err != nil {
+			return nil, fmt.Errorf("slack: token key: %w", err)
+		}
+		a.api.installs, a.api.keys = a.installs, a.keys
+		a.channels = newDedupe(time.Hour, 100000, a.now)
+	}
 	return a, nil
 }
 
-// normalize fills defaults and reports every problem at once, each naming
-// the environment variable to fix.
+// FieldError says which field of Config is wrong, and why.
+type FieldError struct {
+	// Field is the name of the Config field ("BotToken").
+	Field string
+	// Problem completes a sentence about the field ("is required").
+	Problem string
+}
+
+func (e *FieldError) Error() string { return "slack: " + e.Field + " " + e.Problem }
+
+// normalize fills defaults and reports every problem at once, each a
+// *FieldError.
 func (c *Config) normalize() error {
 	var errs []error
 	if c.Mode == "" {
@@ -205,46 +256,55 @@ func (c *Config) normalize() error {
 		c.APIURL += "/"
 	}
 	switch {
-	case c.BotToken == "":
-		errs = append(errs, errors.New("BRIEFBOT_SLACK_BOT_TOKEN is required"))
-	case !strings.HasPrefix(c.BotToken, "xoxb-"):
-		errs = append(errs, errors.New("BRIEFBOT_SLACK_BOT_TOKEN must be a bot token starting with xoxb-"))
+	case c.BotToken == "" && c.ClientID == "":
+		errs = append(errs, &FieldError{"BotToken", "is required (or ClientID, to install in workspaces through OAuth)"})
+	case c.BotToken != "" && !strings.HasPrefix(c.BotToken, "xoxb-"):
+		errs = append(errs, &FieldError{"BotToken", "must be a bot token starting with xoxb-"})
 	}
 	switch c.Mode {
 	case ModeSocket:
 		switch {
 		case c.AppToken == "":
-			errs = append(errs, errors.New("BRIEFBOT_SLACK_APP_TOKEN is required in socket mode"))
+			errs = append(errs, &FieldError{"AppToken", "is required in socket mode"})
 		case !strings.HasPrefix(c.AppToken, "xapp-"):
-			errs = append(errs, errors.New("BRIEFBOT_SLACK_APP_TOKEN must be an app-level token starting with xapp-"))
+			errs = append(errs, &FieldError{"AppToken", "must be an app-level token starting with xapp-"})
 		}
 	case ModeHTTP:
 		if c.SigningSecret == "" {
-			errs = append(errs, errors.New("BRIEFBOT_SLACK_SIGNING_SECRET is required in http mode"))
+			errs = append(errs, &FieldError{"SigningSecret", "is required in http mode"})
 		}
 		if c.AppToken != "" && !strings.HasPrefix(c.AppToken, "xapp-") {
-			errs = append(errs, errors.New("BRIEFBOT_SLACK_APP_TOKEN must be an app-level token starting with xapp-"))
+			errs = append(errs, &FieldError{"AppToken", "must be an app-level token starting with xapp-"})
 		}
 	default:
-		errs = append(errs, fmt.Errorf("BRIEFBOT_SLACK_MODE must be %q or %q, not %q", ModeSocket, ModeHTTP, c.Mode))
+		errs = append(errs, &FieldError{"Mode", fmt.Sprintf("must be %q or %q, not %q", ModeSocket, ModeHTTP, c.Mode)})
+	}
+	if c.ClientID != "" {
+		if c.ClientSecret == "" {
+			errs = append(errs, &FieldError{"ClientSecret", "is required with ClientID"})
+		}
+		if c.TokenKey == "" {
+			errs = append(errs, &FieldError{"TokenKey", "is required with ClientID: it encrypts the installed workspaces' tokens (openssl rand -hex 32)"})
+		} else if _, err := parseTokenKey(c.TokenKey); err != nil {
+			errs = append(errs, &FieldError{"TokenKey", err.Error()})
+		}
+	} else if c.ClientSecret != "" || c.TokenKey != "" {
+		errs = append(errs, &FieldError{"ClientID", "is required when ClientSecret or TokenKey is set"})
 	}
 	if !strings.HasPrefix(c.Command, "/") || strings.ContainsAny(c.Command, " \t\n") {
-		errs = append(errs, fmt.Errorf("BRIEFBOT_SLACK_COMMAND must look like /brief, not %q", c.Command))
+		errs = append(errs, &FieldError{"Command", fmt.Sprintf("must look like /brief, not %q", c.Command)})
 	}
 	if c.Reply != ReplyEphemeral && c.Reply != ReplyInChannel {
-		errs = append(errs, fmt.Errorf("BRIEFBOT_SLACK_REPLY must be %q or %q, not %q", ReplyEphemeral, ReplyInChannel, c.Reply))
+		errs = append(errs, &FieldError{"Reply", fmt.Sprintf("must be %q or %q, not %q", ReplyEphemeral, ReplyInChannel, c.Reply)})
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("slack config: %w", errors.Join(errs...))
+		return errors.Join(errs...)
 	}
 	return nil
 }
 
-// Mode reports the connection mode after defaults: "socket" or "http".
-func (a *Adapter) Mode() string { return a.cfg.Mode }
-
-// IsAdmin reports whether the Slack user is one of the configured admins.
-func (a *Adapter) IsAdmin(userID string) bool {
+// isAdmin reports whether the Slack user is one of the configured admins.
+func (a *Adapter) isAdmin(userID string) bool {
 	for _, id := range a.cfg.Admins {
 		if id == userID {
 			return true
@@ -279,9 +339,17 @@ func (a *Adapter) Connected() bool {
 }
 
 // Routes mounts the HTTP-mode endpoints on mux, each behind signature
-// verification: POST /slack/commands, /slack/events and /slack/interactions.
+// verification: POST /slack/commands, /slack/events and
+// /slack/interactions. In socket mode it mounts none of these: requests
+// come over the socket. With Config.ClientID it also mounts, in either
+// mode, the "Add to Slack" flow: GET /slack/install and
+// /slack/oauth/callback.
 func (a *Adapter) Routes(mux *http.ServeMux) {
-	v := Verifier{Secret: a.cfg.SigningSecret, Clock: a.now, Logger: a.log}
+	a.installRoutes(mux)
+	if a.cfg.Mode != ModeHTTP {
+		return
+	}
+	v := verifier{Secret: a.cfg.SigningSecret, Logger: a.log}
 	mux.Handle("POST /slack/commands", v.wrapBody(a.serveCommand))
 	mux.Handle("POST /slack/events", v.wrapBody(a.serveEvent))
 	mux.Handle("POST /slack/interactions", v.wrapBody(a.serveInteraction))
@@ -317,7 +385,7 @@ func (a *Adapter) logHandled(source string, kind bot.Kind, start time.Time, err 
 		return
 	}
 	attrs := []slog.Attr{
-		slog.String("platform", string(bot.PlatformSlack)),
+		slog.String("platform", string(Platform)),
 		slog.String("source", source),
 		slog.String("kind", string(kind)),
 		slog.String("outcome", outcome),

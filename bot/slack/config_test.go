@@ -14,15 +14,15 @@ func TestNewValidatesConfig(t *testing.T) {
 	}{
 		{"socket", Config{BotToken: "xoxb-1", AppToken: "xapp-1"}, nil, ModeSocket},
 		{"http", Config{BotToken: "xoxb-1", SigningSecret: "s"}, nil, ModeHTTP},
-		{"http without secret", Config{BotToken: "xoxb-1", Mode: "http"}, []string{"BRIEFBOT_SLACK_SIGNING_SECRET is required in http mode"}, ""},
-		{"socket without app token", Config{BotToken: "xoxb-1", Mode: "socket"}, []string{"BRIEFBOT_SLACK_APP_TOKEN is required in socket mode"}, ""},
-		{"user token as bot token", Config{BotToken: "xoxp-1", AppToken: "xapp-1"}, []string{"BRIEFBOT_SLACK_BOT_TOKEN must be a bot token starting with xoxb-"}, ""},
-		{"bot token as app token", Config{BotToken: "xoxb-1", AppToken: "xoxb-2", Mode: "socket"}, []string{"BRIEFBOT_SLACK_APP_TOKEN must be an app-level token starting with xapp-"}, ""},
-		{"no bot token", Config{AppToken: "xapp-1"}, []string{"BRIEFBOT_SLACK_BOT_TOKEN is required"}, ""},
-		{"bad mode", Config{BotToken: "xoxb-1", Mode: "webhook"}, []string{`BRIEFBOT_SLACK_MODE must be "socket" or "http", not "webhook"`}, ""},
-		{"bad reply", Config{BotToken: "xoxb-1", AppToken: "xapp-1", Reply: "public"}, []string{"BRIEFBOT_SLACK_REPLY"}, ""},
-		{"bad command", Config{BotToken: "xoxb-1", AppToken: "xapp-1", Command: "brief"}, []string{"BRIEFBOT_SLACK_COMMAND"}, ""},
-		{"all at once", Config{BotToken: "nope", Mode: "http", Reply: "x"}, []string{"BRIEFBOT_SLACK_BOT_TOKEN", "BRIEFBOT_SLACK_SIGNING_SECRET", "BRIEFBOT_SLACK_REPLY"}, ""},
+		{"http without secret", Config{BotToken: "xoxb-1", Mode: "http"}, []string{"SigningSecret is required in http mode"}, ""},
+		{"socket without app token", Config{BotToken: "xoxb-1", Mode: "socket"}, []string{"AppToken is required in socket mode"}, ""},
+		{"user token as bot token", Config{BotToken: "xoxp-1", AppToken: "xapp-1"}, []string{"BotToken must be a bot token starting with xoxb-"}, ""},
+		{"bot token as app token", Config{BotToken: "xoxb-1", AppToken: "xoxb-2", Mode: "socket"}, []string{"AppToken must be an app-level token starting with xapp-"}, ""},
+		{"no bot token", Config{AppToken: "xapp-1"}, []string{"BotToken is required"}, ""},
+		{"bad mode", Config{BotToken: "xoxb-1", Mode: "webhook"}, []string{`Mode must be "socket" or "http", not "webhook"`}, ""},
+		{"bad reply", Config{BotToken: "xoxb-1", AppToken: "xapp-1", Reply: "public"}, []string{"Reply"}, ""},
+		{"bad command", Config{BotToken: "xoxb-1", AppToken: "xapp-1", Command: "brief"}, []string{"Command"}, ""},
+		{"all at once", Config{BotToken: "nope", Mode: "http", Reply: "x"}, []string{"BotToken", "SigningSecret", "Reply"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -31,8 +31,8 @@ func TestNewValidatesConfig(t *testing.T) {
 				if err != nil {
 					t.Fatalf("New: %v", err)
 				}
-				if a.Mode() != tt.mode {
-					t.Errorf("mode %q, want %q", a.Mode(), tt.mode)
+				if a.cfg.Mode != tt.mode {
+					t.Errorf("mode %q, want %q", a.cfg.Mode, tt.mode)
 				}
 				return
 			}
@@ -58,7 +58,7 @@ func TestIsAdmin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !a.IsAdmin("U2") || a.IsAdmin("U3") {
+	if !a.isAdmin("U2") || a.isAdmin("U3") {
 		t.Error("IsAdmin does not follow Config.Admins")
 	}
 }

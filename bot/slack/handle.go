@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/internal/budget"
 )
 
 // command is a slash command as both transports deliver it.
@@ -20,6 +20,9 @@ type command struct {
 	Command     string `json:"command"`
 	Text        string `json:"text"`
 	ResponseURL string `json:"response_url"`
+	// TeamID and EnterpriseID pick the workspace's token (OAuth installs).
+	TeamID       string `json:"team_id"`
+	EnterpriseID string `json:"enterprise_id"`
 }
 
 // eventEnvelope is the outer Events API body (HTTP) or payload (socket mode).
@@ -28,6 +31,14 @@ type eventEnvelope struct {
 	Challenge string     `json:"challenge"`
 	EventID   string     `json:"event_id"`
 	Event     innerEvent `json:"event"`
+	// TeamID, EnterpriseID and Authorizations say which workspace the
+	// event is from, and whether the install serving it is org-wide.
+	TeamID         string `json:"team_id"`
+	EnterpriseID   string `json:"enterprise_id"`
+	Authorizations []struct {
+		EnterpriseID        string `json:"enterprise_id"`
+		IsEnterpriseInstall bool   `json:"is_enterprise_install"`
+	} `json:"authorizations"`
 }
 
 type innerEvent struct {
@@ -40,13 +51,30 @@ type innerEvent struct {
 	ChannelType string `json:"channel_type"`
 	TS          string `json:"ts"`
 	ThreadTS    string `json:"thread_ts"`
+	// Tab is the App Home tab opened (app_home_opened).
+	Tab string `json:"tab"`
+	// Tokens are the revoked ones (tokens_revoked).
+	Tokens struct {
+		Bot []string `json:"bot"`
+	} `json:"tokens"`
+
+	// workspace is the envelope's: where the event comes from, and
+	// whether an org-wide install serves it.
+	workspace  workspaceKey
+	orgInstall bool
 }
 
 // interaction is the part of a block_actions payload the adapter uses.
 type interaction struct {
 	Type        string `json:"type"`
 	ResponseURL string `json:"response_url"`
-	User        struct {
+	Team        struct {
+		ID string `json:"id"`
+	} `json:"team"`
+	Enterprise struct {
+		ID string `json:"id"`
+	} `json:"enterprise"`
+	User struct {
 		ID string `json:"id"`
 	} `json:"user"`
 	Channel struct {
@@ -76,7 +104,8 @@ func stripMentions(text string) string {
 	return strings.Join(strings.Fields(mentionRE.ReplaceAllString(text, " ")), " ")
 }
 
-// visibility picks the slash-command response_type for a reply.
+// responseType picks the slash-command response_type for a reply: the
+// reply's own visibility, else the configured default.
 func (a *Adapter) responseType(r bot.Reply) string {
 	switch r.Visibility {
 	case bot.VisibilityPublic:
@@ -110,75 +139,46 @@ func (a *Adapter) renderCommand(r bot.Reply, query string) []message {
 	return msgs
 }
 
-// runCommand answers cmd in the calling goroutine. It calls ack exactly
-// once: with the first message of the answer when the answer is ready
-// within the ack budget, or with nil (urgent set) from a timer when the
-// budget runs out first, while the core is still at work. urgent is also
-// set when more messages follow the first: either way the ack must leave
-// at once rather than when the caller returns. ack reports
-// whether it carried the message; whatever it did not carry follows
-// through response_url, in order. A long answer's remaining messages are
-// sent from another goroutine so that an HTTP handler can return at once;
-// a late answer is sent from this one. runCommand does not wait for those
-// deliveries; Run does.
-func (a *Adapter) runCommand(cmd command, ack func(m *message, urgent bool) bool) {
+// runCommand answers cmd. It calls ack exactly once: with the first
+// message of the answer when the answer is ready within the ack budget
+// (more says whether others follow), or with nil when the budget runs out
+// first, while the core is still at work. ack reports whether it carried
+// the message; whatever it did not carry follows through response_url, in
+// order, from another goroutine. runCommand returns once ack has
+// returned; Run waits for the deliveries.
+func (a *Adapter) runCommand(cmd command, ack func(m *message, more bool) bool) {
 	start := time.Now()
 	a.inflight.Add(1)
 	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
-	req := bot.Request{Platform: bot.PlatformSlack, User: cmd.UserID, Channel: cmd.ChannelID, Text: strings.TrimSpace(cmd.Text)}
-
-	// The timer and this goroutine race to decide who acknowledges: the
-	// first to set decided wins, and the mutex makes the winner's ack
-	// complete before the loser goes on (an HTTP handler must not return
-	// while the timer is still writing its response).
-	var mu sync.Mutex
-	decided, late := false, false
-	timer := time.AfterFunc(a.cfg.AckBudget, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if !decided {
-			decided, late = true, true
-			ack(nil, true)
-		}
-	})
-	decide := func() (wasLate bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		if !decided {
-			decided = true
-			timer.Stop()
-		}
-		return late
+	ctx = a.route(ctx, cmd.EnterpriseID, cmd.TeamID, cmd.ChannelID)
+	req := a.request(cmd.UserID, cmd.ChannelID, cmd.Command, cmd.Text)
+	type answer struct {
+		kind bot.Kind
+		msgs []message
 	}
-	finished := false
-	defer func() {
-		if !finished {
-			// The core panicked: keep the timer off a finished response.
-			decide()
-			cancel()
-			a.inflight.Done()
-		}
-	}()
-
-	req.CanManage = a.canManage(ctx, req.User, req.Text)
-	reply := a.answerer.Handle(ctx, req)
-	msgs := a.renderCommand(reply, req.Text)
-	finished = true
-	if decide() {
+	ans, ok := budget.Race(a.cfg.AckBudget, func() answer {
+		reply := a.answerer.Handle(ctx, req)
+		return answer{reply.Kind, a.renderCommand(reply, req.Text)}
+	}, func() {
+		ack(nil, false)
+	}, func(ans answer) {
 		// Acknowledged empty already: the whole answer goes to response_url.
-		a.finishCommand(ctx, cancel, cmd, reply.Kind, msgs, start)
+		a.finishCommand(ctx, cancel, cmd, ans.kind, ans.msgs, start)
+	})
+	if !ok {
 		return
 	}
+	msgs := ans.msgs
 	if ack(&msgs[0], len(msgs) > 1) {
 		msgs = msgs[1:]
 	}
 	if len(msgs) == 0 {
 		cancel()
-		a.logHandled("command", reply.Kind, start, nil)
+		a.logHandled("command", ans.kind, start, nil)
 		a.inflight.Done()
 		return
 	}
-	go a.finishCommand(ctx, cancel, cmd, reply.Kind, msgs, start)
+	go a.finishCommand(ctx, cancel, cmd, ans.kind, msgs, start)
 }
 
 // finishCommand delivers what the acknowledgement did not carry.
@@ -202,6 +202,9 @@ func (a *Adapter) handleEvent(ev innerEvent) {
 		// Our own messages, other bots', edits and joins are not questions.
 		return
 	}
+	if a.handleAppEvent(ev) {
+		return
+	}
 	var source string
 	switch {
 	case ev.Type == "app_mention":
@@ -214,14 +217,9 @@ func (a *Adapter) handleEvent(ev innerEvent) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
 	defer cancel()
+	ctx = a.routeEvent(ctx, ev)
 	text := stripMentions(ev.Text)
-	reply := a.answerer.Handle(ctx, bot.Request{
-		Platform:  bot.PlatformSlack,
-		User:      ev.User,
-		Channel:   ev.Channel,
-		Text:      text,
-		CanManage: a.canManage(ctx, ev.User, text),
-	})
+	reply := a.answerer.Handle(ctx, a.request(ev.User, ev.Channel, "", text))
 	thread := ev.ThreadTS
 	if source == "mention" && thread == "" {
 		// Mentions in a channel are answered in a thread under the question.
@@ -252,6 +250,7 @@ func (a *Adapter) followUp(in interaction, query string) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
 	defer cancel()
+	ctx = a.routeInteraction(ctx, in)
 	channel, reply := a.askFromButton(ctx, in, query)
 	var err error
 	if in.Container.IsEphemeral || in.Container.MessageTS == "" {
@@ -282,7 +281,7 @@ func (a *Adapter) askFromButton(ctx context.Context, in interaction, query strin
 	if channel == "" {
 		channel = in.Channel.ID
 	}
-	return channel, a.answerer.Handle(ctx, bot.Request{Platform: bot.PlatformSlack, User: in.User.ID, Channel: channel, Text: strings.TrimSpace(query)})
+	return channel, a.answerer.Handle(ctx, a.request(in.User.ID, channel, "", query))
 }
 
 func shareQueryFor(r bot.Reply, query string) string {
@@ -297,6 +296,7 @@ func (a *Adapter) share(in interaction, query string) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
 	defer cancel()
+	ctx = a.routeInteraction(ctx, in)
 	channel, reply := a.askFromButton(ctx, in, query)
 	var opts renderOptions
 	if userIDRE.MatchString(in.User.ID) {
@@ -320,6 +320,10 @@ func parseEvent(body []byte) (eventEnvelope, error) {
 	var env eventEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return env, fmt.Errorf("decode slack event: %w", err)
+	}
+	env.Event.workspace = workspaceKey{env.EnterpriseID, env.TeamID}
+	for _, au := range env.Authorizations {
+		env.Event.orgInstall = env.Event.orgInstall || au.IsEnterpriseInstall
 	}
 	return env, nil
 }

@@ -71,8 +71,9 @@ func kazakhstanOverview() bot.Reply {
 type fakeAnswerer struct {
 	mu      sync.Mutex
 	replies map[string]bot.Reply
-	delay   time.Duration
-	asked   []bot.Request
+	// hold, when set, keeps every answer back until it is closed.
+	hold  chan struct{}
+	asked []bot.Request
 }
 
 func (f *fakeAnswerer) Handle(ctx context.Context, req bot.Request) bot.Reply {
@@ -80,9 +81,9 @@ func (f *fakeAnswerer) Handle(ctx context.Context, req bot.Request) bot.Reply {
 	f.asked = append(f.asked, req)
 	r, ok := f.replies[req.Text]
 	f.mu.Unlock()
-	if f.delay > 0 {
+	if f.hold != nil {
 		select {
-		case <-time.After(f.delay):
+		case <-f.hold:
 		case <-ctx.Done():
 		}
 	}

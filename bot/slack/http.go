@@ -1,178 +1,75 @@
 package slack
 
 import (
-	"errors"
-	"fmt"
+	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
-	"sync"
 )
 
-// serveCommand answers POST /slack/commands (already verified). The core
-// is asked in the request goroutine: an answer ready within the ack budget
-// is the response itself; otherwise the command is acknowledged empty when
-// the budget runs out and the answer follows through response_url.
+// serveCommand answers POST /slack/commands (already verified). An
+// answer ready within the ack budget is the response itself; otherwise
+// the command is acknowledged empty when the budget runs out, and the
+// answer follows through response_url. Either way the handler returns
+// with its response, so no flushing is needed, behind any middleware.
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) {
-	cmd, err := parseCommandForm(body)
+	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		http.Error(w, "malformed form", http.StatusBadRequest)
 		return
 	}
-	if !canFlush(w) {
-		a.serveCommandUnflushed(w, cmd)
-		return
+	cmd := command{
+		UserID:       form.Get("user_id"),
+		ChannelID:    form.Get("channel_id"),
+		Command:      form.Get("command"),
+		Text:         form.Get("text"),
+		ResponseURL:  form.Get("response_url"),
+		TeamID:       form.Get("team_id"),
+		EnterpriseID: form.Get("enterprise_id"),
 	}
-	a.runCommand(cmd, func(m *message, urgent bool) bool {
-		writeAck(w, m, urgent)
+	a.runCommand(cmd, func(m *message, more bool) bool {
+		writeAck(w, m, more)
 		return true
 	})
 }
 
-// serveCommandUnflushed is serveCommand for a ResponseWriter that cannot
-// flush (wrapped by middleware that hides Flush): the response only leaves
-// when the handler returns, so the core is asked in another goroutine and
-// the handler returns as soon as there is something to acknowledge.
-func (a *Adapter) serveCommandUnflushed(w http.ResponseWriter, cmd command) {
-	acks := make(chan *message)
-	written := make(chan struct{})
-	a.async(func() {
-		a.runCommand(cmd, func(m *message, _ bool) bool {
-			acks <- m
-			<-written
-			return true
-		})
-	})
-	writeAck(w, <-acks, false) // sent as this handler returns, next
-	close(written)
-}
-
-// canFlush reports whether w, or a writer it wraps, can flush.
-func canFlush(w http.ResponseWriter) bool {
-	for {
-		switch t := w.(type) {
-		case http.Flusher:
-			return true
-		case interface{ Unwrap() http.ResponseWriter }:
-			w = t.Unwrap()
-		default:
-			return false
-		}
-	}
-}
-
-// ackBuffers holds buffers for encoding acknowledgements; Write copies.
-var ackBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
-// Header values of acknowledgements, shared: net/http only reads them.
-var (
-	headerJSON  = []string{"application/json; charset=utf-8"}
-	headerZero  = []string{"0"}
-	headerClose = []string{"close"}
-)
-
 // writeAck writes a slash command's acknowledgement: the first message of
-// the answer, or empty (m == nil). An urgent ack is flushed at once, with
-// its length, because the request goroutine goes on working: a late ack
-// while the core is still answering (the client is also asked not to
-// reuse the busy connection), or one followed by more messages.
-func writeAck(w http.ResponseWriter, m *message, urgent bool) {
-	h := w.Header()
+// the answer, or empty (m == nil). When more messages follow through
+// response_url, the ack is flushed first, whole, so that Slack shows the
+// messages in order.
+func writeAck(w http.ResponseWriter, m *message, more bool) {
 	if m == nil {
-		h["Content-Length"] = headerZero
-		if urgent {
-			h["Connection"] = headerClose
-		}
 		w.WriteHeader(http.StatusOK)
-	} else {
-		bp := ackBuffers.Get().(*[]byte)
-		buf := m.appendJSON((*bp)[:0])
-		h["Content-Type"] = headerJSON
-		if urgent {
-			h.Set("Content-Length", strconv.Itoa(len(buf)))
-		}
-		_, _ = w.Write(buf)
-		if cap(buf) <= 64<<10 {
-			*bp = buf
-			ackBuffers.Put(bp)
-		}
+		return
 	}
-	if urgent {
-		_ = http.NewResponseController(w).Flush()
+	body, err := encodeMessage(m)
+	if err != nil {
+		http.Error(w, "encode answer", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if more {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	_, _ = w.Write(body)
+	if more {
+		_ = http.NewResponseController(w).Flush() // a writer that cannot flush sends it on return
 	}
 }
 
-// parseCommandForm reads a slash command's fields from its form body. It
-// accepts and refuses exactly what url.ParseQuery does, and like
-// url.Values.Get takes the first value of a repeated field, but builds no
-// map of the fields it does not need.
-func parseCommandForm(body []byte) (command, error) {
-	var cmd command
-	var seen uint8
-	var firstErr error
-	query := string(body)
-	for query != "" {
-		var pair string
-		pair, query, _ = strings.Cut(query, "&")
-		if strings.Contains(pair, ";") {
-			if firstErr == nil {
-				firstErr = errors.New("invalid semicolon separator in query")
-			}
-			continue
-		}
-		if pair == "" {
-			continue
-		}
-		key, value, _ := strings.Cut(pair, "=")
-		key, err := unescapeForm(key)
-		if err != nil {
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
-		}
-		value, err = unescapeForm(value)
-		if err != nil {
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
-		}
-		var field *string
-		var bit uint8
-		switch key {
-		case "user_id":
-			field, bit = &cmd.UserID, 1
-		case "channel_id":
-			field, bit = &cmd.ChannelID, 2
-		case "command":
-			field, bit = &cmd.Command, 4
-		case "text":
-			field, bit = &cmd.Text, 8
-		case "response_url":
-			field, bit = &cmd.ResponseURL, 16
-		default:
-			continue
-		}
-		if seen&bit == 0 {
-			*field, seen = value, seen|bit
-		}
+// encodeMessage is m's JSON for Slack. Its text is mrkdwn, full of the
+// adapter's own &amp; and &lt; escapes, so HTML escaping is off: it would
+// only make the body longer.
+func encodeMessage(m *message) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		return nil, err
 	}
-	if firstErr != nil {
-		return command{}, fmt.Errorf("decode slash command form: %w", firstErr)
-	}
-	return cmd, nil
-}
-
-// unescapeForm is url.QueryUnescape without its cost when there is
-// nothing to unescape.
-func unescapeForm(s string) (string, error) {
-	if !strings.ContainsAny(s, "%+") {
-		return s, nil
-	}
-	return url.QueryUnescape(s)
+	return b.Bytes(), nil
 }
 
 // serveEvent answers POST /slack/events (already verified): the

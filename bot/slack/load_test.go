@@ -25,7 +25,7 @@ var slackLoad = flag.Bool("slackload", false, "run TestLoadSlackCommands (also B
 // and answers fixed JSON: the floor the adapter is measured against.
 func bareHandler() http.Handler {
 	fixed := []byte(`{"response_type":"ephemeral","text":"ok","blocks":[]}`)
-	return Verifier{Secret: testSecret}.wrapBody(func(w http.ResponseWriter, r *http.Request, body []byte) {
+	return verifier{Secret: testSecret}.wrapBody(func(w http.ResponseWriter, r *http.Request, body []byte) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		_, _ = w.Write(fixed)
 	})
@@ -135,7 +135,7 @@ func load(t *testing.T, url string, clients, total int, limit time.Duration) loa
 // core with a handler that only verifies the signature, on the same
 // machine in one run, with the same clients, in alternating rounds so that
 // the noise of a shared machine falls on both alike; it reports medians.
-// Targets: throughput ratio ≥ 0.8, p99 < 5 ms at 16 clients.
+// Targets: throughput ratio ≥ 0.7 (issue 10: the standard library path), p99 < 5 ms at 16 clients.
 func TestLoadSlackCommands(t *testing.T) {
 	if !*slackLoad && os.Getenv("BRIEFBOT_LOADTEST") != "1" {
 		t.Skip("load test: run with -slackload or BRIEFBOT_LOADTEST=1")
@@ -200,8 +200,8 @@ func TestLoadSlackCommands(t *testing.T) {
 		}
 		return "MISSED"
 	}
-	fmt.Printf("throughput ratio (median of rounds) %.2f (target ≥ 0.8: %s); p99 %v (target < 5ms: %s)\n",
-		ratio, verdict(ratio >= 0.8), fp99, verdict(fp99 < 5*time.Millisecond))
+	fmt.Printf("throughput ratio (median of rounds) %.2f (target ≥ 0.7: %s); p99 %v (target < 5ms: %s)\n",
+		ratio, verdict(ratio >= 0.7), fp99, verdict(fp99 < 5*time.Millisecond))
 }
 
 // postCommand sends one signed slash command and returns the response body.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -154,13 +153,12 @@ func TestPacerPrunes(t *testing.T) {
 // channel waits on another.
 func TestPostDigestsPacedPerChannel(t *testing.T) {
 	var calls atomic.Int64
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	api := slackAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		n := calls.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"ok":true,"channel":"C","ts":"1762500000.%06d"}`, n)
-	}))
-	defer api.Close()
-	a := newPoster(t, api.URL+"/")
+	}, "chat.postMessage")
+	a := newPoster(t, api)
 	c := fakePace(a, false) // time stands still: every wait is from the same instant
 
 	const channels, perChannel = 100, 10
@@ -172,7 +170,7 @@ func TestPostDigestsPacedPerChannel(t *testing.T) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			ref := bot.SlotRef{Subscription: fmt.Sprintf("s%d", i), Slot: testNow}
-			if _, err := a.PostDigest(context.Background(), ch, kazakhstanRisks(), ref); err != nil {
+			if _, err := a.PostDigest(context.Background(), ch, kazakhstanRisks(), ref, nil); err != nil {
 				t.Error(err)
 			}
 		})

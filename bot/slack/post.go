@@ -14,16 +14,14 @@ import (
 	"time"
 
 	slackapi "github.com/slack-go/slack"
-
-	"github.com/briefbot/briefbot/bot"
 )
 
-// PostOptions tune Post.
+// PostOptions tune postMessages.
 type PostOptions struct {
 	// ThreadTS posts as a reply in that thread.
 	ThreadTS string
 	// EventType and EventPayload become Slack message metadata on every
-	// message of the answer, so that FindPosted can find it later
+	// message of the answer, so that scanPosted can find it later
 	// (the digest uses "briefbot_digest" with {subscription, slot}).
 	EventType    string
 	EventPayload map[string]any
@@ -85,15 +83,10 @@ func (a *Adapter) withRetry(ctx context.Context, call func() error) error {
 	}
 }
 
-// Post renders r and posts it to channel as one or more messages, returning
-// their timestamps. Posts to one channel are spaced Config.PostInterval
-// apart (Slack's pace is about one a second) and rate limits are waited
-// out; other failures name the channel and are *PermanentError when
-// retrying cannot help.
-func (a *Adapter) Post(ctx context.Context, channel string, r bot.Reply, opts PostOptions) ([]string, error) {
-	return a.postMessages(ctx, channel, render(r, renderOptions{}), opts)
-}
-
+// postMessages posts msgs to channel, returning their timestamps. Posts to
+// one channel are spaced Config.PostInterval apart (Slack's pace is about
+// one a second) and rate limits are waited out; other failures name the
+// channel and are *PermanentError when retrying cannot help.
 func (a *Adapter) postMessages(ctx context.Context, channel string, msgs []message, opts PostOptions) ([]string, error) {
 	var tss []string
 	for _, m := range msgs {
@@ -129,18 +122,6 @@ func (a *Adapter) postMessages(ctx context.Context, channel string, msgs []messa
 		tss = append(tss, ts)
 	}
 	return tss, nil
-}
-
-// FindPosted reports whether channel holds a message newer than since whose
-// metadata has eventType and a payload containing every key of match with
-// an equal value. It pages through conversations.history.
-func (a *Adapter) FindPosted(ctx context.Context, channel, eventType string, match map[string]any, since time.Time) (bool, error) {
-	found := false
-	err := a.scanPosted(ctx, channel, eventType, match, since, func(map[string]any) bool {
-		found = true
-		return false
-	})
-	return found, err
 }
 
 // scanPosted calls each with the payload of every message in channel newer
@@ -224,7 +205,10 @@ func containsAll(got, want map[string]any) bool {
 // respond sends one message to a response_url (valid for 30 minutes and
 // five uses), waiting out rate limits like Web API calls.
 func (a *Adapter) respond(ctx context.Context, responseURL string, m message) error {
-	body := m.appendJSON(nil)
+	body, err := encodeMessage(&m)
+	if err != nil {
+		return fmt.Errorf("post to slack response_url: encode message: %w", err)
+	}
 	return a.withRetry(ctx, func() error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
 		if err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/slack-go/slack/slacktest"
+
+	"github.com/briefbot/briefbot/bot"
 )
 
 func newPoster(t *testing.T, apiURL string, opts ...Option) *Adapter {
@@ -32,7 +33,7 @@ func TestPostCarriesMetadataOnEveryMessage(t *testing.T) {
 	a := newPoster(t, api.srv.GetAPIURL())
 	pace := fakePace(a, true)
 	payload := map[string]any{"subscription": 42, "slot": "2025-11-07T09:00"}
-	tss, err := a.Post(context.Background(), "C0DIGEST", longReply(), PostOptions{EventType: "briefbot_digest", EventPayload: payload})
+	tss, err := post(a, context.Background(), "C0DIGEST", longReply(), PostOptions{EventType: "briefbot_digest", EventPayload: payload})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,6 +72,25 @@ type fakeAPI struct {
 	final   string
 }
 
+// slackAPI serves h as the given Web API methods on slacktest's server and
+// returns the API URL.
+func slackAPI(t *testing.T, h http.HandlerFunc, methods ...string) string {
+	t.Helper()
+	srv := slacktest.NewTestServer(func(c slacktest.Customize) {
+		for _, m := range methods {
+			c.Handle("/"+m, h)
+		}
+	})
+	srv.Start()
+	t.Cleanup(srv.Stop)
+	return srv.GetAPIURL()
+}
+
+// url serves f as chat.postMessage and conversations.history.
+func (f *fakeAPI) url(t *testing.T) string {
+	return slackAPI(t, f.ServeHTTP, "chat.postMessage", "conversations.history")
+}
+
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.calls.Add(1) <= f.limited {
 		w.Header().Set("Retry-After", "7")
@@ -96,11 +116,9 @@ func (s *recordedSleep) sleep(ctx context.Context, d time.Duration) error {
 
 func TestPostRetriesAfterRateLimit(t *testing.T) {
 	f := &fakeAPI{limited: 2, final: `{"ok":true,"channel":"C1","ts":"1.000001"}`}
-	srv := httptest.NewServer(f)
-	defer srv.Close()
 	var s recordedSleep
-	a := newPoster(t, srv.URL+"/", WithRetry(3, s.sleep))
-	tss, err := a.Post(context.Background(), "C1", kazakhstanRisks(), PostOptions{})
+	a := newPoster(t, f.url(t), WithRetry(3, s.sleep))
+	tss, err := post(a, context.Background(), "C1", kazakhstanRisks(), PostOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,11 +135,9 @@ func TestPostRetriesAfterRateLimit(t *testing.T) {
 
 func TestPostGivesUpAfterMaxAttempts(t *testing.T) {
 	f := &fakeAPI{limited: 100}
-	srv := httptest.NewServer(f)
-	defer srv.Close()
 	var s recordedSleep
-	a := newPoster(t, srv.URL+"/", WithRetry(3, s.sleep))
-	_, err := a.Post(context.Background(), "C1", kazakhstanRisks(), PostOptions{})
+	a := newPoster(t, f.url(t), WithRetry(3, s.sleep))
+	_, err := post(a, context.Background(), "C1", kazakhstanRisks(), PostOptions{})
 	if err == nil || !strings.HasPrefix(err.Error(), "post to slack channel C1: ") {
 		t.Fatalf("err = %v", err)
 	}
@@ -133,20 +149,23 @@ func TestPostGivesUpAfterMaxAttempts(t *testing.T) {
 	}
 }
 
+// A post waiting out a rate limit (with the real timer: Retry-After is
+// 7 s) stops when its context ends, and makes no further call.
 func TestPostStopsWaitingWhenContextEnds(t *testing.T) {
-	f := &fakeAPI{limited: 100}
-	srv := httptest.NewServer(f)
-	defer srv.Close()
-	a := newPoster(t, srv.URL+"/") // real sleeping: Retry-After is 7 s
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	start := time.Now()
-	_, err := a.Post(ctx, "C1", kazakhstanRisks(), PostOptions{})
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("err = %v, want the deadline", err)
+	f := &fakeAPI{limited: 100}
+	api := slackAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		f.ServeHTTP(w, r)
+		cancel() // the caller gives up while Slack says to wait
+	}, "chat.postMessage")
+	a := newPoster(t, api)
+	_, err := post(a, ctx, "C1", kazakhstanRisks(), PostOptions{})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want the cancellation", err)
 	}
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("took %v despite the context", took)
+	if n := f.calls.Load(); n != 1 {
+		t.Errorf("%d calls, want 1: the wait must end with the context", n)
 	}
 }
 
@@ -156,10 +175,8 @@ func TestPostPermanentError(t *testing.T) {
 		permanent bool
 	}{{"channel_not_found", true}, {"not_in_channel", true}, {"is_archived", true}, {"invalid_auth", true}, {"missing_scope", true}, {"msg_too_long", false}} {
 		f := &fakeAPI{final: fmt.Sprintf(`{"ok":false,"error":%q}`, tt.code)}
-		srv := httptest.NewServer(f)
-		a := newPoster(t, srv.URL+"/")
-		_, err := a.Post(context.Background(), "C123", kazakhstanRisks(), PostOptions{})
-		srv.Close()
+		a := newPoster(t, f.url(t))
+		_, err := post(a, context.Background(), "C123", kazakhstanRisks(), PostOptions{})
 		if err == nil || err.Error() != "post to slack channel C123: "+tt.code {
 			t.Errorf("%s: err = %v", tt.code, err)
 		}
@@ -195,9 +212,9 @@ func TestFindPosted(t *testing.T) {
 	a := newPoster(t, srv.GetAPIURL())
 	since := time.Unix(1762490000, 0)
 
-	found, err := a.FindPosted(context.Background(), "C0DIGEST", "briefbot_digest", map[string]any{"subscription": 42, "slot": "2025-11-07T09:00"}, since)
+	found, err := findPosted(a, context.Background(), "C0DIGEST", "briefbot_digest", map[string]any{"subscription": 42, "slot": "2025-11-07T09:00"}, since)
 	if err != nil || !found {
-		t.Errorf("FindPosted = %v, %v; want the digest on page 2", found, err)
+		t.Errorf("findPosted = %v, %v; want the digest on page 2", found, err)
 	}
 	want := []string{
 		"channel=C0DIGEST oldest=1762490000.000000 meta=1 cursor=",
@@ -207,20 +224,33 @@ func TestFindPosted(t *testing.T) {
 		t.Errorf("history calls (-want +got):\n%s", diff)
 	}
 
-	found, err = a.FindPosted(context.Background(), "C0DIGEST", "briefbot_digest", map[string]any{"subscription": 42, "slot": "2025-11-08T09:00"}, since)
+	found, err = findPosted(a, context.Background(), "C0DIGEST", "briefbot_digest", map[string]any{"subscription": 42, "slot": "2025-11-08T09:00"}, since)
 	if err != nil || found {
-		t.Errorf("FindPosted for another slot = %v, %v; want false", found, err)
+		t.Errorf("findPosted for another slot = %v, %v; want false", found, err)
 	}
 }
 
 func TestFindPostedErrorNamesChannel(t *testing.T) {
 	f := &fakeAPI{final: `{"ok":false,"error":"not_in_channel"}`}
-	srv := httptest.NewServer(f)
-	defer srv.Close()
-	a := newPoster(t, srv.URL+"/")
-	_, err := a.FindPosted(context.Background(), "C9", "briefbot_digest", nil, time.Time{})
+	a := newPoster(t, f.url(t))
+	_, err := findPosted(a, context.Background(), "C9", "briefbot_digest", nil, time.Time{})
 	var pe *PermanentError
 	if err == nil || !strings.Contains(err.Error(), "C9") || !errors.As(err, &pe) || pe.Code != "not_in_channel" {
 		t.Errorf("err = %v", err)
 	}
+}
+
+// post renders r and posts it to channel.
+func post(a *Adapter, ctx context.Context, channel string, r bot.Reply, opts PostOptions) ([]string, error) {
+	return a.postMessages(ctx, channel, render(r, renderOptions{}), opts)
+}
+
+// findPosted reports whether scanPosted finds a match.
+func findPosted(a *Adapter, ctx context.Context, channel, eventType string, match map[string]any, since time.Time) (bool, error) {
+	found := false
+	err := a.scanPosted(ctx, channel, eventType, match, since, func(map[string]any) bool {
+		found = true
+		return false
+	})
+	return found, err
 }

@@ -3,10 +3,10 @@ package slack
 import (
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/internal/textsplit"
 )
 
 // Slack's Block Kit limits, in characters as Slack counts them.
@@ -96,7 +96,7 @@ func writeBold(b *strings.Builder, s string) {
 }
 
 // runes counts characters the way Slack's limits do.
-func runes(s string) int { return utf8.RuneCountInString(s) }
+func runes(s string) int { return textsplit.Runes(s) }
 
 // render turns a reply into one or more Slack messages, each within Slack's
 // limits. The header opens the first message; footer and buttons close the last.
@@ -214,10 +214,10 @@ func render(r bot.Reply, opts renderOptions) []message {
 // so that nothing is lost.
 func headerBlocks(title string) []block {
 	if runes(title) <= maxHeaderText {
-		return []block{{Kind: blockHeader, Text: textObject{Plain: true, Text: title}}}
+		return []block{headerBlock(title)}
 	}
-	short := cutAtWord(title, maxHeaderText-1) + "…"
-	blocks := []block{{Kind: blockHeader, Text: textObject{Plain: true, Text: short}}}
+	short := textsplit.Shorten(title, maxHeaderText, nil)
+	blocks := []block{headerBlock(short)}
 	return append(blocks, sectionBlocks([]string{boldText(title)}, "\n")...)
 }
 
@@ -270,13 +270,9 @@ func footerText(f bot.Footer) string {
 
 func contextBlock(text string) block {
 	if runes(text) > maxSectionText {
-		text = cutAtWord(text, maxSectionText-1) + "…"
+		text = shorten(text, maxSectionText)
 	}
-	return block{Kind: blockContext, Elements: []textObject{{Text: text}}}
-}
-
-func sectionBlock(text string) block {
-	return block{Kind: blockSection, Text: textObject{Text: text}}
+	return contextTextBlock(text)
 }
 
 // sectionBlocks packs already-escaped lines into as few section blocks as
@@ -304,7 +300,7 @@ func sectionBlocks(lines []string, sep string) []block {
 			// Fewer bytes than the limit means fewer characters too.
 			one[0] = line
 		} else {
-			pieces = splitText(line, maxSectionText)
+			pieces = textsplit.Split(line, maxSectionText, keepEntity)
 		}
 		for _, piece := range pieces {
 			n := runes(piece)
@@ -329,94 +325,24 @@ func sectionBlocks(lines []string, sep string) []block {
 	return blocks
 }
 
-// splitText splits s into pieces of at most limit characters, at sentence
-// ends where possible, else at spaces. Only a single word longer than limit
-// is cut inside, and never inside an &entity;.
-func splitText(s string, limit int) []string {
-	var out []string
-	for runes(s) > limit {
-		head := prefixRunes(s, limit)
-		cut := lastSentenceEnd(head)
-		if cut < len(head)/2 {
-			// A sentence end early in the window would leave a short
-			// piece; a word boundary fills the block better.
-			cut = -1
-		}
-		if cut <= 0 {
-			cut = strings.LastIndexFunc(head, unicode.IsSpace)
-		}
-		if cut <= 0 {
-			cut = len(head)
-			if amp := strings.LastIndexByte(head, '&'); amp >= 0 && !strings.Contains(head[amp:], ";") && amp > 0 {
-				cut = amp
-			}
-		}
-		piece := strings.TrimRightFunc(s[:cut], unicode.IsSpace)
-		out = append(out, piece)
-		s = strings.TrimLeftFunc(s[cut:], unicode.IsSpace)
+// keepEntity is where a hard cut of escaped mrkdwn may end: never inside
+// an &entity;.
+func keepEntity(head string) int {
+	if amp := strings.LastIndexByte(head, '&'); amp > 0 && !strings.Contains(head[amp:], ";") {
+		return amp
 	}
-	if s != "" || len(out) == 0 {
-		out = append(out, s)
-	}
-	return out
+	return 0
 }
 
-// lastSentenceEnd returns the byte offset just after the last ". ", "! " or
-// "? " in s, or -1.
-func lastSentenceEnd(s string) int {
-	best := -1
-	for _, p := range []string{". ", "! ", "? ", ".\n", "\n"} {
-		if i := strings.LastIndex(s, p); i >= 0 && i+len(p)-1 > best {
-			best = i + len(p) - 1
-		}
-	}
-	if best == 0 {
-		return -1
-	}
-	return best
-}
+// shorten cuts escaped text to n characters, at a word where possible.
+func shorten(s string, n int) string { return textsplit.Shorten(s, n, keepEntity) }
 
-// prefixRunes returns the first n characters of s.
-func prefixRunes(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
-		}
-		i++
-	}
-	return s
-}
-
-// cutAtWord shortens s to at most n characters, at a space when there is one.
-func cutAtWord(s string, n int) string {
-	head := prefixRunes(s, n)
-	if len(head) == len(s) {
-		return s
-	}
-	if i := strings.LastIndexFunc(head, unicode.IsSpace); i > 0 {
-		head = head[:i]
-	}
-	return strings.TrimRightFunc(head, unicode.IsSpace)
-}
+// actionID is the action ID of the i-th query button: unique within a
+// message, as Slack requires.
+func actionID(i int) string { return actionQueryPrefix + strconv.Itoa(i) }
 
 // actionBlocks renders suggestions as buttons whose value is the query,
 // plus a "Share in channel" button when shareQuery is set.
-// actionIDs are the first buttons' action IDs, made once.
-var actionIDs = func() (ids [2 * maxActions]string) {
-	for i := range ids {
-		ids[i] = actionQueryPrefix + strconv.Itoa(i)
-	}
-	return ids
-}()
-
-func actionID(i int) string {
-	if i < len(actionIDs) {
-		return actionIDs[i]
-	}
-	return actionQueryPrefix + strconv.Itoa(i)
-}
-
 func actionBlocks(sugs []bot.Suggestion, shareQuery string) []block {
 	elems := make([]button, 0, len(sugs)+1)
 	for i, s := range sugs {
@@ -429,12 +355,12 @@ func actionBlocks(sugs []bot.Suggestion, shareQuery string) []block {
 			label = q
 		}
 		if runes(label) > maxButtonText {
-			label = cutAtWord(label, maxButtonText-1) + "…"
+			label = textsplit.Shorten(label, maxButtonText, nil)
 		}
-		elems = append(elems, button{ActionID: actionID(i), Value: q, Label: label})
+		elems = append(elems, newButton(actionID(i), q, label, false))
 	}
 	if q := strings.TrimSpace(shareQuery); q != "" && runes(q) <= maxButtonValue {
-		elems = append(elems, button{ActionID: actionShare, Value: q, Label: "Share in channel", Primary: true})
+		elems = append(elems, newButton(actionShare, q, "Share in channel", true))
 	}
 	if len(elems) == 0 {
 		return nil
@@ -442,7 +368,7 @@ func actionBlocks(sugs []bot.Suggestion, shareQuery string) []block {
 	blocks := make([]block, 0, (len(elems)+maxActions-1)/maxActions)
 	for len(elems) > 0 {
 		n := min(len(elems), maxActions)
-		blocks = append(blocks, block{Kind: blockActions, Buttons: elems[:n:n]})
+		blocks = append(blocks, actionsBlock(elems[:n:n]))
 		elems = elems[n:]
 	}
 	return blocks

@@ -13,6 +13,7 @@ import (
 
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/bottest"
+	"github.com/briefbot/briefbot/bot/internal/textsplit"
 )
 
 func golden(t *testing.T, name string, msgs []message) {
@@ -261,9 +262,9 @@ func TestSplitText(t *testing.T) {
 		{"x &amp;&amp;", 5, []string{"x", "&amp;", "&amp;"}},
 	}
 	for _, tt := range tests {
-		got := splitText(tt.in, tt.limit)
+		got := textsplit.Split(tt.in, tt.limit, keepEntity)
 		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("splitText(%q, %d) (-want +got):\n%s", tt.in, tt.limit, diff)
+			t.Errorf("Split(%q, %d) (-want +got):\n%s", tt.in, tt.limit, diff)
 		}
 	}
 }

@@ -15,7 +15,7 @@ type acker interface {
 
 // runSocket connects through Socket Mode and handles events until ctx ends.
 func (a *Adapter) runSocket(ctx context.Context) error {
-	client := socketmode.New(a.api, socketmode.OptionLog(discardLogger{}))
+	client := socketmode.New(a.api.app, socketmode.OptionLog(discardLogger{}))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer a.connected.Store(false)
@@ -39,7 +39,7 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 				a.connected.Store(false)
 				a.log.Warn("slack socket mode connection lost; retrying")
 			case socketmode.EventTypeInvalidAuth:
-				return fmt.Errorf("slack socket mode: invalid_auth (check BRIEFBOT_SLACK_APP_TOKEN)")
+				return fmt.Errorf("slack socket mode: invalid_auth: %w", &FieldError{"AppToken", "was refused by Slack"})
 			}
 			a.handleSocketEvent(client, evt)
 		}
@@ -102,7 +102,9 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 const maxSocketAck = 19 * 1024
 
 func fitsSocketAck(m *message) bool {
-	return len(m.appendJSON(nil)) < maxSocketAck
+	// slack-go encodes the ack with json.Marshal, HTML escaping on.
+	b, err := json.Marshal(m)
+	return err == nil && len(b) < maxSocketAck
 }
 
 // discardLogger silences slack-go's own logger, which could print payloads.

@@ -14,6 +14,8 @@ import (
 type fakeAcker struct {
 	mu   sync.Mutex
 	acks []ackRecord
+	// changed is closed and replaced on every ack.
+	changed chan struct{}
 }
 
 type ackRecord struct {
@@ -25,7 +27,34 @@ func (f *fakeAcker) Ack(req socketmode.Request, payload ...any) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.acks = append(f.acks, ackRecord{req.EnvelopeID, payload})
+	if f.changed != nil {
+		close(f.changed)
+		f.changed = nil
+	}
 	return nil
+}
+
+// waitFor waits until n acks have been sent.
+func (f *fakeAcker) waitFor(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		f.mu.Lock()
+		if len(f.acks) >= n {
+			f.mu.Unlock()
+			return
+		}
+		if f.changed == nil {
+			f.changed = make(chan struct{})
+		}
+		ch := f.changed
+		f.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline:
+			t.Fatalf("waited 10s for %d acks", n)
+		}
+	}
 }
 
 func (f *fakeAcker) all() []ackRecord {
@@ -56,11 +85,15 @@ func TestSocketSlashCommandAckCarriesAnswer(t *testing.T) {
 }
 
 func TestSocketSlowSlashCommandUsesResponseURL(t *testing.T) {
-	hs := newHarness(t, func(c *Config) { c.AckBudget = 10 * time.Millisecond })
-	hs.ans.delay = 100 * time.Millisecond
+	// The answer is held back until the ack is seen: only the budget can
+	// have sent it.
+	hs := newHarness(t, func(c *Config) { c.AckBudget = time.Millisecond })
+	hs.ans.hold = make(chan struct{})
 	var ack fakeAcker
 	payload, _ := json.Marshal(map[string]string{"user_id": "U1", "channel_id": "C1", "text": "kazakhstan", "response_url": hs.sink.srv.URL})
 	hs.a.handleSocketEvent(&ack, socketEvent(socketmode.EventTypeSlashCommand, "env-2", string(payload)))
+	ack.waitFor(t, 1)
+	close(hs.ans.hold)
 	m := hs.sink.next(t)
 	hs.wait()
 	if acks := ack.all(); len(acks) != 1 || len(acks[0].payload) != 0 {

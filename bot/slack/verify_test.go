@@ -26,39 +26,42 @@ func TestSignSlackExample(t *testing.T) {
 }
 
 func TestVerifierWrap(t *testing.T) {
-	exampleTime := time.Unix(1531420618, 0)
+	now := time.Now()
+	ts := func(d time.Duration) string { return strconv.FormatInt(now.Add(d).Unix(), 10) }
+	signedAt := func(d time.Duration, body string) map[string]string {
+		return map[string]string{"X-Slack-Request-Timestamp": ts(d), "X-Slack-Signature": Sign(testSecret, ts(d), []byte(body))}
+	}
 	tests := []struct {
 		name   string
-		now    time.Time
 		header map[string]string
 		body   string
 		want   int
 	}{
-		{"slack example", exampleTime, map[string]string{"X-Slack-Request-Timestamp": exampleTimestamp, "X-Slack-Signature": exampleSignature}, exampleBody, 200},
-		{"four minutes late", exampleTime.Add(4 * time.Minute), map[string]string{"X-Slack-Request-Timestamp": exampleTimestamp, "X-Slack-Signature": exampleSignature}, exampleBody, 200},
-		{"six minutes late (replay)", exampleTime.Add(6 * time.Minute), map[string]string{"X-Slack-Request-Timestamp": exampleTimestamp, "X-Slack-Signature": exampleSignature}, exampleBody, 401},
-		{"six minutes early", exampleTime.Add(-6 * time.Minute), map[string]string{"X-Slack-Request-Timestamp": exampleTimestamp, "X-Slack-Signature": exampleSignature}, exampleBody, 401},
-		{"tampered body", exampleTime, map[string]string{"X-Slack-Request-Timestamp": exampleTimestamp, "X-Slack-Signature": exampleSignature}, strings.Replace(exampleBody, "roadrunner", "coyote", 1), 401},
-		{"wrong signature", exampleTime, map[string]string{"X-Slack-Request-Timestamp": exampleTimestamp, "X-Slack-Signature": "v0=" + strings.Repeat("0", 64)}, exampleBody, 401},
-		{"no signature", exampleTime, map[string]string{"X-Slack-Request-Timestamp": exampleTimestamp}, exampleBody, 401},
-		{"no timestamp", exampleTime, map[string]string{"X-Slack-Signature": exampleSignature}, exampleBody, 401},
-		{"garbage timestamp", exampleTime, map[string]string{"X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": exampleSignature}, exampleBody, 401},
+		{"signed now", signedAt(0, exampleBody), exampleBody, 200},
+		{"four minutes late", signedAt(-4*time.Minute, exampleBody), exampleBody, 200},
+		{"six minutes late (replay)", signedAt(-6*time.Minute, exampleBody), exampleBody, 401},
+		{"six minutes early", signedAt(6*time.Minute, exampleBody), exampleBody, 401},
+		{"slack example, long expired", map[string]string{"X-Slack-Request-Timestamp": exampleTimestamp, "X-Slack-Signature": exampleSignature}, exampleBody, 401},
+		{"tampered body", signedAt(0, exampleBody), strings.Replace(exampleBody, "roadrunner", "coyote", 1), 401},
+		{"wrong signature", map[string]string{"X-Slack-Request-Timestamp": ts(0), "X-Slack-Signature": "v0=" + strings.Repeat("0", 64)}, exampleBody, 401},
+		{"no signature", map[string]string{"X-Slack-Request-Timestamp": ts(0)}, exampleBody, 401},
+		{"no timestamp", map[string]string{"X-Slack-Signature": Sign(testSecret, ts(0), []byte(exampleBody))}, exampleBody, 401},
+		{"garbage timestamp", map[string]string{"X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": Sign(testSecret, "soon", []byte(exampleBody))}, exampleBody, 401},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var gotBody string
-			next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				b, _ := io.ReadAll(r.Body)
-				gotBody = string(b)
-			})
+			next := func(w http.ResponseWriter, r *http.Request, body []byte) {
+				gotBody = string(body)
+			}
 			var logs bytes.Buffer
-			v := Verifier{Secret: testSecret, Clock: func() time.Time { return tt.now }, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+			v := verifier{Secret: testSecret, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
 			req := httptest.NewRequest(http.MethodPost, "/slack/commands", strings.NewReader(tt.body))
 			for k, val := range tt.header {
 				req.Header.Set(k, val)
 			}
 			rec := httptest.NewRecorder()
-			v.Wrap(next).ServeHTTP(rec, req)
+			v.wrapBody(next).ServeHTTP(rec, req)
 			if rec.Code != tt.want {
 				t.Fatalf("status %d, want %d", rec.Code, tt.want)
 			}
@@ -81,10 +84,9 @@ func TestVerifierWrap(t *testing.T) {
 }
 
 func TestVerifierBodyLimit(t *testing.T) {
-	now := time.Unix(1700000000, 0)
-	ts := strconv.FormatInt(now.Unix(), 10)
-	v := Verifier{Secret: testSecret, Clock: func() time.Time { return now }}
-	h := v.Wrap(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	v := verifier{Secret: testSecret}
+	h := v.wrapBody(func(http.ResponseWriter, *http.Request, []byte) {})
 	for _, tt := range []struct {
 		size int
 		want int

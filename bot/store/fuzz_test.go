@@ -26,7 +26,7 @@ func FuzzRoundTrip(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, id, channel, topic, errText string) {
 		ctx := t.Context()
-		s := bot.Subscription{ID: id, Platform: bot.PlatformSlack, Channel: channel, Schedule: "@daily",
+		s := bot.Subscription{ID: id, Platform: bot.Platform("slack"), Channel: channel, Schedule: "@daily",
 			Topics: []string{topic}, Source: bot.SourceChat, CreatedAt: slot}
 		err := db.SaveSubscription(ctx, s)
 		valid := func(v string) bool { return v != "" && utf8.ValidString(v) && !strings.ContainsRune(v, 0) }

@@ -77,7 +77,7 @@ func restart(t *testing.T, open func() (*store.DB, error), count func() int) {
 	if err != nil {
 		t.Fatalf("first Open: %v", err)
 	}
-	s := bot.Subscription{ID: "kz-morning", Platform: bot.PlatformSlack, Channel: "C1", Schedule: "@daily", Timezone: "Asia/Almaty", Source: bot.SourceChat}
+	s := bot.Subscription{ID: "kz-morning", Platform: bot.Platform("slack"), Channel: "C1", Schedule: "@daily", Timezone: "Asia/Almaty", Source: bot.SourceChat}
 	if err := db.SaveSubscription(ctx, s); err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestDefaultPathIsSQLiteInData(t *testing.T) {
 	if db.Backend() != "sqlite" {
 		t.Errorf("Backend() = %q, want sqlite", db.Backend())
 	}
-	if err := db.SaveSubscription(t.Context(), bot.Subscription{ID: "a", Platform: bot.PlatformDiscord, Channel: "1", Schedule: "@weekly", Source: bot.SourceConfig}); err != nil {
+	if err := db.SaveSubscription(t.Context(), bot.Subscription{ID: "a", Platform: bot.Platform("discord"), Channel: "1", Schedule: "@weekly", Source: bot.SourceConfig}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "data", "briefbot.db")); err != nil {
@@ -198,7 +198,7 @@ func TestSQLiteTwoProcessesShareClaims(t *testing.T) {
 	defer a.Close()
 	defer b.Close()
 	ctx := t.Context()
-	if err := a.SaveSubscription(ctx, bot.Subscription{ID: "x", Platform: bot.PlatformSlack, Channel: "C", Schedule: "@daily", Source: bot.SourceChat}); err != nil {
+	if err := a.SaveSubscription(ctx, bot.Subscription{ID: "x", Platform: bot.Platform("slack"), Channel: "C", Schedule: "@daily", Source: bot.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
 	slot := time.Date(2025, 3, 10, 3, 0, 0, 0, time.UTC)
@@ -290,7 +290,7 @@ func BenchmarkClaimComplete(b *testing.B) {
 			}
 			defer db.Close()
 			ctx := b.Context()
-			if err := db.SaveSubscription(ctx, bot.Subscription{ID: "x", Platform: bot.PlatformSlack, Channel: "C", Schedule: "@every 1m", Source: bot.SourceChat}); err != nil {
+			if err := db.SaveSubscription(ctx, bot.Subscription{ID: "x", Platform: bot.Platform("slack"), Channel: "C", Schedule: "@every 1m", Source: bot.SourceChat}); err != nil {
 				b.Fatal(err)
 			}
 			start := time.Date(2025, 3, 10, 3, 0, 0, 0, time.UTC)

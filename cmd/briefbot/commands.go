@@ -24,6 +24,9 @@ import (
 // cliCommand is how help texts tell terminal users to ask.
 const cliCommand = "briefbot ask"
 
+// cliPlatform names the terminal in requests.
+const cliPlatform bot.Platform = "cli"
+
 // renderers are the --format values of ask and list.
 var renderers = map[string]func(io.Writer, bot.Reply) error{
 	"text":     bot.WriteText,
@@ -46,8 +49,9 @@ func (m *Main) askCommand() *cobra.Command {
 "briefbot ask kazakhstan risks" prints the "Risks & caveats" section of the
 Kazakhstan briefing.
 
-Exit status: 0 answered, 1 nothing matched (suggestions are still printed),
-2 usage or configuration error.`,
+Exit status: 0 answered, 1 nothing matched or a choice is needed ("which
+one?", "did you mean"; suggestions are still printed), 2 usage or
+configuration error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// No question is a question too: the bot answers it with help.
 			return m.answer(cmd, strings.Join(args, " "))
@@ -95,11 +99,11 @@ func (m *Main) answer(cmd *cobra.Command, query string) error {
 		Logger:  newLogger(m.Stderr, cfg, slog.LevelWarn),
 		Command: cliCommand,
 	})
-	reply := b.Handle(cmd.Context(), bot.Request{Platform: bot.PlatformCLI, Text: query})
+	reply := b.Handle(cmd.Context(), bot.Request{Platform: cliPlatform, Text: query})
 	if err := render(m.Stdout, reply); err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("write answer: %w", err)}
 	}
-	if reply.Kind == bot.KindNotFound || reply.Kind == bot.KindError {
+	if !Answered(reply) {
 		return &exitError{code: exitFailure}
 	}
 	return nil

@@ -25,7 +25,7 @@ func (m *Main) digestCommand() *cobra.Command {
 			Args:  cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				return m.withApp(cmd, func(ctx context.Context, a *app) error {
-					return bot.WriteText(m.Stdout, a.core.Handle(ctx, bot.Request{Platform: bot.PlatformCLI, Text: "subscriptions"}))
+					return bot.WriteText(m.Stdout, a.core.Handle(ctx, bot.Request{Platform: cliPlatform, Text: "subscriptions"}))
 				})
 			},
 		},
@@ -36,7 +36,7 @@ func (m *Main) digestCommand() *cobra.Command {
 			RunE: func(cmd *cobra.Command, args []string) error {
 				return m.withApp(cmd, func(ctx context.Context, a *app) error {
 					if len(args) == 0 {
-						return bot.WriteText(m.Stdout, a.core.Handle(ctx, bot.Request{Platform: bot.PlatformCLI, Text: "digest"}))
+						return bot.WriteText(m.Stdout, a.core.Handle(ctx, bot.Request{Platform: cliPlatform, Text: "digest"}))
 					}
 					r, _, err := a.composeNow(ctx, args[0])
 					if err != nil {
@@ -60,7 +60,7 @@ func (m *Main) digestCommand() *cobra.Command {
 					if !ok {
 						return usageErr(fmt.Errorf("digest %s posts to %s, which is not configured", sub.ID, sub.Platform))
 					}
-					ids, err := poster.PostDigest(ctx, sub.Channel, r, bot.SlotRef{Subscription: sub.ID, Slot: time.Now().UTC().Truncate(time.Second)})
+					ids, err := poster.PostDigest(ctx, sub.Channel, r, bot.SlotRef{Subscription: sub.ID, Slot: time.Now().UTC().Truncate(time.Second)}, nil)
 					if err != nil {
 						return &exitError{code: exitFailure, err: err}
 					}
@@ -82,12 +82,7 @@ func (a *app) composeNow(ctx context.Context, id string) (bot.Reply, bot.Subscri
 	if err != nil {
 		return bot.Reply{}, sub, &exitError{code: exitFailure, err: err}
 	}
-	now := time.Now()
-	since := sub.LastDelivered
-	if since.IsZero() {
-		since = now.Add(-24 * time.Hour)
-	}
-	r, _ := a.core.Digest(ctx, bot.DigestRequest{Subscription: sub, Slot: now, Since: since})
+	r, _ := a.core.Digest(ctx, bot.DigestRequest{Subscription: sub, Slot: time.Now()})
 	return r, sub, nil
 }
 
@@ -119,12 +114,14 @@ func (m *Main) discordCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			da, err := discord.New(discordConfig(cfg.Discord), nil)
+			// The adapter only makes REST calls here; the core it needs
+			// for answering is never asked.
+			da, err := discord.New(discordConfig(cfg.Discord), bot.New(bot.Options{}))
 			if err != nil {
-				return usageErr(err)
+				return usageErr(withConfigKeys(err))
 			}
 			if err := da.RegisterCommands(cmd.Context()); err != nil {
-				return &exitError{code: exitFailure, err: err}
+				return &exitError{code: exitFailure, err: withConfigKeys(err)}
 			}
 			where := "globally"
 			if cfg.Discord.GuildID != "" {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -110,4 +111,33 @@ func TestServeDiscordHTTP(t *testing.T) {
 	if strings.Contains(s.logs.String(), "discord-test-token") {
 		t.Errorf("the log holds the Discord token")
 	}
+}
+
+// "briefbot discord register" puts /brief to the configured API, and a
+// missing token is reported as the setting to fix.
+func TestDiscordRegister(t *testing.T) {
+	var got []string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Method+" "+r.URL.Path)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `[]`)
+	}))
+	defer api.Close()
+	r := runEnv(t, map[string]string{
+		"BRIEFBOT_DISCORD_TOKEN":   "tok",
+		"BRIEFBOT_DISCORD_APP_ID":  "111",
+		"BRIEFBOT_DISCORD_API_URL": api.URL + "/",
+	}, "", "discord", "register")
+	r.wantCode(t, 0)
+	if len(got) != 1 || got[0] != "PUT /applications/111/commands" {
+		t.Errorf("API calls %q, want one PUT of the global commands", got)
+	}
+	contains(t, "stdout", r.stdout, "registered /brief globally")
+
+	r = runEnv(t, map[string]string{"BRIEFBOT_DISCORD_APP_ID": "111", "BRIEFBOT_DISCORD_MODE": "http",
+		"BRIEFBOT_DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32), "BRIEFBOT_DISCORD_API_URL": api.URL + "/"}, "", "discord", "register")
+	if r.code == 0 {
+		t.Fatal("register without a token succeeded")
+	}
+	contains(t, "stderr", r.stderr, "discord.token (BRIEFBOT_DISCORD_TOKEN)")
 }

@@ -29,11 +29,8 @@ import (
 // platform's connection, the digest lag and the briefings loaded at start.
 func (a *app) observe(b build, problems []briefings.Problem) {
 	a.metrics.Build(b.Version, b.ShortCommit(), b.GoVersion)
-	if a.slack != nil {
-		a.metrics.Connection(string(bot.PlatformSlack), 0, a.slack.Connected)
-	}
-	if a.discord != nil {
-		a.metrics.Connection(string(bot.PlatformDiscord), a.cfg.Discord.ShardID, a.discord.Connected)
+	for _, p := range a.platforms {
+		a.metrics.Connection(string(p.name), p.shard, p.Connected)
 	}
 	if a.store != nil {
 		a.metrics.DigestLag(time.Now, func(ctx context.Context, now time.Time) (time.Time, error) {
@@ -55,7 +52,10 @@ func (a *app) reloaded(r watch.Reload) {
 		attribute.Int("briefings.removed", r.Removed),
 		attribute.Int("briefings.problems", len(r.Problems)),
 	)
-	a.core.SetLibrary(r.Library)
+	a.setFolder(r.Library)
+	if a.desk != nil {
+		a.desk.SetProblems(r.Problems)
+	}
 	warnUnknownTopics(a.log, r.Library, configSubscriptions(a.cfg))
 	a.broken.update(r.Problems)
 	broken := a.broken.count()

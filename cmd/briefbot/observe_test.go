@@ -64,6 +64,7 @@ func TestReloadIsOneSpanAndTrueMetrics(t *testing.T) {
 
 	lib := briefings.Sample()
 	a := &app{log: slog.New(slog.DiscardHandler), metrics: metrics.New(), lib: lib, core: bot.New(bot.Options{Library: lib})}
+	a.setFolder = a.core.SetLibrary
 	dir := t.TempDir()
 	broken := filepath.Join(dir, "broken.txt")
 	write(t, broken, "\x00\x01")

@@ -113,7 +113,7 @@ func TestPublishFolderSkipsUnchangedAndPrunes(t *testing.T) {
 		t.Errorf("store after the first run (-want +got):\n%s", diff)
 	}
 	// What was published answers in chat.
-	reply := srv.core.Handle(t.Context(), bot.Request{Platform: bot.PlatformSlack, Text: "sahel risks"})
+	reply := srv.core.Handle(t.Context(), bot.Request{Platform: bot.Platform("slack"), Text: "sahel risks"})
 	if reply.Kind != bot.KindSection || len(reply.Sections) == 0 || len(reply.Sections[0].Blocks) == 0 ||
 		!strings.Contains(reply.Sections[0].Blocks[0].Text, "Jihadists") {
 		t.Errorf("sahel risks answered %+v, want the published section", reply)
@@ -232,7 +232,7 @@ func waitFor(t *testing.T, start time.Time, what string, ok func() bool) time.Du
 
 // answer is what srv's core answers to query, as JSON.
 func (s *publishServer) answer(t *testing.T, query string) string {
-	b, err := json.Marshal(s.core.Handle(t.Context(), bot.Request{Platform: bot.PlatformSlack, Text: query}))
+	b, err := json.Marshal(s.core.Handle(t.Context(), bot.Request{Platform: bot.Platform("slack"), Text: query}))
 	if err != nil {
 		t.Fatal(err)
 	}

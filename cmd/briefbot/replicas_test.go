@@ -27,6 +27,15 @@ type recordingSlack struct {
 	slots    map[string]int
 	// onPost, when set, runs before a post is recorded; it may block.
 	onPost func(token string)
+	// events, when set, is told of every post ("post") and history read
+	// ("history"), so tests can wait on what the replicas do.
+	events chan string
+}
+
+func (f *recordingSlack) tell(event string) {
+	if f.events != nil {
+		f.events <- event
+	}
 }
 
 func (f *recordingSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -53,6 +62,7 @@ func (f *recordingSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.slots[fmt.Sprint(p["slot"])]++
 		}
 		f.mu.Unlock()
+		f.tell("post")
 		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, r.Form.Get("channel"), ts)
 	case "/conversations.history":
 		f.mu.Lock()
@@ -61,6 +71,7 @@ func (f *recordingSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			out = append(out, f.messages[i])
 		}
 		f.mu.Unlock()
+		f.tell("history")
 		json.NewEncoder(w).Encode(map[string]any{"ok": true, "messages": out})
 	default:
 		fmt.Fprint(w, `{"ok":true}`)
@@ -73,7 +84,7 @@ func (f *recordingSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func TestReplicasPostEachSlotOnceThroughSIGKILL(t *testing.T) {
 	pg := storetest.PostgresURL(t)
 	dir := t.TempDir()
-	api := &recordingSlack{slots: map[string]int{}}
+	api := &recordingSlack{slots: map[string]int{}, events: make(chan string, 10000)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -145,12 +156,29 @@ digests:
 	}
 	api.mu.Unlock()
 
-	time.Sleep(30 * time.Second)
+	// Then wait, on what the survivors do rather than on a clock: for the
+	// kill, for a survivor to take the dead replica's claim over (only a
+	// takeover reads the channel's history), and for two more slots.
+	deadline := time.After(2 * time.Minute)
+	var n int
 	select {
-	case n := <-killed:
+	case n = <-killed:
 		t.Logf("replica %d was killed mid-post", n)
-	default:
-		t.Fatal("no replica posted within 30s")
+	case <-deadline:
+		t.Fatal("no replica posted within 2 minutes")
+	}
+	for taken, after := false, 0; after < 2; {
+		select {
+		case ev := <-api.events:
+			switch {
+			case ev == "history":
+				taken = true
+			case ev == "post" && taken:
+				after++
+			}
+		case <-deadline:
+			t.Fatalf("no survivor took over replica %d's slot and went on posting within 2 minutes", n)
+		}
 	}
 	end := time.Now()
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -16,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/desk"
 	"github.com/briefbot/briefbot/bot/digest"
 	"github.com/briefbot/briefbot/bot/discord"
 	"github.com/briefbot/briefbot/bot/metrics"
@@ -60,19 +62,62 @@ type app struct {
 	loadedAt time.Time
 	core     *bot.Bot
 	store    *store.DB
-	slack    *slack.Adapter
-	discord  *discord.Adapter
-	posters  map[bot.Platform]bot.Poster
-	sched    *digest.Scheduler
+	// platforms are the configured chat platforms, in a fixed order.
+	platforms []namedPlatform
+	posters   map[bot.Platform]bot.Poster
+	sched     *digest.Scheduler
 
 	// broken tracks the briefing files broken now, for metrics.
 	broken brokenFiles
+	// seen records when each briefing version was first seen by any
+	// replica: "new" in digests, and the history "changes" compares with.
+	seen *bot.FirstSeen
+	// setFolder takes a reloaded folder library and lays the published
+	// briefings over it.
+	setFolder func(*briefings.Library)
+	// analytics counts unanswered questions and votes; nil when off.
+	analytics *bot.Analytics
+	// problems are the check problems of the first load, for the desk.
+	problems []briefings.Problem
+	// desk is the editors' desk; nil when it is off.
+	desk *desk.Handler
+}
+
+// platform is a chat platform's adapter as serve runs it.
+type platform interface {
+	// Run serves the platform until ctx is done.
+	Run(ctx context.Context) error
+	// Routes mounts the platform's webhooks, when its mode has any.
+	Routes(mux *http.ServeMux)
+	// Connected reports whether the platform can receive requests.
+	Connected() bool
+	// Poster posts the scheduler's digests.
+	bot.Poster
+}
+
+var (
+	_ platform = (*slack.Adapter)(nil)
+	_ platform = (*discord.Adapter)(nil)
+)
+
+// namedPlatform is a platform with the name subscriptions use for it and
+// the gateway shard this process runs (0 where there are no shards).
+type namedPlatform struct {
+	name  bot.Platform
+	shard int
+	platform
+}
+
+// addPlatform registers p under name for serving and posting.
+func (a *app) addPlatform(name bot.Platform, shard int, p platform) {
+	a.platforms = append(a.platforms, namedPlatform{name, shard, p})
+	a.posters[name] = p
 }
 
 // newApp loads the briefings, opens the store, syncs the configured
 // digests and builds the core, the adapters and the scheduler.
 func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
-	a := &app{cfg: cfg, log: log, metrics: metrics.New(), posters: make(map[bot.Platform]bot.Poster), loadedAt: time.Now()}
+	a := &app{cfg: cfg, log: log, metrics: metrics.New(slack.Platform, discord.Platform), posters: make(map[bot.Platform]bot.Poster), loadedAt: time.Now()}
 	var loadProblems []briefings.Problem
 	if cfg.Briefings.Dir == "" {
 		a.lib = briefings.Sample()
@@ -87,6 +132,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		}
 		a.lib = lib
 		loadProblems = problems
+		a.problems = problems
 	}
 
 	st, err := store.OpenWith(ctx, cfg.Store.URL, store.Options{Logger: log.With("component", "store"), ConnectTimeout: cfg.Store.ConnectTimeout})
@@ -94,40 +140,34 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		return nil, &exitError{code: exitFailure, err: err}
 	}
 	a.store = st
+	a.seen = bot.NewFirstSeen(st, nil)
 	if err := st.SyncConfigSubscriptions(ctx, configSubscriptions(cfg)); err != nil {
 		st.Close()
 		return nil, &exitError{code: exitFailure, err: fmt.Errorf("sync configured digests: %w", err)}
 	}
 	warnUnknownTopics(log, a.lib, configSubscriptions(cfg))
 
+	if a.analytics, err = newAnalytics(cfg, st, a.metrics, log); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.core = bot.New(bot.Options{
 		Library:              a.lib,
 		Logger:               log.With("component", "bot"),
 		Command:              cfg.Slack.Command,
-		Observe:              a.metrics.ObserveCommand,
+		Observe:              observers(a.metrics.ObserveCommand, a.analytics.Observe),
 		Store:                st,
 		SubscriptionsChanged: func() { a.sched.Wake() },
 	})
 	if cfg.SlackEnabled() {
-		sa, err := slack.New(slack.Config{
-			BotToken:      cfg.Slack.BotToken,
-			AppToken:      cfg.Slack.AppToken,
-			SigningSecret: cfg.Slack.SigningSecret,
-			Mode:          cfg.Slack.Mode,
-			Command:       cfg.Slack.Command,
-			Reply:         cfg.Slack.Reply,
-			APIURL:        cfg.Slack.APIURL,
-			Admins:        cfg.Slack.Admins,
-			Logger:        log.With("component", "slack"),
-		}, a.core,
+		sa, err := slack.New(slackConfig(cfg.Slack, log.With("component", "slack")), a.core,
 			slack.WithHTTPClient(&http.Client{Timeout: 15 * time.Second, Transport: a.metrics.Transport("slack", telemetry.Transport(nil))}),
-			slack.WithEventLog(st))
+			slack.WithEventLog(st), slack.WithWorkspaces(st), slack.WithSubscriptions(st))
 		if err != nil {
 			st.Close()
-			return nil, usageErr(err)
+			return nil, usageErr(withConfigKeys(err))
 		}
-		a.slack = sa
-		a.posters[bot.PlatformSlack] = sa
+		a.addPlatform(slack.Platform, 0, sa)
 	}
 	if cfg.DiscordEnabled() {
 		dc := discordConfig(cfg.Discord)
@@ -136,14 +176,13 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		da, err := discord.New(dc, a.core)
 		if err != nil {
 			st.Close()
-			return nil, usageErr(err)
+			return nil, usageErr(withConfigKeys(err))
 		}
-		a.discord = da
-		a.posters[bot.PlatformDiscord] = da
+		a.addPlatform(discord.Platform, cfg.Discord.ShardID, da)
 	}
 	a.sched = digest.New(digest.Options{
 		Store:       st,
-		Composer:    a.core,
+		Composer:    firstSeenComposer{a.core, a.seen},
 		Posters:     a.posters,
 		Owner:       replicaID(),
 		Grace:       cfg.Digest.Grace,
@@ -152,11 +191,88 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		Observe:     a.metrics.ObserveDigest,
 		OnPause:     func(bot.Subscription, string) { a.metrics.Paused() },
 	})
+	// Until publishing starts, a reloaded folder is served as it is.
+	a.setFolder = a.core.SetLibrary
 	a.observe(readBuild(), loadProblems)
 	return a, nil
 }
 
-// discordConfig maps the discord.* keys onto the adapter's settings.
+// slackConfig maps the slack.* keys onto the adapter's settings;
+// slackKeys is the way back, for errors.
+func slackConfig(c config.Slack, log *slog.Logger) slack.Config {
+	return slack.Config{
+		BotToken:      c.BotToken,
+		AppToken:      c.AppToken,
+		SigningSecret: c.SigningSecret,
+		Mode:          c.Mode,
+		Command:       c.Command,
+		Reply:         c.Reply,
+		APIURL:        c.APIURL,
+		Admins:        c.Admins,
+		ClientID:      c.ClientID,
+		ClientSecret:  c.ClientSecret,
+		TokenKey:      c.TokenKey,
+		Logger:        log,
+	}
+}
+
+var slackKeys = map[string]string{
+	"BotToken":      "slack.bot_token",
+	"AppToken":      "slack.app_token",
+	"SigningSecret": "slack.signing_secret",
+	"Mode":          "slack.mode",
+	"Command":       "slack.command",
+	"Reply":         "slack.reply",
+	"APIURL":        "slack.api_url",
+	"Admins":        "slack.admins",
+	"ClientID":      "slack.client_id",
+	"ClientSecret":  "slack.client_secret",
+	"TokenKey":      "slack.token_key",
+}
+
+var discordKeys = map[string]string{
+	"Token":            "discord.token",
+	"AppID":            "discord.app_id",
+	"PublicKey":        "discord.public_key",
+	"GuildID":          "discord.guild_id",
+	"Mode":             "discord.mode",
+	"Reply":            "discord.reply",
+	"RegisterCommands": "discord.register_commands",
+	"APIURL":           "discord.api_url",
+	"ShardID":          "discord.shard_id",
+	"ShardCount":       "discord.shard_count",
+}
+
+// withConfigKeys restates the adapters' field errors in terms of the
+// configuration: each field becomes its key and environment variable
+// ("discord.app_id (BRIEFBOT_DISCORD_APP_ID) is required"). Other errors
+// pass unchanged.
+func withConfigKeys(err error) error {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		var errs []error
+		for _, e := range joined.Unwrap() {
+			errs = append(errs, withConfigKeys(e))
+		}
+		return errors.Join(errs...)
+	}
+	key := func(keys map[string]string, field string) string {
+		k, ok := keys[field]
+		if !ok {
+			return field
+		}
+		return k + " (" + config.EnvVar(k) + ")"
+	}
+	if fe, ok := errors.AsType[*slack.FieldError](err); ok {
+		return fmt.Errorf("%s %s", key(slackKeys, fe.Field), fe.Problem)
+	}
+	if fe, ok := errors.AsType[*discord.FieldError](err); ok {
+		return fmt.Errorf("%s %s", key(discordKeys, fe.Field), fe.Problem)
+	}
+	return err
+}
+
+// discordConfig maps the discord.* keys onto the adapter's settings;
+// discordKeys is the way back, for errors.
 func discordConfig(c config.Discord) discord.Config {
 	return discord.Config{
 		Token:            c.Token,
@@ -184,7 +300,15 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 
 	// Listen first: while the briefings load and the store is awaited,
 	// /healthz answers and /readyz says why it is not ready yet.
-	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	addr := cfg.HTTP.Addr
+	if deskOnly(cfg) {
+		var err error
+		if addr, err = loopbackAddr(addr); err != nil {
+			return usageErr(err)
+		}
+		log.Info("no chat platform configured (set slack.bot_token or discord.token): serving only the desk, on loopback, for trying the bot", "url", "http://"+addr+"/desk/")
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("listen on http.addr (%s): %w", config.EnvVar("http.addr"), err)}
 	}
@@ -199,7 +323,23 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		return err
 	}
 	defer a.Close()
-	ready := &readiness{}
+	// Platforms, the scheduler and the watcher run on their own context,
+	// cancelled only after the HTTP server has drained.
+	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRun()
+	var wg sync.WaitGroup
+	failed := make(chan error, 8) // more than the goroutines started
+	start := func(name string, run func(context.Context) error) {
+		wg.Go(func() {
+			if err := run(runCtx); err != nil && runCtx.Err() == nil {
+				failed <- fmt.Errorf("%s: %w", name, err)
+			}
+		})
+	}
+	// Every platform counts as running from the start; each one's
+	// goroutine takes itself off when it returns.
+	ready := &readiness{expected: int32(len(a.platforms))}
+	ready.platforms.Store(ready.expected)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
@@ -215,11 +355,17 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		return &exitError{code: exitFailure, err: err}
 	}
 	defer stopMetrics()
-	if a.slack != nil && a.slack.Mode() == slack.ModeHTTP {
-		a.slack.Routes(mux)
+	for _, p := range a.platforms {
+		p.Routes(mux)
 	}
-	if a.discord != nil {
-		a.discord.Routes(mux)
+	a.setFolder, err = startPublishing(ctx, cfg, a.store, a.core, a.lib, a.seen, mux, start, log)
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	if a.desk, err = startDesk(cfg, a.core, a.store, a.seen, a.analytics, a.problems, ln.Addr(), mux, log); err != nil {
+		srv.Close()
+		return err
 	}
 	front.set(traceWebhooks(a.metrics.CountRefusals(time.Now, mux)))
 	// Tests are told the address once the app answers on it.
@@ -227,29 +373,13 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		m.Listening(ln.Addr())
 	}
 
-	// Platforms, the scheduler and the watcher run on their own context,
-	// cancelled only after the HTTP server has drained.
-	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopRun()
-	var wg sync.WaitGroup
-	failed := make(chan error, 4)
-	start := func(name string, run func(context.Context) error) {
-		wg.Go(func() {
-			if err := run(runCtx); err != nil && runCtx.Err() == nil {
-				failed <- fmt.Errorf("%s: %w", name, err)
-			}
-		})
+	for _, p := range a.platforms {
+		start(string(p.name), func(ctx context.Context) error { defer ready.platforms.Add(-1); return p.Run(ctx) })
 	}
-	if a.slack != nil {
-		ready.platforms.Add(1)
-		start("slack", func(ctx context.Context) error { defer ready.platforms.Add(-1); return a.slack.Run(ctx) })
-	}
-	if a.discord != nil {
-		ready.platforms.Add(1)
-		start("discord", func(ctx context.Context) error { defer ready.platforms.Add(-1); return a.discord.Run(ctx) })
-	}
-	ready.expected = ready.platforms.Load()
 	start("digest scheduler", a.sched.Run)
+	if a.analytics != nil {
+		start("analytics", a.analytics.Run)
+	}
 	go reloadSecrets(runCtx, log, cfg, hangups(runCtx), a.secretsRotated)
 	// The search index is built now, not on the first search; then the
 	// garbage of parsing goes back to the system.
@@ -261,7 +391,11 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		w := &watch.Watcher{Dir: cfg.Briefings.Dir, PollInterval: cfg.Briefings.PollInterval, Since: a.loadedAt, Logger: log.With("component", "watch"), OnReload: a.reloaded}
 		start("briefings watcher", func(ctx context.Context) error { return w.Run(ctx, a.lib) })
 	}
-	log.Info("briefbot serving", "addr", ln.Addr().String(), "slack", a.slack != nil, "discord", a.discord != nil, "briefings", a.lib.Len(), "store", a.store.Backend(), "build", readBuild())
+	names := make([]string, 0, len(a.platforms))
+	for _, p := range a.platforms {
+		names = append(names, string(p.name))
+	}
+	log.Info("briefbot serving", "addr", ln.Addr().String(), "platforms", names, "briefings", a.lib.Len(), "store", a.store.Backend(), "build", readBuild())
 
 	var runErr error
 	select {
@@ -312,14 +446,16 @@ func (r *readiness) check(ctx context.Context, a *app) string {
 	if r.platforms.Load() < r.expected {
 		return "a platform connection stopped"
 	}
-	if a.slack != nil && !a.slack.Connected() {
-		return "slack socket mode is not connected"
-	}
-	if a.discord != nil && !a.discord.Connected() {
-		return "discord gateway is not connected"
+	for _, p := range a.platforms {
+		if !p.Connected() {
+			return string(p.name) + " is not connected"
+		}
 	}
 	return ""
 }
+
+// The scheduler corrects posted digests only through a Corrector.
+var _ digest.Corrector = firstSeenComposer{}
 
 func configSubscriptions(cfg config.Config) []bot.Subscription {
 	subs := make([]bot.Subscription, 0, len(cfg.Digests))
@@ -335,6 +471,9 @@ func configSubscriptions(cfg config.Config) []bot.Subscription {
 			WhenEmpty: d.WhenEmpty,
 			Source:    bot.SourceConfig,
 			CreatedAt: time.Now(),
+
+			Corrections:       d.Corrections,
+			CorrectionsWindow: d.CorrectionsWindow,
 		})
 	}
 	return subs

@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/discord"
 	"github.com/briefbot/briefbot/bot/slack"
 	"github.com/briefbot/briefbot/config"
 )
@@ -340,16 +342,6 @@ func TestServeSlackHTTP(t *testing.T) {
 	}
 }
 
-func TestServeRefusesWithoutPlatform(t *testing.T) {
-	r := runMain(t, "serve")
-	r.wantCode(t, exitUsage)
-	for _, v := range []string{"BRIEFBOT_SLACK_BOT_TOKEN", "BRIEFBOT_DISCORD_TOKEN"} {
-		if !strings.Contains(r.stderr, v) {
-			t.Errorf("refusal does not name %s:\n%s", v, r.stderr)
-		}
-	}
-}
-
 // The real process stops cleanly on SIGTERM: the test binary re-runs
 // itself as briefbot serve.
 func TestServeSIGTERM(t *testing.T) {
@@ -379,5 +371,24 @@ func TestServeSIGTERM(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		cmd.Process.Kill()
 		t.Fatal("no exit within 10s of SIGTERM")
+	}
+}
+
+// TestAdapterErrorsNameConfigKeys: the adapters name their own fields;
+// serve restates them as the keys and variables an operator sets.
+func TestAdapterErrorsNameConfigKeys(t *testing.T) {
+	_, err := discord.New(discordConfig(config.Discord{Token: "t", AppID: "x1"}), bot.New(bot.Options{}))
+	if got, want := withConfigKeys(err).Error(), `discord.app_id (BRIEFBOT_DISCORD_APP_ID) must be a numeric id, not "x1"`; got != want {
+		t.Errorf("discord error = %q, want %q", got, want)
+	}
+	_, err = slack.New(slackConfig(config.Slack{BotToken: "nope", Mode: "http"}, nil), bot.New(bot.Options{}))
+	got := withConfigKeys(err).Error()
+	for _, want := range []string{
+		"slack.bot_token (BRIEFBOT_SLACK_BOT_TOKEN) must be a bot token starting with xoxb-",
+		"slack.signing_secret (BRIEFBOT_SLACK_SIGNING_SECRET) is required in http mode",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("slack error %q lacks %q", got, want)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"testing"
 	"time"
@@ -96,7 +97,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 func sub(id string) bot.Subscription {
 	return bot.Subscription{
 		ID:        id,
-		Platform:  bot.PlatformSlack,
+		Platform:  bot.Platform("slack"),
 		Channel:   "C" + id,
 		Schedule:  "0 8 * * 1-5",
 		Timezone:  "Asia/Almaty",
@@ -113,7 +114,7 @@ func configSub(id string) bot.Subscription {
 	s := sub(id)
 	s.Source = bot.SourceConfig
 	s.CreatedBy = ""
-	s.Platform = bot.PlatformDiscord
+	s.Platform = bot.Platform("discord")
 	return s
 }
 
@@ -347,7 +348,7 @@ func testSyncConfigRefusesChatID(t *testing.T, s Store) {
 	if diff := cmp.Diff([]string{"cfg-a", "shared"}, ids(all)); diff != "" {
 		t.Errorf("a failed sync changed subscriptions (-want +got):\n%s", diff)
 	}
-	if got := mustGet(t, s, "shared"); got.Source != bot.SourceChat || got.Platform != bot.PlatformSlack {
+	if got := mustGet(t, s, "shared"); got.Source != bot.SourceChat || got.Platform != bot.Platform("slack") {
 		t.Errorf("chat subscription was overwritten: %+v", got)
 	}
 }
@@ -806,5 +807,27 @@ func testTimesAreUTC(t *testing.T, s Store) {
 	}
 	if got := mustGet(t, s, "x"); got.LastDelivered != base {
 		t.Errorf("LastDelivered = %v, want %v", got.LastDelivered, base)
+	}
+}
+
+// suiteCase is one test of a contract suite, run on a store of type S.
+type suiteCase[S io.Closer] struct {
+	name string
+	fn   func(t *testing.T, s S)
+}
+
+// runSuite runs each case as a subtest on a new store from open, closing
+// the store when the case ends.
+func runSuite[S io.Closer](t *testing.T, open func(t *testing.T) S, cases []suiteCase[S]) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			t.Cleanup(func() {
+				if err := s.Close(); err != nil {
+					t.Errorf("Close: %v", err)
+				}
+			})
+			tc.fn(t, s)
+		})
 	}
 }
