@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/briefbot/briefbot/config"
 )
 
@@ -64,8 +66,9 @@ func newHTTPServer(c config.HTTP, ln net.Listener, h http.Handler, log *slog.Log
 			"configured", c.MaxConnections, "max_connections", limit, "open_file_limit", fds)
 	}
 	lim := newConnLimiter(ln, limit, log)
+	lim.bodies = newBodyBudget(bodyBudgetBytes, log)
 	srv := &http.Server{
-		Handler:           newBodyBudget(bodyBudgetBytes, log).wrap(h),
+		Handler:           lim.bodies.wrap(h),
 		ReadHeaderTimeout: min(readHeaderTimeout, c.ReadTimeout),
 		ReadTimeout:       c.ReadTimeout,
 		WriteTimeout:      c.WriteTimeout,
@@ -75,6 +78,23 @@ func newHTTPServer(c config.HTTP, ln net.Listener, h http.Handler, log *slog.Log
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return srv, lim
+}
+
+// register exports the listener's state to reg: connections open and the
+// cap, connections closed to make room, bodies refused by the budget.
+func (l *connLimiter) register(reg prometheus.Registerer) {
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "briefbot_http_connections",
+			Help: "Connections open on http.addr."}, func() float64 { return float64(l.Open()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "briefbot_http_connections_max",
+			Help: "The cap on open connections in effect (http.max_connections, or lower for the open-file limit)."},
+			func() float64 { return float64(l.max) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "briefbot_http_connections_closed_total",
+			Help: "Idle or silent connections closed to make room at the cap."}, func() float64 { return float64(l.evicted.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "briefbot_http_bodies_refused_total",
+			Help: "Request bodies refused because the bodies in flight used the whole body budget."},
+			func() float64 { return float64(l.bodies.refusals.Load()) }),
+	)
 }
 
 // serveMetrics puts /metrics where metrics.addr says: on its own listener
@@ -139,6 +159,9 @@ type connLimiter struct {
 
 	evicted  atomic.Int64
 	lastWarn atomic.Int64
+
+	// bodies is the body budget of the server this listener feeds.
+	bodies *bodyBudget
 }
 
 func newConnLimiter(ln net.Listener, max int, log *slog.Logger) *connLimiter {
@@ -306,6 +329,7 @@ var errBodyBudget = errors.New("request bodies in flight use the whole body budg
 type bodyBudget struct {
 	max      int64
 	used     atomic.Int64
+	refusals atomic.Int64
 	log      *slog.Logger
 	lastWarn atomic.Int64
 }
@@ -357,6 +381,7 @@ func (c *budgetedBody) refund() {
 }
 
 func (b *bodyBudget) refused() {
+	b.refusals.Add(1)
 	now := time.Now().Unix()
 	if last := b.lastWarn.Load(); now-last >= 60 && b.lastWarn.CompareAndSwap(last, now) {
 		b.log.Warn("request bodies in flight reached their budget: refusing the rest of large bodies", "budget_bytes", b.max)

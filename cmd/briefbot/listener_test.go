@@ -266,6 +266,7 @@ func TestServeMetricsOnOwnAddress(t *testing.T) {
 		"BRIEFBOT_SLACK_BOT_TOKEN":      testBotToken,
 		"BRIEFBOT_SLACK_API_URL":        newFakeSlackAPI(t) + "/",
 		"BRIEFBOT_METRICS_ADDR":         "127.0.0.1:0",
+		"BRIEFBOT_HTTP_MAX_CONNECTIONS": "64",
 	})
 	var metricsAddr string
 	eventually(t, "metrics listener logged", func() bool {
@@ -273,8 +274,14 @@ func TestServeMetricsOnOwnAddress(t *testing.T) {
 		metricsAddr, _, _ = strings.Cut(strings.TrimSpace(rest), "\n")
 		return ok
 	})
-	if code, body := get(t, "http://"+metricsAddr+"/metrics"); code != 200 || !strings.Contains(body, "briefbot_") {
-		t.Errorf("/metrics on metrics.addr: %d, %d bytes without briefbot_ metrics", code, len(body))
+	code, body := get(t, "http://"+metricsAddr+"/metrics")
+	if code != 200 {
+		t.Fatalf("/metrics on metrics.addr: %d", code)
+	}
+	for _, want := range []string{"briefbot_http_connections_max 64\n", "briefbot_http_connections ", "briefbot_http_connections_closed_total 0\n", "briefbot_http_bodies_refused_total 0\n"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
 	}
 	if code, _ := get(t, "http://"+s.addr+"/metrics"); code != http.StatusNotFound {
 		t.Errorf("/metrics on http.addr: %d, want 404 when metrics.addr is set", code)

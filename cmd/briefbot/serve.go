@@ -349,6 +349,7 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		}
 		fmt.Fprintln(w, "ready")
 	})
+	limited.register(a.metrics.Registry())
 	stopMetrics, err := serveMetrics(cfg, mux, a.metrics.Handler(), log)
 	if err != nil {
 		srv.Close()
