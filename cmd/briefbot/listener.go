@@ -53,11 +53,12 @@ const metricsMaxConnections = 64
 // process may not open that many files). It returns the server and the
 // listener to pass to its Serve.
 //
-// When the cap is reached, the connection idle the longest is closed to
-// make room, so a crowd of idle keep-alive connections cannot lock
-// /healthz or a signed webhook out. When none is idle, new connections wait
-// in the kernel's accept queue until one closes: every busy connection ends
-// within http.write_timeout (a slow body within http.read_timeout).
+// When the cap is reached, a connection idle between requests, or else one
+// that has sent nothing yet, is closed to make room (see connLimiter), so a
+// crowd of idle or silent connections cannot lock /healthz or a signed
+// webhook out. When every connection is mid-request, new ones wait in the
+// kernel's accept queue until one closes: every busy connection ends within
+// http.write_timeout (a slow body within http.read_timeout).
 func newHTTPServer(c config.HTTP, ln net.Listener, h http.Handler, log *slog.Logger) (*http.Server, *connLimiter) {
 	limit := c.MaxConnections
 	if fds := openFileLimit(); fds > 0 && limit > fds-fdReserve {
