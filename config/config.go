@@ -47,6 +47,7 @@ type Config struct {
 	Briefings Briefings  `mapstructure:"briefings" yaml:"briefings"`
 	Log       Log        `mapstructure:"log" yaml:"log"`
 	HTTP      HTTP       `mapstructure:"http" yaml:"http"`
+	Metrics   Metrics    `mapstructure:"metrics" yaml:"metrics"`
 	Shutdown  Shutdown   `mapstructure:"shutdown" yaml:"shutdown"`
 	Slack     Slack      `mapstructure:"slack" yaml:"slack"`
 	Discord   Discord    `mapstructure:"discord" yaml:"discord"`
@@ -79,6 +80,24 @@ type Log struct {
 
 // HTTP configures the HTTP listener (health, metrics, webhooks).
 type HTTP struct {
+	Addr string `mapstructure:"addr" yaml:"addr"`
+	// ReadTimeout bounds reading a whole request, headers and body.
+	ReadTimeout time.Duration `mapstructure:"read_timeout" yaml:"read_timeout"`
+	// WriteTimeout bounds a request from the end of its headers to the
+	// end of its answer, so it covers reading the body and the handler.
+	WriteTimeout time.Duration `mapstructure:"write_timeout" yaml:"write_timeout"`
+	// IdleTimeout is how long a keep-alive connection may wait for its
+	// next request.
+	IdleTimeout time.Duration `mapstructure:"idle_timeout" yaml:"idle_timeout"`
+	// MaxConnections caps the connections held open at once; at the cap
+	// the longest-idle one is closed to make room.
+	MaxConnections int `mapstructure:"max_connections" yaml:"max_connections"`
+}
+
+// Metrics configures where /metrics is served.
+type Metrics struct {
+	// Addr is a listener of its own for /metrics; "" serves it on
+	// http.addr.
 	Addr string `mapstructure:"addr" yaml:"addr"`
 }
 
@@ -199,6 +218,11 @@ var keys = []struct {
 	{"log.format", kindString, "text"},
 	{"log.level", kindString, "info"},
 	{"http.addr", kindString, ":8080"},
+	{"http.read_timeout", kindDuration, 10 * time.Second},
+	{"http.write_timeout", kindDuration, 30 * time.Second},
+	{"http.idle_timeout", kindDuration, 75 * time.Second},
+	{"http.max_connections", kindInt, 4096},
+	{"metrics.addr", kindString, ""},
 	{"shutdown.timeout", kindDuration, 10 * time.Second},
 	{"slack.bot_token", kindString, ""},
 	{"slack.app_token", kindString, ""},

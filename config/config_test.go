@@ -39,8 +39,9 @@ func writeFile(t *testing.T, dir, name, content string) string {
 
 func defaults() Config {
 	return Config{
-		Log:      Log{Format: "text", Level: "info"},
-		HTTP:     HTTP{Addr: ":8080"},
+		Log: Log{Format: "text", Level: "info"},
+		HTTP: HTTP{Addr: ":8080", ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
+			IdleTimeout: 75 * time.Second, MaxConnections: 4096},
 		Shutdown: Shutdown{Timeout: 10 * time.Second},
 		Slack: Slack{
 			Mode:    "http",
@@ -156,6 +157,26 @@ shutdown:
 	}
 }
 
+// The listener's limits and the metrics address come from the file or the
+// environment like every other key.
+func TestListenerKeys(t *testing.T) {
+	dir := isolate(t)
+	writeFile(t, dir, FileName, "http:\n  read_timeout: 5s\n  max_connections: 20000\nmetrics:\n  addr: 127.0.0.1:9090\n")
+	t.Setenv("BRIEFBOT_HTTP_WRITE_TIMEOUT", "1m")
+	t.Setenv("BRIEFBOT_HTTP_IDLE_TIMEOUT", "2m")
+	got, err := Load(Options{SearchPaths: []string{dir}})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := HTTP{Addr: ":8080", ReadTimeout: 5 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxConnections: 20000}
+	if diff := cmp.Diff(want, got.HTTP); diff != "" {
+		t.Errorf("http (-want +got):\n%s", diff)
+	}
+	if got.Metrics.Addr != "127.0.0.1:9090" {
+		t.Errorf("metrics.addr = %q, want 127.0.0.1:9090", got.Metrics.Addr)
+	}
+}
+
 func TestLoadConfigFile(t *testing.T) {
 	t.Run("explicit file beats search path", func(t *testing.T) {
 		dir := isolate(t)
@@ -218,6 +239,13 @@ func TestValidationNamesKeyAndVariable(t *testing.T) {
 		{"log.format", "xml", "must be one of text, json"},
 		{"log.level", "loud", "must be one of debug, info, warn, error"},
 		{"http.addr", "8080", "must be host:port"},
+		{"http.read_timeout", "0s", "must be a positive duration"},
+		{"http.write_timeout", "2s", "must be at least 5s: Slack and Discord wait 3s"},
+		{"http.idle_timeout", "soon", "invalid duration"},
+		{"http.max_connections", "4", "must be at least 16"},
+		{"http.max_connections", "many", "invalid integer"},
+		{"metrics.addr", "9090", "must be host:port"},
+		{"metrics.addr", ":8080", "must differ from http.addr"},
 		{"shutdown.timeout", "10", "invalid duration"},
 		{"shutdown.timeout", "-5s", "must be a positive duration"},
 		{"briefings.poll_interval", "500ms", "must be 0 (off) or at least 1s"},

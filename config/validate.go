@@ -13,6 +13,14 @@ import (
 	"github.com/briefbot/briefbot/bot"
 )
 
+const (
+	// minWriteTimeout leaves room for the platforms' 3-second answer
+	// budget after a request's headers.
+	minWriteTimeout = 5 * time.Second
+	// minConnections keeps room for probes and webhooks under any cap.
+	minConnections = 16
+)
+
 // Validate checks every key's value on its own and against the others that
 // are needed whatever command runs. It returns all problems joined, nil when
 // there are none.
@@ -30,6 +38,21 @@ func (c Config) Validate() error {
 	add(oneOf("log.format", c.Log.Format, "text", "json"))
 	add(oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error"))
 	add(checkAddr("http.addr", c.HTTP.Addr))
+	add(positive("http.read_timeout", c.HTTP.ReadTimeout))
+	if c.HTTP.WriteTimeout < minWriteTimeout {
+		add(fieldErr("http.write_timeout", "must be at least %s: Slack and Discord wait 3s for an answer and it must not be cut off, got %s", minWriteTimeout, c.HTTP.WriteTimeout))
+	}
+	add(positive("http.idle_timeout", c.HTTP.IdleTimeout))
+	if c.HTTP.MaxConnections < minConnections {
+		add(fieldErr("http.max_connections", "must be at least %d, got %d", minConnections, c.HTTP.MaxConnections))
+	}
+	if c.Metrics.Addr != "" {
+		if err := checkAddr("metrics.addr", c.Metrics.Addr); err != nil {
+			add(err)
+		} else if _, port, _ := net.SplitHostPort(c.Metrics.Addr); c.Metrics.Addr == c.HTTP.Addr && port != "0" {
+			add(fieldErr("metrics.addr", "must differ from http.addr (%s), or be empty to serve /metrics there", c.HTTP.Addr))
+		}
+	}
 	add(positive("shutdown.timeout", c.Shutdown.Timeout))
 
 	add(prefixed("slack.bot_token", c.Slack.BotToken, "xoxb-"))

@@ -313,9 +313,9 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		return &exitError{code: exitFailure, err: fmt.Errorf("listen on http.addr (%s): %w", config.EnvVar("http.addr"), err)}
 	}
 	front := startingHandler("loading briefings and connecting to the store")
-	srv := &http.Server{Handler: front, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv, limited := newHTTPServer(cfg.HTTP, ln, front, log)
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() { serveErr <- srv.Serve(limited) }()
 
 	a, err := m.newApp(ctx, cfg, log)
 	if err != nil {
@@ -349,7 +349,13 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.Handle("GET /metrics", a.metrics.Handler())
+	limited.register(a.metrics.Registry())
+	stopMetrics, err := serveMetrics(cfg, mux, a.metrics.Handler(), log)
+	if err != nil {
+		srv.Close()
+		return &exitError{code: exitFailure, err: err}
+	}
+	defer stopMetrics()
 	for _, p := range a.platforms {
 		p.Routes(mux)
 	}
