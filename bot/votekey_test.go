@@ -127,3 +127,21 @@ func TestVoteKeyCRS(t *testing.T) {
 		}
 	}
 }
+
+// FuzzResolveVoteKey reads keys as a pressed button brings them: any text
+// resolves to nothing or to a topic the library has.
+func FuzzResolveVoteKey(f *testing.F) {
+	b := bot.New(bot.Options{})
+	for _, r := range voteReplies(b.Library().Topics()[0]) {
+		key, _ := bot.VoteKey(r, 20)
+		f.Add(key)
+	}
+	f.Add("=kazakhstan|Risks")
+	f.Add("#s" + strings.Repeat("A", 20))
+	f.Fuzz(func(t *testing.T, key string) {
+		topic, _, ok := b.ResolveVoteKey(key)
+		if ok && topic == "" {
+			t.Errorf("key %q resolved to no topic", key)
+		}
+	})
+}
