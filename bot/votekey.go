@@ -126,3 +126,17 @@ func findHeading(headings []string, hash string) (string, bool) {
 	}
 	return "", false
 }
+
+// VoteMessage is what a reader is told, privately, after pressing a vote
+// button: outcome and err are what Voter.Vote returned.
+func VoteMessage(outcome string, err error) string {
+	switch {
+	case err != nil:
+		return "Sorry, your vote could not be counted just now. Please try again later."
+	case outcome == VoteRepeated:
+		return "You already voted on this answer."
+	case outcome == VoteNotHelpful:
+		return "Thanks — noted as not helpful."
+	}
+	return "Thanks — noted as helpful."
+}

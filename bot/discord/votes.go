@@ -84,7 +84,7 @@ func (a *Adapter) vote(ctx context.Context, in *interaction, respond responder) 
 		Platform: Platform, User: in.userID(), Topic: topic, Section: section, Helpful: helpful,
 	})
 	cancel()
-	text := voteThanks(outcome, err)
+	text := bot.VoteMessage(outcome, err)
 	m := message{Embeds: []embed{{Description: text, Color: colour(bot.KindHelp)}}, Components: []actionRow{}, Flags: flagEphemeral}
 	if err != nil {
 		m.Embeds[0].Color = colour(bot.KindError)
@@ -98,17 +98,4 @@ func (a *Adapter) vote(ctx context.Context, in *interaction, respond responder) 
 	}
 	a.logHandled(ctx, "vote", outcome, time.Since(start), err, logExtra{})
 	return true
-}
-
-// voteThanks is what the user reads after pressing a vote button.
-func voteThanks(outcome string, err error) string {
-	switch {
-	case err != nil:
-		return "Sorry, your vote could not be counted just now. Please try again later."
-	case outcome == bot.VoteRepeated:
-		return "You already voted on this answer."
-	case outcome == bot.VoteNotHelpful:
-		return "Thanks — noted as not helpful."
-	}
-	return "Thanks — noted as helpful."
 }
