@@ -89,6 +89,10 @@ type Config struct {
 	DeferAfter time.Duration
 	// HTTPClient sends REST requests; nil means a client with a 30 s timeout.
 	HTTPClient *http.Client
+	// Voter counts presses of the Helpful / Not helpful buttons under
+	// answers; nil shows no such buttons. The answerer must resolve vote
+	// keys (*bot.Bot does).
+	Voter bot.Voter
 }
 
 // Adapter is the Discord adapter. Create it with New; it is safe for

@@ -189,6 +189,7 @@ func (a *Adapter) handleMention(ctx context.Context, m mention) {
 	text = strings.Join(strings.Fields(text), " ")
 	reply := a.answerer.Handle(ctx, bot.Request{Platform: Platform, User: m.AuthorID, Channel: m.ChannelID, Command: "/" + commandName, Text: text})
 	msgs := renderReply(reply)
+	a.addVotes(msgs, reply)
 	var err error
 	for i, msg := range msgs {
 		if i == 0 {

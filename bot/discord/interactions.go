@@ -215,6 +215,9 @@ func (a *Adapter) handleInteraction(ctx context.Context, in *interaction, respon
 		}
 		a.answer(ctx, in, in.queryOption(), false, respond)
 	case interactionComponent:
+		if a.vote(ctx, in, respond) {
+			return
+		}
 		q, ok := strings.CutPrefix(in.Data.CustomID, customIDPrefix)
 		if !ok {
 			a.answerStatic(ctx, in, respond, "This button is not supported any more.")
@@ -358,6 +361,7 @@ func (a *Adapter) request(in *interaction, query string) bot.Request {
 // whether it is ephemeral.
 func (a *Adapter) interactionMessages(reply bot.Reply, update bool) ([]message, bool) {
 	msgs := renderReply(reply)
+	a.addVotes(msgs, reply)
 	eph := update || a.ephemeral(reply.Visibility)
 	if eph && !update {
 		msgs[0].Flags = flagEphemeral

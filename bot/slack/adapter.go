@@ -153,6 +153,7 @@ type Adapter struct {
 	pace        *pacer
 	installs    bot.WorkspaceStore
 	subs        SubscriptionLister
+	voter       bot.Voter
 	keys        *keyring
 	// channels remembers which channels' workspaces are recorded already.
 	channels *dedupe

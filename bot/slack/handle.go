@@ -128,7 +128,7 @@ func shareable(r bot.Reply) bool {
 // renderCommand renders a slash-command answer with its response_type set.
 func (a *Adapter) renderCommand(r bot.Reply, query string) []message {
 	rt := a.responseType(r)
-	var opts renderOptions
+	opts := renderOptions{Votes: a.voter != nil}
 	if rt == ReplyEphemeral && shareable(r) {
 		opts.ShareQuery = query
 	}
@@ -225,7 +225,7 @@ func (a *Adapter) handleEvent(ev innerEvent) {
 		// Mentions in a channel are answered in a thread under the question.
 		thread = ev.TS
 	}
-	_, err := a.postMessages(ctx, ev.Channel, render(reply, renderOptions{}), PostOptions{ThreadTS: thread})
+	_, err := a.postMessages(ctx, ev.Channel, render(reply, renderOptions{Votes: a.voter != nil}), PostOptions{ThreadTS: thread})
 	a.logHandled(source, reply.Kind, start, err)
 }
 
@@ -240,6 +240,8 @@ func (a *Adapter) handleInteraction(in interaction) {
 			a.share(in, act.Value)
 		case strings.HasPrefix(act.ActionID, actionQueryPrefix):
 			a.followUp(in, act.Value)
+		case strings.HasPrefix(act.ActionID, actionVotePrefix):
+			a.vote(in, act.ActionID, act.Value)
 		}
 	}
 }
@@ -257,7 +259,7 @@ func (a *Adapter) followUp(in interaction, query string) {
 		if in.ResponseURL == "" {
 			err = errors.New("ephemeral button press has no response_url")
 		} else {
-			msgs := render(reply, renderOptions{ShareQuery: shareQueryFor(reply, query)})
+			msgs := render(reply, renderOptions{ShareQuery: shareQueryFor(reply, query), Votes: a.voter != nil})
 			for i := range msgs {
 				msgs[i].ResponseType = ReplyEphemeral
 			}
@@ -269,7 +271,7 @@ func (a *Adapter) followUp(in interaction, query string) {
 		if thread == "" {
 			thread = in.Container.MessageTS
 		}
-		_, err = a.postMessages(ctx, channel, render(reply, renderOptions{}), PostOptions{ThreadTS: thread})
+		_, err = a.postMessages(ctx, channel, render(reply, renderOptions{Votes: a.voter != nil}), PostOptions{ThreadTS: thread})
 	}
 	a.logHandled("button", reply.Kind, start, err)
 }
@@ -298,7 +300,7 @@ func (a *Adapter) share(in interaction, query string) {
 	defer cancel()
 	ctx = a.routeInteraction(ctx, in)
 	channel, reply := a.askFromButton(ctx, in, query)
-	var opts renderOptions
+	opts := renderOptions{Votes: a.voter != nil}
 	if userIDRE.MatchString(in.User.ID) {
 		opts.SharedBy = in.User.ID
 	}

@@ -159,10 +159,16 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		Store:                st,
 		SubscriptionsChanged: func() { a.sched.Wake() },
 	})
+	// Vote buttons under answers only when analytics count them: a nil
+	// *bot.Analytics must not become a non-nil bot.Voter.
+	var voter bot.Voter
+	if a.analytics != nil {
+		voter = a.analytics
+	}
 	if cfg.SlackEnabled() {
 		sa, err := slack.New(slackConfig(cfg.Slack, log.With("component", "slack")), a.core,
 			slack.WithHTTPClient(&http.Client{Timeout: 15 * time.Second, Transport: a.metrics.Transport("slack", telemetry.Transport(nil))}),
-			slack.WithEventLog(st), slack.WithWorkspaces(st), slack.WithSubscriptions(st))
+			slack.WithEventLog(st), slack.WithWorkspaces(st), slack.WithSubscriptions(st), slack.WithVoter(voter))
 		if err != nil {
 			st.Close()
 			return nil, usageErr(withConfigKeys(err))
@@ -173,6 +179,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		dc := discordConfig(cfg.Discord)
 		dc.Logger = log.With("component", "discord")
 		dc.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: a.metrics.Transport("discord", telemetry.Transport(nil))}
+		dc.Voter = voter
 		da, err := discord.New(dc, a.core)
 		if err != nil {
 			st.Close()
