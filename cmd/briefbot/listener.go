@@ -13,8 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
+	"github.com/briefbot/briefbot/bot/metrics"
 	"github.com/briefbot/briefbot/config"
 )
 
@@ -81,21 +80,9 @@ func newHTTPServer(c config.HTTP, ln net.Listener, h http.Handler, log *slog.Log
 	return srv, lim
 }
 
-// register exports the listener's state to reg: connections open and the
-// cap, connections closed to make room, bodies refused by the budget.
-func (l *connLimiter) register(reg prometheus.Registerer) {
-	reg.MustRegister(
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "briefbot_http_connections",
-			Help: "Connections open on http.addr."}, func() float64 { return float64(l.Open()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "briefbot_http_connections_max",
-			Help: "The cap on open connections in effect (http.max_connections, or lower for the open-file limit)."},
-			func() float64 { return float64(l.max) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "briefbot_http_connections_closed_total",
-			Help: "Idle or silent connections closed to make room at the cap."}, func() float64 { return float64(l.evicted.Load()) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "briefbot_http_bodies_refused_total",
-			Help: "Request bodies refused because the bodies in flight used the whole body budget."},
-			func() float64 { return float64(l.bodies.refusals.Load()) }),
-	)
+// observe exports the listener's state to m.
+func (l *connLimiter) observe(m *metrics.Metrics) {
+	m.Listener(l.Open, l.max, l.evicted.Load, l.bodies.refusals.Load)
 }
 
 // serveMetrics puts /metrics where metrics.addr says: on its own listener

@@ -356,7 +356,7 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	limited.register(a.metrics.Registry())
+	limited.observe(a.metrics)
 	stopMetrics, err := serveMetrics(cfg, mux, a.metrics.Handler(), log)
 	if err != nil {
 		srv.Close()
