@@ -167,7 +167,7 @@ func TestCommandAnsweredInline(t *testing.T) {
 	if n := strings.Count(logs, "slack request handled"); n != 1 {
 		t.Errorf("%d handled lines, want 1: %s", n, logs)
 	}
-	for _, want := range []string{`"platform":"slack"`, `"kind":"section"`, `"outcome":"ok"`, `"duration"`, `"source":"command"`} {
+	for _, want := range []string{`"platform":"slack"`, `"kind":"section"`, `"outcome":"answered"`, `"duration"`, `"source":"command"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %s: %s", want, logs)
 		}
