@@ -109,15 +109,16 @@ type Adapter struct {
 	// gatewayErr is why the gateway last failed to open, nil once it is up;
 	// registerErr is why command registration last failed, nil once done.
 	gatewayErr, registerErr atomic.Pointer[string]
-	// registering is true while a registration (with its retries) runs.
-	registering atomic.Bool
-	cfg         Config
-	answerer    Answerer
-	log         *slog.Logger
-	now         func() time.Time
-	publicKey   []byte // nil when http interactions are disabled
-	apiURL      string // always ends in "/"
-	client      *http.Client
+	// registering is true while a registration (with its retries) runs;
+	// registered once one has succeeded.
+	registering, registered atomic.Bool
+	cfg                     Config
+	answerer                Answerer
+	log                     *slog.Logger
+	now                     func() time.Time
+	publicKey               []byte // nil when http interactions are disabled
+	apiURL                  string // always ends in "/"
+	client                  *http.Client
 
 	deferAfter time.Duration
 	// retryBase is the first back-off after a server error; tests shorten it.

@@ -91,10 +91,10 @@ func (a *Adapter) Trouble() string {
 // registerInBackground keeps trying to bring the registered commands in
 // line with the wanted ones until it succeeds or ctx ends. It never holds
 // up serving: a failed registration leaves the commands Discord already
-// has, which answer as before. Only one runs at a time, however often Run
-// is restarted.
+// has, which answer as before. Only one runs at a time, and none after one
+// succeeded, however often Run is restarted.
 func (a *Adapter) registerInBackground(ctx context.Context) {
-	if !a.registering.CompareAndSwap(false, true) {
+	if a.registered.Load() || !a.registering.CompareAndSwap(false, true) {
 		return
 	}
 	a.inflight.Add(1)
@@ -105,6 +105,7 @@ func (a *Adapter) registerInBackground(ctx context.Context) {
 		for {
 			changed, err := a.SyncCommands(ctx)
 			if err == nil {
+				a.registered.Store(true)
 				a.registerErr.Store(nil)
 				if changed {
 					a.log.InfoContext(ctx, "discord commands registered", "guild", a.cfg.GuildID)

@@ -126,7 +126,9 @@ type platformRun struct {
 
 // addPlatform registers p under name for serving and posting.
 func (a *app) addPlatform(name bot.Platform, shard int, p platform) {
-	a.platforms = append(a.platforms, namedPlatform{name, shard, p, &platformRun{}})
+	run := &platformRun{}
+	run.running.Store(true) // it is started with serve; until then it is not failing
+	a.platforms = append(a.platforms, namedPlatform{name, shard, p, run})
 	a.posters[name] = p
 }
 
@@ -490,19 +492,20 @@ func (r readiness) checks(ctx context.Context, a *app) []readyCheck {
 			name = fmt.Sprintf("%s shard %d", p.name, p.shard)
 		}
 		var problem string
+		lastErr := ""
+		if e := p.run.lastErr.Load(); e != nil {
+			lastErr = *e
+		}
 		switch {
 		case !p.run.running.Load():
-			problem = name + " stopped"
-			if e := p.run.lastErr.Load(); e != nil {
-				problem += " (" + *e + "), restarting"
-			}
+			problem = name + " stopped (" + lastErr + "), starting again"
 		case !p.Connected():
 			problem = name + " is not connected"
-			if e := p.run.lastErr.Load(); e != nil {
-				problem += " (last error: " + *e + ")"
+			if lastErr != "" {
+				problem += " (last error: " + lastErr + ")"
 			}
 		}
-		if t := p.Trouble(); t != "" {
+		if t := p.Trouble(); t != "" && !strings.Contains(lastErr, t) {
 			problem = strings.TrimPrefix(problem+"; "+name+": "+t, "; ")
 		}
 		if problem == "" {
@@ -518,13 +521,16 @@ func (r readiness) checks(ctx context.Context, a *app) []readyCheck {
 	if a.core.Library().Len() == 0 {
 		briefingsProblem = "no briefings loaded"
 	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
 	storeProblem := ""
-	if err := a.store.ProbeWrite(ctx, time.Now()); err != nil {
-		storeProblem = "store cannot write"
-		if a.store.Ping(ctx) != nil {
-			storeProblem = "store unreachable"
+	pingCtx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if err := a.store.Ping(pingCtx); err != nil {
+		storeProblem = "store unreachable"
+	} else {
+		writeCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		if err := a.store.ProbeWrite(writeCtx, time.Now()); err != nil {
+			storeProblem = "store cannot write"
 		}
 	}
 	return []readyCheck{
