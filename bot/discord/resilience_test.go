@@ -270,3 +270,20 @@ func TestCommandSpanTree(t *testing.T) {
 		t.Errorf("span tree (-want +got):\n%s", diff)
 	}
 }
+
+// A digest to a malformed channel id can never be posted: it is a
+// permanent failure, so the digest pauses instead of being retried, and
+// Discord is not called.
+func TestMalformedChannelIsPermanent(t *testing.T) {
+	api := newFakeDiscord(t)
+	a := newTestAdapter(t, newSigner(t), api.URL, &fakeAnswerer{}, nil)
+	for _, channel := range []string{"#general", "<#123>", "12345678901234567890123"} {
+		_, err := post(a, context.Background(), channel, kazakhstanRisksReply(), PostOptions{})
+		if !bot.IsPermanent(err) || !strings.Contains(err.Error(), "not a channel id") {
+			t.Errorf("%q: err = %v, want a permanent error saying it is not a channel id", channel, err)
+		}
+	}
+	if n := len(api.requests()); n != 0 {
+		t.Errorf("%d API calls for malformed channels", n)
+	}
+}
