@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	slackapi "github.com/slack-go/slack"
+	"github.com/slack-go/slack/slacktest"
 	"go.opentelemetry.io/otel"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -207,5 +210,46 @@ func TestCommandSpanTree(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got, cmpopts.SortSlices(less)); diff != "" {
 		t.Errorf("span tree (-want +got):\n%s", diff)
+	}
+}
+
+// A mention answered while Slack's Web API fails with a 5xx is posted
+// once Slack takes it again.
+func TestMentionAnswerRetriedAfterServerError(t *testing.T) {
+	hs := newHarness(t, nil)
+	var calls atomic.Int32
+	posted := make(chan string, 4)
+	api := slacktest.NewTestServer(func(c slacktest.Customize) {
+		c.Handle("/chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
+			if calls.Add(1) <= 2 {
+				http.Error(w, "upstream down", http.StatusBadGateway)
+				return
+			}
+			_ = r.ParseForm()
+			posted <- r.PostForm.Get("thread_ts")
+			fmt.Fprint(w, `{"ok":true,"channel":"C0123","ts":"1762500000.000001"}`)
+		})
+	})
+	api.Start()
+	defer api.Stop()
+	hs.a.api = slackapi.New("xoxb-test-token", slackapi.OptionAPIURL(api.GetAPIURL()), slackapi.OptionHTTPClient(hs.a.httpClient))
+	hs.a.sleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
+
+	body := eventBody("Ev77", map[string]any{
+		"type": "app_mention", "user": "U2CERLKJA", "text": "<@U0BOT> kazakhstan risks",
+		"ts": "1762499999.000100", "channel": "C0123", "event_ts": "1762499999.000100",
+	})
+	hs.do(t, signed(t, time.Now(), "/slack/events", "application/json", body))
+	hs.wait()
+	select {
+	case thread := <-posted:
+		if thread != "1762499999.000100" {
+			t.Errorf("answered in thread %q", thread)
+		}
+	default:
+		t.Fatalf("the answer was never posted (%d calls)", calls.Load())
+	}
+	if calls.Load() != 3 {
+		t.Errorf("%d calls, want 3", calls.Load())
 	}
 }

@@ -104,6 +104,12 @@ func TestDiscordRefusedLeavesSlackServing(t *testing.T) {
 	if !strings.Contains(logs, "platform stopped; starting it again") || !strings.Contains(logs, "retry_in") {
 		t.Errorf("the restart is not logged with its reason:\n%s", logs)
 	}
+	_, metrics := get(t, base+"/metrics")
+	for _, want := range []string{`briefbot_platform_connected{platform="discord",shard="0"} 0`, `briefbot_platform_connected{platform="slack",shard="0"} 1`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 	eventually(t, "a second attempt", func() bool { return gw.identifies.Load() >= 2 })
 
 	env["BRIEFBOT_READINESS_REQUIRE"] = "http,briefings,store,gateway"
