@@ -252,7 +252,7 @@ func (a *Adapter) firstEverywhere(ctx context.Context, key string) bool {
 	if a.cfg.Events == nil || key == "" {
 		return true
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), eventLogWait)
 	defer cancel()
 	first, err := a.cfg.Events.MarkSeen(ctx, "discord:"+key, a.now(), eventTTL)
 	if err != nil {
@@ -264,3 +264,8 @@ func (a *Adapter) firstEverywhere(ctx context.Context, key string) bool {
 	}
 	return first
 }
+
+// eventLogWait bounds the look-up in the shared event log. It runs before
+// a command is answered, inside the platform's 3 s for a first response
+// with the answer's own budget, so a slow store must not eat that time.
+const eventLogWait = 500 * time.Millisecond

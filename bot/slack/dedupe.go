@@ -60,7 +60,7 @@ func (a *Adapter) firstEverywhere(ctx context.Context, id string) bool {
 	if a.events == nil || id == "" {
 		return true
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), eventLogWait)
 	defer cancel()
 	first, err := a.events.MarkSeen(ctx, "slack:"+id, a.now(), eventTTL)
 	if err != nil {
@@ -96,3 +96,8 @@ func replayKey(kind, triggerID, ts string) string {
 	}
 	return kind + ":" + triggerID + ":" + ts
 }
+
+// eventLogWait bounds the look-up in the shared event log. It runs before
+// a command is answered, inside the platform's 3 s for a first response
+// with the answer's own budget, so a slow store must not eat that time.
+const eventLogWait = 500 * time.Millisecond
