@@ -152,3 +152,29 @@ func TestReadyzStoreMustWrite(t *testing.T) {
 		t.Errorf("/readyz after the lock went = %d %q", code, body)
 	}
 }
+
+// A command registration that keeps failing is shown in /readyz but does
+// not make it 503: the commands Discord already has still work, and the
+// interactions this process receives are still answered.
+func TestRegistrationFailureIsANoteNotAFailure(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"message":"Missing Access","code":50001}`)
+	}))
+	defer api.Close()
+	s := startServeWith(t, map[string]string{
+		"BRIEFBOT_DISCORD_MODE":       "http",
+		"BRIEFBOT_DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32),
+		"BRIEFBOT_DISCORD_APP_ID":     "111",
+		"BRIEFBOT_DISCORD_TOKEN":      "discord-test-token",
+		"BRIEFBOT_DISCORD_API_URL":    api.URL + "/",
+	})
+	eventually(t, "the failing registration in /readyz", func() bool {
+		code, body := get(t, "http://"+s.addr+"/readyz")
+		return code == http.StatusOK && strings.Contains(body, "http: ok; discord: command registration failing") && strings.Contains(body, "Missing Access")
+	})
+	if !strings.Contains(s.logs.String(), "discord command registration failed; retrying") {
+		t.Errorf("the failure is not logged:\n%s", s.logs)
+	}
+}

@@ -455,6 +455,9 @@ type readiness struct {
 type readyCheck struct {
 	name    string
 	problem string // "" when the check passes
+	// notes are worth an operator's eye but do not fail the check (a
+	// command registration failing while the commands Discord has work).
+	notes string
 }
 
 func (r readiness) serve(w http.ResponseWriter, req *http.Request, a *app) {
@@ -464,6 +467,8 @@ func (r readiness) serve(w http.ResponseWriter, req *http.Request, a *app) {
 	for _, c := range checks {
 		required := slices.Contains(r.require, c.name)
 		switch {
+		case c.problem == "" && c.notes != "":
+			fmt.Fprintf(&body, "%s: ok; %s\n", c.name, c.notes)
 		case c.problem == "":
 			fmt.Fprintf(&body, "%s: ok\n", c.name)
 		case required:
@@ -485,7 +490,7 @@ func (r readiness) serve(w http.ResponseWriter, req *http.Request, a *app) {
 
 // checks runs every readiness check.
 func (r readiness) checks(ctx context.Context, a *app) []readyCheck {
-	var httpProblems, gatewayProblems []string
+	var httpProblems, gatewayProblems, httpNotes, gatewayNotes []string
 	for _, p := range a.platforms {
 		name := string(p.name)
 		if p.name == discord.Platform && p.HoldsConnection() && a.cfg.Discord.ShardCount > 1 {
@@ -506,7 +511,16 @@ func (r readiness) checks(ctx context.Context, a *app) []readyCheck {
 			}
 		}
 		if t := p.Trouble(); t != "" && !strings.Contains(lastErr, t) {
-			problem = strings.TrimPrefix(problem+"; "+name+": "+t, "; ")
+			if problem == "" {
+				// Serving, with something to fix all the same.
+				if p.HoldsConnection() {
+					gatewayNotes = append(gatewayNotes, name+": "+t)
+				} else {
+					httpNotes = append(httpNotes, name+": "+t)
+				}
+			} else {
+				problem += "; " + t
+			}
 		}
 		if problem == "" {
 			continue
@@ -534,10 +548,10 @@ func (r readiness) checks(ctx context.Context, a *app) []readyCheck {
 		}
 	}
 	return []readyCheck{
-		{config.ReadyHTTP, strings.Join(httpProblems, "; ")},
-		{config.ReadyBriefings, briefingsProblem},
-		{config.ReadyStore, storeProblem},
-		{config.ReadyGateway, strings.Join(gatewayProblems, "; ")},
+		{config.ReadyHTTP, strings.Join(httpProblems, "; "), strings.Join(httpNotes, "; ")},
+		{config.ReadyBriefings, briefingsProblem, ""},
+		{config.ReadyStore, storeProblem, ""},
+		{config.ReadyGateway, strings.Join(gatewayProblems, "; "), strings.Join(gatewayNotes, "; ")},
 	}
 }
 
