@@ -216,3 +216,19 @@ func (l *syncLog) String() string {
 	defer l.mu.Unlock()
 	return l.buf.String()
 }
+
+// A slash command Socket Mode delivers again (the same trigger_id) is
+// acknowledged and not run again.
+func TestSocketSlashCommandRedeliveredRunsOnce(t *testing.T) {
+	hs := newHarness(t, nil)
+	var ack fakeAcker
+	payload, _ := json.Marshal(map[string]string{"trigger_id": "1.2.socket", "user_id": "U1", "channel_id": "C1", "command": "/brief", "text": "kazakhstan", "response_url": hs.sink.srv.URL})
+	for _, env := range []string{"env-5", "env-6"} {
+		hs.a.handleSocketEvent(&ack, socketEvent(socketmode.EventTypeSlashCommand, env, string(payload)))
+	}
+	ack.waitFor(t, 2)
+	hs.wait()
+	if n := len(hs.ans.requests()); n != 1 {
+		t.Errorf("core asked %d times, want once", n)
+	}
+}
