@@ -97,9 +97,9 @@ func (a *Adapter) registerInBackground(ctx context.Context) {
 	if a.registered.Load() || !a.registering.CompareAndSwap(false, true) {
 		return
 	}
-	a.inflight.Add(1)
+	// Not counted in inflight: Run's drain, on a gateway failure, must
+	// not wait out a registration's back-off. It ends with ctx.
 	go func() {
-		defer a.inflight.Done()
 		defer a.registering.Store(false)
 		backoff := bot.Backoff{Base: a.registerBase, Max: 10 * time.Minute}
 		for {
