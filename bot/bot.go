@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -142,32 +143,98 @@ func (b *Bot) answer(ctx context.Context, req Request) Reply {
 	if len(words) == 0 {
 		return b.help(lib, b.commandFor(req))
 	}
-	switch strings.ToLower(words[0]) {
+	q := newQuestion(req.Text)
+	if r, ok := b.runCommand(ctx, req, lib, q, words); ok {
+		return r
+	}
+	return b.topic(ctx, lib, q)
+}
+
+// Words that may stand beside "help" and "list" without making a question
+// about a topic: "help me", "list all topics", "what topics are there".
+var (
+	helpWords = wordSet("help me please how do i use usage commands ?")
+	listWords = wordSet("list topics all show me the what which are there available briefings give please")
+)
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// runCommand answers the commands: help, list, search, subscribe,
+// unsubscribe, subscriptions and digest. A command word starts a command
+// only where its grammar fits; where it begins a topic's name ("Search
+// engines and elections", "Digest of rulings") the topic wins.
+func (b *Bot) runCommand(ctx context.Context, req Request, lib *briefings.Library, q *question, words []string) (Reply, bool) {
+	first := strings.ToLower(strings.TrimRight(words[0], "?!.,:"))
+	if words[0] == "?" {
+		first = "?"
+	}
+	only := func(set map[string]bool, must ...string) bool {
+		found := false
+		for _, t := range q.toks {
+			if t.sep() {
+				continue
+			}
+			if !set[t.norm] {
+				return false
+			}
+			for _, m := range must {
+				found = found || t.norm == m
+			}
+		}
+		return found
+	}
+	switch first {
 	case "help", "?":
-		if len(words) == 1 {
-			return b.help(lib, b.commandFor(req))
+		if len(words) == 1 || only(helpWords, "help") {
+			return b.help(lib, b.commandFor(req)), true
 		}
+		return Reply{}, false
 	case "list", "topics":
-		if len(words) == 1 {
-			return b.list(lib)
+		if len(words) == 1 || only(listWords, "list", "topics") {
+			return b.list(lib), true
 		}
+		return Reply{}, false
+	case "subscribe", "unsubscribe", "subscriptions", "digest", "search", "find":
+	default:
+		if only(listWords, "topics") {
+			return b.list(lib), true // "what topics are there?"
+		}
+		return Reply{}, false
+	}
+	if run, ok := lib.LongestTopic(q.norms, nil); ok && run.Start == 0 && run.Words >= 2 {
+		return Reply{}, false // the command word begins a topic's name
+	}
+	if len(q.norms) >= 2 && (first == "search" || first == "find" || first == "digest") {
+		// "search engines risks": the command word and the next word
+		// are words of one topic's name.
+		if ts, _ := lib.TopicsNamedBy(q.norms[:2], 1); len(ts) > 0 {
+			return Reply{}, false
+		}
+	}
+	switch first {
 	case "subscribe":
-		return b.subscribe(ctx, req, words[1:])
+		return b.subscribe(ctx, req, words[1:]), true
 	case "unsubscribe":
-		return b.unsubscribe(ctx, req, words[1:])
+		return b.unsubscribe(ctx, req, words[1:]), true
 	case "subscriptions":
 		if len(words) == 1 {
-			return b.subscriptions(ctx, req)
+			return b.subscriptions(ctx, req), true
 		}
 	case "digest":
-		return b.preview(ctx, req, words[1:])
+		return b.preview(ctx, req, words[1:]), true
 	case "search", "find":
 		if len(words) > 1 {
-			return b.search(lib, strings.Join(words[1:], " "))
+			return b.search(lib, strings.Join(words[1:], " ")), true
 		}
-		return b.help(lib, b.commandFor(req))
+		return b.help(lib, b.commandFor(req)), true
 	}
-	return b.topic(lib, words)
+	return Reply{}, false
 }
 
 func (b *Bot) help(lib *briefings.Library, c string) Reply {
@@ -178,11 +245,17 @@ func (b *Bot) help(lib *briefings.Library, c string) Reply {
 			fmt.Sprintf("Ask for a briefing by topic, then narrow it to the part you need: %s <topic> [section].", c),
 		},
 	}
+	example := "kazakhstan" // a topic for the examples: the library's first, if any
+	if topics := lib.Topics(); len(topics) > 0 {
+		example = b.topicQuery(lib, topics[0])
+	}
 	usage := Section{Heading: "How to ask", Blocks: []Block{
 		{Bullet: true, Label: c + " <topic>", Text: "the overview: title, lede and the sections it has"},
 		{Bullet: true, Label: c + " <topic> <section>", Text: "one section only, such as risks, what's new, why it matters or looking ahead"},
 		{Bullet: true, Label: c + " <topic> all", Text: "the whole briefing"},
 		{Bullet: true, Label: c + " <topic> versions", Text: "older briefings on the same topic"},
+		{Bullet: true, Label: c + " what could go wrong in " + example + "?", Text: "ask in your own words: the topic anywhere, several sections (risks and outlook), a date (@2025-11, january, previous)"},
+		{Bullet: true, Label: c + " " + example + " <words>", Text: "words that name no section find the bullets and paragraphs that say them"},
 		{Bullet: true, Label: c + " list", Text: "every topic with its headline and date"},
 		{Bullet: true, Label: c + " search <words>", Text: "full-text search over every briefing"},
 	}}
@@ -241,72 +314,207 @@ func (b *Bot) search(lib *briefings.Library, query string) Reply {
 		return r
 	}
 	for _, h := range hits {
-		it := Item{Title: h.Briefing.Title, Text: h.Snippet, Date: h.Briefing.Date, Query: b.topicQuery(lib, h.Briefing)}
-		if h.Section != nil {
-			it.Title += " — " + h.Section.Heading
-			it.Query += " " + sectionQuery(h.Briefing, h.Section)
-		}
-		r.Items = append(r.Items, it)
+		r.Items = append(r.Items, b.hitItem(lib, h))
 	}
 	return r
 }
 
-// topic answers "<topic> [section words]".
-func (b *Bot) topic(lib *briefings.Library, words []string) Reply {
+// topic answers a question about a topic: its overview, sections,
+// bullets, passages, whole text or versions, of the version asked for.
+func (b *Bot) topic(ctx context.Context, lib *briefings.Library, q *question) Reply {
+	u := q.findTopic(lib, b.maxItems)
+	if len(u.topic) == 0 {
+		return b.notFound(lib, q, u)
+	}
+	rest := q.rest(u)
+	br := u.topic[0]
+	if len(u.topic) > 1 {
+		// Topics sharing a name: the other words may name one by its title.
+		var words []string
+		var at []int
+		for _, i := range rest {
+			if q.content(i) {
+				words = append(words, q.norms[i])
+				at = append(at, i)
+			}
+		}
+		picked, used := pickByTitle(u.topic, words)
+		if picked == nil {
+			return b.disambiguate(lib, u)
+		}
+		br = picked
+		var keep []int
+		for _, i := range rest {
+			if !slices.ContainsFunc(used, func(k int) bool { return at[k] == i }) {
+				keep = append(keep, i)
+			}
+		}
+		rest = keep
+		if u.how == "" {
+			u.how = "partial" // a guess among several: say so
+		}
+		u.said = strings.TrimSpace(u.said + " … " + strings.Join(pick(words, used), " "))
+	}
 	var notes []string
 	corrected := false
-	m, ok := lib.Match(words)
-	if !ok {
-		m, ok = lib.Correct(words)
-		if ok {
-			corrected = true
-			notes = append(notes, fmt.Sprintf("Showing %s for %q.", m.Briefing.Topic, strings.Join(words[:m.Words], " ")))
-		}
-	}
-	if !ok {
-		return b.notFound(lib, strings.Join(words, " "))
-	}
-	br, rest := m.Briefing, words[m.Words:]
-	if len(m.Ambiguous) > 0 {
-		picked, consumed := pickByTitle(append([]*briefings.Briefing{m.Briefing}, m.Ambiguous...), rest)
-		if picked == nil {
-			return b.disambiguate(lib, strings.Join(words[:m.Words], " "), m)
-		}
-		br, rest = picked, rest[consumed:]
+	switch u.how {
+	case "partial":
+		notes = append(notes, fmt.Sprintf("Showing %s for %q.", br.Topic, u.said))
+	case "typo":
+		corrected = true
+		notes = append(notes, fmt.Sprintf("Showing %s for %q.", br.Topic, u.said))
 	}
 
-	// "@2024-05-01" picks an older briefing of the topic.
-	if len(rest) > 0 && strings.HasPrefix(rest[0], "@") {
-		v, ok := pickVersion(lib.Versions(br.Key()), rest[0][1:])
-		if !ok {
-			r := b.versions(lib, br)
-			r.Kind = KindNotFound
-			r.Notes = append(notes, fmt.Sprintf("No version dated %q.", rest[0][1:]))
-			return r
+	versions := lib.Versions(br.Key())
+	has := func(d dateSpec) bool {
+		for _, v := range versions {
+			if d.matches(v.Date) {
+				return true
+			}
 		}
-		br, rest = v, rest[1:]
-		notes = append(notes, fmt.Sprintf("Showing the briefing of %s.", v.Date.Format(time.DateOnly)))
+		return false
+	}
+	d, rest := q.takeDate(rest, br, has)
+	if d != nil {
+		var note string
+		br, note = pickVersion(versions, *d, br)
+		if note != "" {
+			notes = append(notes, note)
+		}
 	}
 
+	w := q.parts(rest, br)
 	var r Reply
-	switch q := strings.ToLower(strings.Join(rest, " ")); q {
-	case "":
-		r = b.overview(lib, br)
-	case "all", "full", "everything", "whole":
-		r = b.full(lib, br)
-	case "versions", "history of versions", "older", "archive":
-		r = b.versions(lib, br)
-	default:
-		sec, found := br.FindSection(q)
-		if !found {
-			r = b.noSection(lib, br, q)
-			break
+	switch {
+	case w.changes && len(w.parts) == 0:
+		var since time.Time
+		if d != nil {
+			since = br.Date // "kazakhstan changes since january"
 		}
-		r = b.section(lib, br, sec)
+		r = b.Changes(ctx, lib, br.Key(), since)
+	case w.versions:
+		r = b.versions(lib, br)
+	case len(w.parts) == 0 && len(w.leftover) == 0 && len(w.missing) == 0 && w.whole:
+		r = b.full(lib, br)
+	case len(w.parts) == 0 && len(w.leftover) == 0 && len(w.missing) == 0:
+		r = b.overview(lib, br)
+	default:
+		r = b.parts(lib, br, w)
 	}
 	r.Notes = append(notes, r.Notes...)
 	r.Corrected = corrected
 	return r
+}
+
+// pick returns the words at the positions used.
+func pick(words []string, used []int) []string {
+	out := make([]string, len(used))
+	for k, i := range used {
+		out[k] = words[i]
+	}
+	return out
+}
+
+// maxPassages caps the passages shown for words that name no section.
+const maxPassages = 5
+
+// parts answers the sections, bullets and passages a question names in
+// br: named sections and bullets in the briefing's order, then passages
+// holding the other words, best first, each under its heading.
+func (b *Bot) parts(lib *briefings.Library, br *briefings.Briefing, w want) Reply {
+	r := b.briefingReply(lib, br, KindSection)
+	r.Notes = append(r.Notes, w.notes...)
+	whole := map[*briefings.Section]bool{}
+	bullets := map[*briefings.Section][]int{}
+	for _, p := range w.parts {
+		if p.Block < 0 {
+			whole[p.Section] = true
+		} else if !slices.Contains(bullets[p.Section], p.Block) {
+			bullets[p.Section] = append(bullets[p.Section], p.Block)
+		}
+	}
+	// A section asked for whole comes with its subsections ("### …"
+	// under its "## …"), which follow it in br.Sections.
+	for sec := range whole {
+		subs := br.Subsections(sec)
+		for k := range subs {
+			whole[&subs[k]] = true
+		}
+	}
+	ledeHeading := "Introduction"
+	addBullets := func(sec *briefings.Section, heading string, blocks []briefings.Block) {
+		idx := bullets[sec]
+		if len(idx) == 0 {
+			return
+		}
+		slices.Sort(idx)
+		out := Section{Heading: heading}
+		for _, j := range idx {
+			out.Blocks = append(out.Blocks, convertBlock(blocks[j]))
+		}
+		r.Sections = append(r.Sections, out)
+	}
+	addBullets(nil, ledeHeading, br.Lede)
+	var current *briefings.Section
+	for i := range br.Sections {
+		s := &br.Sections[i]
+		switch {
+		case whole[s]:
+			r.Sections = append(r.Sections, convertSection(s))
+			current = s
+		case len(bullets[s]) > 0:
+			addBullets(s, s.Heading, s.Blocks)
+		}
+	}
+	for _, k := range w.missing {
+		r.Notes = append(r.Notes, fmt.Sprintf("The %s briefing has no %s section.", br.Topic, kindName(k)))
+	}
+	if len(w.leftover) > 0 {
+		shown := func(p briefings.Passage) bool {
+			return p.Section != nil && whole[p.Section] || slices.Contains(bullets[p.Section], p.Block)
+		}
+		var groups []Section
+		var groupOf []*briefings.Section
+		for _, p := range br.Passages(w.leftover, maxPassages) {
+			if shown(p) {
+				continue
+			}
+			g := slices.Index(groupOf, p.Section)
+			if g < 0 {
+				heading := ledeHeading
+				if p.Section != nil {
+					heading = p.Section.Heading
+				}
+				groups = append(groups, Section{Heading: heading})
+				groupOf = append(groupOf, p.Section)
+				g = len(groups) - 1
+			}
+			groups[g].Blocks = append(groups[g].Blocks, convertBlock(p.BlockIn(br)))
+		}
+		said := strings.Join(w.rawLeft, " ")
+		switch {
+		case len(groups) > 0:
+			r.Notes = append(r.Notes, fmt.Sprintf("Showing the passages that mention %q.", said))
+			r.Sections = append(r.Sections, groups...)
+		case len(r.Sections) > 0:
+			r.Notes = append(r.Notes, fmt.Sprintf("Nothing in the %s briefing matches %q.", br.Topic, said))
+		}
+	}
+	if len(r.Sections) == 0 {
+		nf := b.noSection(lib, br, strings.Join(w.rawLeft, " "))
+		nf.Notes = append(r.Notes, nf.Notes...)
+		return nf
+	}
+	if len(r.Sections) == 1 {
+		r.Suggestions = b.sectionSuggestions(lib, br, current)
+	} else {
+		r.Suggestions = b.sectionSuggestions(lib, br, nil)
+	}
+	return r
+}
+
+func convertBlock(bl briefings.Block) Block {
+	return Block{Bullet: bl.Bullet, Label: bl.Label, Text: bl.Text}
 }
 
 func (b *Bot) overview(lib *briefings.Library, br *briefings.Briefing) Reply {
@@ -334,7 +542,10 @@ func (b *Bot) full(lib *briefings.Library, br *briefings.Briefing) Reply {
 
 func (b *Bot) section(lib *briefings.Library, br *briefings.Briefing, sec *briefings.Section) Reply {
 	r := b.briefingReply(lib, br, KindSection)
-	r.Sections = []Section{convertSection(sec)}
+	subs := br.SectionWithSubsections(sec)
+	for k := range subs {
+		r.Sections = append(r.Sections, convertSection(&subs[k]))
+	}
 	r.Suggestions = b.sectionSuggestions(lib, br, sec)
 	return r
 }
@@ -348,41 +559,81 @@ func (b *Bot) versions(lib *briefings.Library, br *briefings.Briefing) Reply {
 	return r
 }
 
-func (b *Bot) noSection(lib *briefings.Library, br *briefings.Briefing, q string) Reply {
+// noSection answers a question whose words name nothing in br: the
+// notes already made say what was missing; said is the words that matched
+// nothing. It offers br's sections; it does not search the library, which
+// at a hundred thousand briefings costs more than the rest of the reply
+// many times over, for words the asker tied to this topic.
+func (b *Bot) noSection(lib *briefings.Library, br *briefings.Briefing, said string) Reply {
 	r := b.briefingReply(lib, br, KindNotFound)
-	if k := briefings.KindOf(q); k != briefings.KindOther {
-		r.Notes = append(r.Notes, fmt.Sprintf("The %s briefing has no %s section.", br.Topic, k))
-	} else {
-		r.Notes = append(r.Notes, fmt.Sprintf("The %s briefing has no section matching %q.", br.Topic, q))
+	if said != "" {
+		r.Notes = append(r.Notes, fmt.Sprintf("The %s briefing has no section or passage matching %q.", br.Topic, said))
 	}
 	r.Suggestions = b.sectionSuggestions(lib, br, nil)
-	for _, h := range lib.Search(br.Topic+" "+q, 3) {
-		if h.Briefing.Key() == br.Key() && h.Section == nil {
-			continue
-		}
-		it := Item{Title: h.Briefing.Title, Text: h.Snippet, Date: h.Briefing.Date, Query: b.topicQuery(lib, h.Briefing)}
-		if h.Section != nil {
-			it.Title += " — " + h.Section.Heading
-			it.Query += " " + sectionQuery(h.Briefing, h.Section)
-		}
-		r.Items = append(r.Items, it)
-	}
 	return r
 }
 
-func (b *Bot) notFound(lib *briefings.Library, query string) Reply {
-	r := Reply{Kind: KindNotFound, Title: fmt.Sprintf("No briefing for %q", query)}
-	r.Suggestions = b.didYouMean(lib, query)
+// hitItem is a search hit as a list item that asks for its section.
+func (b *Bot) hitItem(lib *briefings.Library, h briefings.Hit) Item {
+	it := Item{Title: h.Briefing.Title, Text: h.Snippet, Date: h.Briefing.Date, Query: b.topicQuery(lib, h.Briefing)}
+	if h.Section != nil {
+		it.Title += " — " + h.Section.Heading
+		it.Query += " " + sectionQuery(h.Briefing, h.Section)
+	}
+	return it
+}
+
+// notFound answers a question that names no topic: the topics it may have
+// meant, and search hits for its words.
+func (b *Bot) notFound(lib *briefings.Library, q *question, u understood) Reply {
+	var said, plain []string
+	for i, t := range q.toks {
+		if q.content(i) {
+			plain = append(plain, t.norm)
+			if len(said) == 0 || said[len(said)-1] != t.raw {
+				said = append(said, t.raw)
+			}
+		}
+	}
+	title := strings.Join(said, " ")
+	if title == "" {
+		// Only section words, dates or filler: "risks", "what's new?".
+		r := Reply{Kind: KindNotFound, Title: "Which topic?"}
+		example := "kazakhstan"
+		if topics := lib.Topics(); len(topics) > 0 {
+			example = b.topicQuery(lib, topics[0])
+		}
+		asked := strings.TrimSpace(strings.Join(fieldsOf(q), " "))
+		r.Notes = append(r.Notes, fmt.Sprintf("Name a topic as well, as in %s %s %s.", b.command, example, asked))
+		r.Suggestions = append(r.Suggestions, Suggestion{Label: "List topics", Query: "list"})
+		return r
+	}
+	r := Reply{Kind: KindNotFound, Title: fmt.Sprintf("No briefing for %q", title)}
+	for _, br := range u.maybe {
+		r.Suggestions = append(r.Suggestions, Suggestion{Label: br.Topic, Query: b.topicQuery(lib, br)})
+	}
+	// Names that begin with what was typed ("kaz"), unless it is a place
+	// name in its own right.
+	for _, w := range plain {
+		if len(r.Suggestions) >= 3 || briefings.IsPlaceName(w) || len(w) < 3 {
+			continue
+		}
+		for _, br := range lib.Complete(w, 3) {
+			if !slices.ContainsFunc(r.Suggestions, func(s Suggestion) bool { return s.Label == br.Topic }) && len(r.Suggestions) < 3 {
+				r.Suggestions = append(r.Suggestions, Suggestion{Label: br.Topic, Query: b.topicQuery(lib, br)})
+			}
+		}
+	}
 	if len(r.Suggestions) > 0 {
 		r.Notes = append(r.Notes, "Did you mean one of these?")
 	}
-	for _, h := range lib.Search(query, 5) {
-		it := Item{Title: h.Briefing.Title, Text: h.Snippet, Date: h.Briefing.Date, Query: b.topicQuery(lib, h.Briefing)}
-		if h.Section != nil {
-			it.Title += " — " + h.Section.Heading
-			it.Query += " " + sectionQuery(h.Briefing, h.Section)
+	if len(plain) > 0 {
+		for _, h := range lib.Search(strings.Join(plain, " "), 5) {
+			r.Items = append(r.Items, b.hitItem(lib, h))
 		}
-		r.Items = append(r.Items, it)
+		if len(r.Items) > 0 {
+			r.Notes = append(r.Notes, fmt.Sprintf("These briefings mention %q:", title))
+		}
 	}
 	if len(r.Suggestions) == 0 && len(r.Items) == 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("Try %s list to see every topic.", b.command))
@@ -391,13 +642,26 @@ func (b *Bot) notFound(lib *briefings.Library, query string) Reply {
 	return r
 }
 
-func (b *Bot) disambiguate(lib *briefings.Library, said string, m briefings.Match) Reply {
-	r := Reply{Kind: KindList, Title: fmt.Sprintf("Several briefings match %q", said)}
+func fieldsOf(q *question) []string {
+	var out []string
+	for _, t := range q.toks {
+		out = append(out, t.raw)
+	}
+	return out
+}
+
+// disambiguate asks which of several topics a question meant. It is not
+// an answer: the reply is KindNotFound, and ask exits 1.
+func (b *Bot) disambiguate(lib *briefings.Library, u understood) Reply {
+	r := Reply{Kind: KindNotFound, Title: fmt.Sprintf("Several briefings match %q", u.said)}
 	r.Notes = append(r.Notes, "Which one did you mean?")
-	for _, br := range append([]*briefings.Briefing{m.Briefing}, m.Ambiguous...) {
+	for _, br := range u.topic {
 		q := b.topicQuery(lib, br)
 		r.Items = append(r.Items, Item{Title: br.Title, Text: br.Headline(), Date: br.Date, Query: q})
 		r.Suggestions = append(r.Suggestions, Suggestion{Label: br.Title, Query: q})
+	}
+	if u.more {
+		r.Notes = append(r.Notes, fmt.Sprintf("Showing the first %d; add a word of the name to narrow it.", len(u.topic)))
 	}
 	return r
 }
@@ -499,48 +763,77 @@ func sectionQuery(br *briefings.Briefing, s *briefings.Section) string {
 	return briefings.Normalize(s.Heading)
 }
 
-// pickByTitle chooses among briefings sharing an alias by the words that
-// follow it: the one whose title holds the most leading rest words.
-func pickByTitle(cands []*briefings.Briefing, rest []string) (*briefings.Briefing, int) {
+// pickByTitle chooses among briefings sharing a name by the other words
+// of the question: the one whose title holds the most of them. It returns
+// the positions (in words) of the words it used; nil on a tie.
+func pickByTitle(cands []*briefings.Briefing, words []string) (*briefings.Briefing, []int) {
 	var best *briefings.Briefing
-	bestN, tie := 0, false
+	var bestUsed []int
+	tie := false
 	for _, c := range cands {
 		title := " " + briefings.Normalize(c.Title) + " "
-		n := 0
-		for _, w := range rest {
-			if !strings.Contains(title, " "+briefings.Normalize(w)+" ") {
-				break
+		var used []int
+		for k, w := range words {
+			if strings.Contains(title, " "+w+" ") {
+				used = append(used, k)
 			}
-			n++
 		}
 		switch {
-		case n > bestN:
-			best, bestN, tie = c, n, false
-		case n == bestN && n > 0:
+		case len(used) > len(bestUsed):
+			best, bestUsed, tie = c, used, false
+		case len(used) == len(bestUsed) && len(used) > 0:
 			tie = true
 		}
 	}
 	if best == nil || tie {
-		return nil, 0
+		return nil, nil
 	}
-	return best, bestN
+	return best, bestUsed
 }
 
-// pickVersion finds the newest version whose date starts with date
-// ("2024", "2024-05", "2024-05-01").
-func pickVersion(versions []*briefings.Briefing, date string) (*briefings.Briefing, bool) {
+// pickVersion picks the version a date asks for: the newest version
+// matching it, the one before the newest for "previous", else the version
+// nearest the date. The note says which was shown, and when nothing
+// matched, that nothing did. current is the newest version.
+func pickVersion(versions []*briefings.Briefing, d dateSpec, current *briefings.Briefing) (*briefings.Briefing, string) {
+	if len(versions) == 0 {
+		return current, ""
+	}
+	day := func(b *briefings.Briefing) string { return b.Date.Format(time.DateOnly) }
+	switch {
+	case d.year < 0:
+		return versions[0], fmt.Sprintf("Could not read the date %q (write @2025-11-07, @2025-11 or @2025); showing the latest briefing, of %s.", d.said, day(versions[0]))
+	case d.previous && len(versions) > 1:
+		return versions[1], fmt.Sprintf("Showing the previous briefing, of %s.", day(versions[1]))
+	case d.previous:
+		return versions[0], fmt.Sprintf("There is no earlier briefing on %s; showing the only one, of %s.", versions[0].Topic, day(versions[0]))
+	}
 	for _, v := range versions {
-		if strings.HasPrefix(v.Date.Format(time.DateOnly), date) {
-			return v, true
+		if d.matches(v.Date) {
+			return v, fmt.Sprintf("Showing the briefing of %s.", day(v))
 		}
 	}
-	return nil, false
+	want := d.approx(versions[0].Date)
+	best := versions[0]
+	for _, v := range versions[1:] {
+		if absDuration(v.Date.Sub(want)) < absDuration(best.Date.Sub(want)) {
+			best = v
+		}
+	}
+	return best, fmt.Sprintf("No %s briefing is dated %s; showing the nearest, of %s.", best.Topic, d, day(best))
+}
+
+func absDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
 }
 
 func convertSection(s *briefings.Section) Section {
 	out := Section{Heading: s.Heading, Blocks: make([]Block, 0, len(s.Blocks))}
 	for _, bl := range s.Blocks {
-		out.Blocks = append(out.Blocks, Block{Bullet: bl.Bullet, Label: bl.Label, Text: bl.Text})
+		out.Blocks = append(out.Blocks, convertBlock(bl))
 	}
 	return out
 }

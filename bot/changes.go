@@ -32,7 +32,9 @@ const (
 func (b *Bot) Changes(ctx context.Context, lib *briefings.Library, topic string, since time.Time) Reply {
 	versions := lib.Versions(topic)
 	if len(versions) == 0 {
-		return b.notFound(lib, topic)
+		// Not a topic's name: understand it as a question would be, with
+		// its typo correction, notes and suggestions.
+		return b.topic(ctx, lib, newQuestion(topic+" changes"))
 	}
 	cur := versions[0]
 	hs := b.historyStore()

@@ -177,9 +177,14 @@ func TestChangesWithoutEarlierText(t *testing.T) {
 
 func TestChangesUnknownTopic(t *testing.T) {
 	b := bot.New(bot.Options{})
+	// A typo is understood as in any question, and said.
 	r := b.Changes(t.Context(), b.Library(), "kazakstan", time.Time{})
-	if r.Kind != bot.KindNotFound || len(r.Suggestions) == 0 || r.Suggestions[0].Query != "kazakhstan" {
-		t.Errorf("unknown topic: kind %s, suggestions %v; want not found with kazakhstan suggested", r.Kind, r.Suggestions)
+	if r.Kind != bot.KindChanges || !r.Corrected || len(r.Notes) == 0 || !strings.Contains(r.Notes[0], "Kazakhstan") {
+		t.Errorf("a typo: kind %s, corrected %v, notes %q; want the changes of Kazakhstan, the guess noted", r.Kind, r.Corrected, r.Notes)
+	}
+	r = b.Changes(t.Context(), b.Library(), "atlantis", time.Time{})
+	if r.Kind != bot.KindNotFound || len(r.Suggestions)+len(r.Items) == 0 {
+		t.Errorf("unknown topic: kind %s, suggestions %v, items %v; want not found with somewhere to go next", r.Kind, r.Suggestions, r.Items)
 	}
 	// The bundled samples have one version each.
 	r = b.Changes(t.Context(), b.Library(), "kazakhstan", time.Time{})

@@ -12,6 +12,15 @@
 //	<topic> versions          the older briefings of the topic
 //	search <words>            ranked matches with snippets
 //
+// People rarely type that order, so the core reads a question the way it
+// is written (query.go): the topic may stand anywhere among filler
+// ("what could go wrong in kazakhstan?"), be named by part of its name
+// ("sahel") or with a typo it corrects only when sure ("kazakstan", never
+// iraq into Iran); several sections ("risks and outlook"), a version date
+// anywhere ("@2025-11", "january", "previous") and words that name no
+// section (the passages that say them) may follow. Every guess is told in
+// a note; "which one?" and "did you mean" are not answers.
+//
 // Adapters (bot/slack, bot/discord) translate platform events into Requests
 // and Replies into platform messages; none of their types reach this package.
 package bot

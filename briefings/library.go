@@ -24,6 +24,7 @@ type Library struct {
 	prefixes []completion        // alias keys, sorted, for Complete
 	words    []completion        // every word of every alias key, sorted
 	idx      *lazyIndex
+	names    vocabulary // for typo correction, built on first use (match.go)
 }
 
 // lazyIndex is the search index, built on first use: answering a topic and

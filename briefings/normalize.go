@@ -167,13 +167,29 @@ func stemWord(w string) string {
 // forEachWord calls fn with each normalized word of s and the byte offset in
 // s where the word starts. It is the tokenizer of the search index and must
 // agree with Normalize on what a word is.
-func forEachWord(s string, fn func(word string, off int)) {
+func forEachWord(s string, fn func(word string, off int)) { forEachWordStarting(s, nil, fn) }
+
+// forEachWordStarting is forEachWord for only the words whose first letter,
+// lowercased, is marked in firsts (nil: every word). Words starting with
+// other ASCII letters are skipped before they are normalized; words
+// starting with any other character are always passed on, as folding may
+// change their first letter.
+func forEachWordStarting(s string, firsts *[256]bool, fn func(word string, off int)) {
 	start := -1
 	flush := func(end int) {
 		if start < 0 {
 			return
 		}
 		raw := s[start:end]
+		if c := raw[0]; firsts != nil && c < utf8.RuneSelf && c != '\'' {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if !firsts[c] {
+				start = -1
+				return
+			}
+		}
 		w := raw
 		simple := true
 		for i := 0; i < len(raw); i++ {

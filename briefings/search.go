@@ -279,27 +279,51 @@ func bestPlace(b *Briefing, m *stemMatcher) (*Section, string) {
 // remembering its answers for the words of the hits of one query.
 type stemMatcher struct {
 	stems map[string]int // query stem → its number
-	memo  map[string]int // normalized word → stem number, -1 for none
-	st    *stemmer
-	seen  []uint32 // per stem, the count call that last found it
-	gen   uint32
+	order []string       // the query stems by number
+	// firsts marks the first bytes of the query stems: stemming keeps a
+	// word's first letter, so a word starting otherwise is no match and
+	// need not be stemmed.
+	firsts [256]bool
+	memo   map[string]int // normalized word → stem number, -1 for none
+	st     *stemmer
+	seen   []uint32 // per stem, the count call that last found it
+	gen    uint32
+	// similar also matches words whose stem is similar to a query stem
+	// ("economy" and "economic"), for passages inside one briefing.
+	similar bool
 }
 
 func newStemMatcher(qs []string) *stemMatcher {
 	m := &stemMatcher{stems: make(map[string]int, len(qs)), memo: map[string]int{}, st: newStemmer(), seen: make([]uint32, len(qs))}
+	m.order = qs
 	for i, q := range qs {
 		m.stems[q] = i
+		if q != "" {
+			m.firsts[q[0]] = true
+		}
 	}
 	return m
 }
 
 func (m *stemMatcher) stemOf(w string) int {
+	if w == "" || !m.firsts[w[0]] {
+		return -1
+	}
 	if i, ok := m.memo[w]; ok {
 		return i
 	}
-	i, ok := m.stems[m.st.stem(w)]
+	st := m.st.stem(w)
+	i, ok := m.stems[st]
 	if !ok {
 		i = -1
+		if m.similar {
+			for n, q := range m.order {
+				if similarStems(q, st) {
+					i = n
+					break
+				}
+			}
+		}
 	}
 	m.memo[w] = i
 	return i
@@ -319,7 +343,7 @@ func (m *stemMatcher) count(texts ...string) int {
 
 func (m *stemMatcher) countMore(t string) int {
 	n := 0
-	forEachWord(t, func(w string, _ int) {
+	forEachWordStarting(t, &m.firsts, func(w string, _ int) {
 		if i := m.stemOf(w); i >= 0 && m.seen[i] != m.gen {
 			m.seen[i] = m.gen
 			n++

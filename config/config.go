@@ -55,6 +55,7 @@ type Config struct {
 	Digests   []Schedule `mapstructure:"digests" yaml:"digests"`
 	API       API        `mapstructure:"api" yaml:"api,omitempty"`
 	Readiness Readiness  `mapstructure:"readiness" yaml:"readiness"`
+	Analytics Analytics  `mapstructure:"analytics" yaml:"analytics"`
 
 	// File is the configuration file that was read, "" when none was.
 	File string `mapstructure:"-" yaml:"-"`
@@ -239,6 +240,7 @@ var keys = []struct {
 	{"digests", kindSchedules, []any{}},
 	{"api.tokens", kindSchedules, ""}, // a list of {name, token}; "" (no list) leaves Config.API.Tokens nil
 	{"readiness.require", kindStrings, []string{ReadyHTTP, ReadyBriefings, ReadyStore}},
+	{"analytics.enabled", kindBool, true}, {"analytics.retention", kindDuration, 30 * 24 * time.Hour},
 }
 
 // Keys returns every configuration key, in documentation order.

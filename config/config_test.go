@@ -59,6 +59,7 @@ func defaults() Config {
 		Store:     Store{ConnectTimeout: 60 * time.Second},
 		Digest:    Digest{Grace: 2 * time.Hour, MaxFailures: 5},
 		Readiness: Readiness{Require: []string{"http", "briefings", "store"}},
+		Analytics: Analytics{Enabled: true, Retention: 30 * 24 * time.Hour},
 	}
 }
 
@@ -438,7 +439,6 @@ func TestValidateServe(t *testing.T) {
 		edit func(*Config)
 		want []string // substrings; none means valid
 	}{
-		{"nothing configured", func(*Config) {}, []string{"no chat platform configured"}},
 		{"slack socket", func(c *Config) {
 			c.Slack.BotToken, c.Slack.AppToken, c.Slack.Mode = "xoxb-1", "xapp-1", "socket"
 		}, nil},

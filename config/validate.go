@@ -3,7 +3,6 @@ package config
 import (
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net"
 	"net/url"
 	"slices"
@@ -135,10 +134,6 @@ func (c Config) ValidateServe() error {
 	}
 	slack := c.SlackEnabled()
 	discord := c.DiscordEnabled()
-	if !slack && !discord {
-		add(fmt.Errorf("no chat platform configured: set slack.bot_token (%s) or discord.token (%s)",
-			EnvVar("slack.bot_token"), EnvVar("discord.token")))
-	}
 
 	if slack {
 		if c.Slack.BotToken == "" {

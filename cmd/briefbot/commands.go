@@ -49,8 +49,9 @@ func (m *Main) askCommand() *cobra.Command {
 "briefbot ask kazakhstan risks" prints the "Risks & caveats" section of the
 Kazakhstan briefing.
 
-Exit status: 0 answered, 1 nothing matched (suggestions are still printed),
-2 usage or configuration error.`,
+Exit status: 0 answered, 1 nothing matched or a choice is needed ("which
+one?", "did you mean"; suggestions are still printed), 2 usage or
+configuration error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// No question is a question too: the bot answers it with help.
 			return m.answer(cmd, strings.Join(args, " "))
@@ -102,7 +103,7 @@ func (m *Main) answer(cmd *cobra.Command, query string) error {
 	if err := render(m.Stdout, reply); err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("write answer: %w", err)}
 	}
-	if reply.Kind == bot.KindNotFound || reply.Kind == bot.KindError {
+	if !Answered(reply) {
 		return &exitError{code: exitFailure}
 	}
 	return nil

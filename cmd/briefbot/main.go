@@ -3,6 +3,7 @@
 //
 //	briefbot ask kazakhstan risks     print one section of a briefing
 //	briefbot check ./briefings        lint a briefings folder (for CI)
+//	briefbot test questions.yaml      check that questions get the answers they must
 //	briefbot list                     list the topics
 //	briefbot config                   print the effective configuration, secrets redacted
 //	briefbot version                  print the version
@@ -139,6 +140,7 @@ then defaults. "briefbot config" prints the result.`,
 	root.AddCommand(
 		m.askCommand(),
 		m.checkCommand(),
+		m.testCommand(),
 		m.listCommand(),
 		m.configCommand(),
 		m.versionCommand(),
@@ -147,6 +149,7 @@ then defaults. "briefbot config" prints the result.`,
 		m.digestCommand(),
 		m.discordCommand(),
 		m.publishCommand(),
+		m.gapsCommand(),
 	)
 	return root
 }

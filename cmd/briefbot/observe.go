@@ -53,6 +53,9 @@ func (a *app) reloaded(r watch.Reload) {
 		attribute.Int("briefings.problems", len(r.Problems)),
 	)
 	a.setFolder(r.Library)
+	if a.desk != nil {
+		a.desk.SetProblems(r.Problems)
+	}
 	warnUnknownTopics(a.log, r.Library, configSubscriptions(a.cfg))
 	a.broken.update(r.Problems)
 	broken := a.broken.count()

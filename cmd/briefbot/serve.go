@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/desk"
 	"github.com/briefbot/briefbot/bot/digest"
 	"github.com/briefbot/briefbot/bot/discord"
 	"github.com/briefbot/briefbot/bot/metrics"
@@ -76,6 +77,12 @@ type app struct {
 	// setFolder takes a reloaded folder library and lays the published
 	// briefings over it.
 	setFolder func(*briefings.Library)
+	// analytics counts unanswered questions and votes; nil when off.
+	analytics *bot.Analytics
+	// problems are the check problems of the first load, for the desk.
+	problems []briefings.Problem
+	// desk is the editors' desk; nil when it is off.
+	desk *desk.Handler
 }
 
 // platform is a chat platform's adapter as serve runs it.
@@ -188,6 +195,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		}
 		a.lib = lib
 		loadProblems = problems
+		a.problems = problems
 	}
 
 	st, err := store.OpenWith(ctx, cfg.Store.URL, store.Options{Logger: log.With("component", "store"), ConnectTimeout: cfg.Store.ConnectTimeout})
@@ -202,11 +210,15 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 	}
 	warnUnknownTopics(log, a.lib, configSubscriptions(cfg))
 
+	if a.analytics, err = newAnalytics(cfg, st, a.metrics, log); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.core = bot.New(bot.Options{
 		Library:              a.lib,
 		Logger:               log.With("component", "bot"),
 		Command:              cfg.Slack.Command,
-		Observe:              a.metrics.ObserveCommand,
+		Observe:              observers(a.metrics.ObserveCommand, a.analytics.Observe),
 		Store:                st,
 		SubscriptionsChanged: func() { a.sched.Wake() },
 	})
@@ -346,7 +358,15 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 
 	// Listen first: while the briefings load and the store is awaited,
 	// /healthz answers and /readyz says why it is not ready yet.
-	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	addr := cfg.HTTP.Addr
+	if deskOnly(cfg) {
+		var err error
+		if addr, err = loopbackAddr(addr); err != nil {
+			return usageErr(err)
+		}
+		log.Info("no chat platform configured (set slack.bot_token or discord.token): serving only the desk, on loopback, for trying the bot", "url", "http://"+addr+"/desk/")
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("listen on http.addr (%s): %w", config.EnvVar("http.addr"), err)}
 	}
@@ -387,6 +407,10 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		srv.Close()
 		return err
 	}
+	if a.desk, err = startDesk(cfg, a.core, a.store, a.seen, a.analytics, a.problems, ln.Addr(), mux, log); err != nil {
+		srv.Close()
+		return err
+	}
 	front.set(traceWebhooks(a.metrics.CountRefusals(time.Now, mux)))
 	// Tests are told the address once the app answers on it.
 	if m.Listening != nil {
@@ -397,6 +421,9 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		wg.Go(func() { a.keepRunning(runCtx, p, &bot.Backoff{Base: time.Second, Max: 5 * time.Minute}) })
 	}
 	start("digest scheduler", a.sched.Run)
+	if a.analytics != nil {
+		start("analytics", a.analytics.Run)
+	}
 	go reloadSecrets(runCtx, log, cfg, hangups(runCtx), a.secretsRotated)
 	// The search index is built now, not on the first search; then the
 	// garbage of parsing goes back to the system.

@@ -342,16 +342,6 @@ func TestServeSlackHTTP(t *testing.T) {
 	}
 }
 
-func TestServeRefusesWithoutPlatform(t *testing.T) {
-	r := runMain(t, "serve")
-	r.wantCode(t, exitUsage)
-	for _, v := range []string{"BRIEFBOT_SLACK_BOT_TOKEN", "BRIEFBOT_DISCORD_TOKEN"} {
-		if !strings.Contains(r.stderr, v) {
-			t.Errorf("refusal does not name %s:\n%s", v, r.stderr)
-		}
-	}
-}
-
 // The real process stops cleanly on SIGTERM: the test binary re-runs
 // itself as briefbot serve.
 func TestServeSIGTERM(t *testing.T) {
