@@ -44,8 +44,8 @@ func (p httpPartsPoster) PostDigest(ctx context.Context, channel string, r bot.R
 // A digest slot is one trace: the claim, the composing and the post, with
 // one platform call per part under the post.
 func TestSlotSpanTree(t *testing.T) {
-	rec := tracetest.NewSpanRecorder()
-	telemetry.Install(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	rec := tracetest.NewInMemoryExporter()
+	telemetry.Install(sdktrace.NewTracerProvider(sdktrace.WithSyncer(rec)))
 	t.Cleanup(func() { otel.SetTracerProvider(noop.NewTracerProvider()) })
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer api.Close()
@@ -60,7 +60,7 @@ func TestSlotSpanTree(t *testing.T) {
 		t.Fatalf("posted %v, want the 08:00 slot", got)
 	}
 
-	spans := rec.Ended()
+	spans := rec.GetSpans().Snapshots()
 	names := map[string]string{}
 	traces := map[string]bool{}
 	for _, sp := range spans {

@@ -234,8 +234,8 @@ func spanTree(spans []sdktrace.ReadOnlySpan) []string {
 // A slash command over HTTP is one trace: receive, verify, the command
 // with its core, render and platform calls.
 func TestCommandSpanTree(t *testing.T) {
-	rec := tracetest.NewSpanRecorder()
-	telemetry.Install(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	rec := tracetest.NewInMemoryExporter()
+	telemetry.Install(sdktrace.NewTracerProvider(sdktrace.WithSyncer(rec)))
 	t.Cleanup(func() { otel.SetTracerProvider(noop.NewTracerProvider()) })
 
 	s := newSigner(t)
@@ -250,7 +250,7 @@ func TestCommandSpanTree(t *testing.T) {
 	h.ServeHTTP(w, s.request(commandBody("digest"), testNow))
 	a.inflight.Wait()
 
-	got := spanTree(rec.Ended())
+	got := spanTree(rec.GetSpans().Snapshots())
 	parts := len(renderReply(longReply()))
 	want := []string{
 		"- > POST /discord/interactions",

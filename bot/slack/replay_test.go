@@ -161,11 +161,11 @@ func spanTree(spans []sdktrace.ReadOnlySpan) []string {
 	return out
 }
 
-// installRecorder makes the global tracer provider record every span
-// until the test ends.
-func installRecorder(t *testing.T) *tracetest.SpanRecorder {
-	rec := tracetest.NewSpanRecorder()
-	telemetry.Install(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+// installRecorder makes the global tracer provider export every span to
+// the SDK's in-memory exporter until the test ends.
+func installRecorder(t *testing.T) *tracetest.InMemoryExporter {
+	rec := tracetest.NewInMemoryExporter()
+	telemetry.Install(sdktrace.NewTracerProvider(sdktrace.WithSyncer(rec)))
 	t.Cleanup(func() { otel.SetTracerProvider(noop.NewTracerProvider()) })
 	return rec
 }
@@ -183,7 +183,7 @@ func TestCommandSpanTree(t *testing.T) {
 	hs.sink.next(t)
 	hs.wait()
 
-	ended := spans.Ended()
+	ended := spans.GetSpans().Snapshots()
 	traces := map[string]bool{}
 	for _, s := range ended {
 		traces[s.SpanContext().TraceID().String()] = true
