@@ -106,9 +106,8 @@ type EventLog interface {
 type Adapter struct {
 	// connected is true while the gateway session is up.
 	connected atomic.Bool
-	// gatewayErr is why the gateway last failed to open, nil once it is up;
 	// registerErr is why command registration last failed, nil once done.
-	gatewayErr, registerErr atomic.Pointer[string]
+	registerErr atomic.Pointer[string]
 	// registering is true while a registration (with its retries) runs;
 	// registered once one has succeeded.
 	registering, registered atomic.Bool

@@ -39,13 +39,9 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return err
 	}
 	if err := s.Open(); err != nil {
-		ge := gatewayError(err)
-		reason := ge.Error()
-		a.gatewayErr.Store(&reason)
 		_ = s.Close()
-		return ge
+		return gatewayError(err)
 	}
-	a.gatewayErr.Store(nil)
 	a.log.Info("discord gateway connected", "shard", a.cfg.ShardID, "shards", max(a.cfg.ShardCount, 1))
 	<-ctx.Done()
 	a.connected.Store(false)

@@ -71,21 +71,14 @@ func gatewayError(err error) *GatewayError {
 // connection the adapter holds rather than as HTTP requests.
 func (a *Adapter) HoldsConnection() bool { return a.cfg.Mode == ModeGateway }
 
-// Trouble says what is wrong that the connection state does not: why the
-// gateway last failed to open while it is down, why command registration
-// keeps failing. "" when nothing is.
+// Trouble says what is wrong that Run's errors do not: why command
+// registration keeps failing; "" when nothing is. (Why the gateway could
+// not be opened is Run's error, a *GatewayError.)
 func (a *Adapter) Trouble() string {
-	var msg string
-	if e := a.gatewayErr.Load(); e != nil && !a.Connected() {
-		msg = *e
-	}
 	if e := a.registerErr.Load(); e != nil {
-		if msg != "" {
-			msg += "; "
-		}
-		msg += "command registration failing: " + *e
+		return "command registration failing: " + *e
 	}
-	return msg
+	return ""
 }
 
 // registerInBackground keeps trying to bring the registered commands in

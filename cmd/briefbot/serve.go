@@ -537,7 +537,7 @@ func (r readiness) checks(ctx context.Context, a *app) []readyCheck {
 				problem += " (last error: " + lastErr + ")"
 			}
 		}
-		if t := p.Trouble(); t != "" && !strings.Contains(lastErr, t) {
+		if t := p.Trouble(); t != "" && t != lastErr {
 			if problem == "" {
 				// Serving, with something to fix all the same.
 				if p.HoldsConnection() {
