@@ -141,7 +141,7 @@ func (b *Bot) answer(ctx context.Context, req Request) Reply {
 	lib := b.lib.Load()
 	words := strings.Fields(req.Text)
 	if len(words) == 0 {
-		return b.help(lib, b.commandFor(req))
+		return b.help(ctx, lib, req, b.commandFor(req))
 	}
 	q := newQuestion(req.Text)
 	if r, ok := b.runCommand(ctx, req, lib, q, words); ok {
@@ -192,7 +192,7 @@ func (b *Bot) runCommand(ctx context.Context, req Request, lib *briefings.Librar
 	switch first {
 	case "help", "?":
 		if len(words) == 1 || only(helpWords, "help") {
-			return b.help(lib, b.commandFor(req)), true
+			return b.help(ctx, lib, req, b.commandFor(req)), true
 		}
 		return Reply{}, false
 	case "list", "topics":
@@ -232,12 +232,12 @@ func (b *Bot) runCommand(ctx context.Context, req Request, lib *briefings.Librar
 		if len(words) > 1 {
 			return b.search(lib, strings.Join(words[1:], " ")), true
 		}
-		return b.help(lib, b.commandFor(req)), true
+		return b.help(ctx, lib, req, b.commandFor(req)), true
 	}
 	return Reply{}, false
 }
 
-func (b *Bot) help(lib *briefings.Library, c string) Reply {
+func (b *Bot) help(ctx context.Context, lib *briefings.Library, req Request, c string) Reply {
 	r := Reply{
 		Kind:  KindHelp,
 		Title: "briefbot: news briefings on demand",
@@ -254,12 +254,16 @@ func (b *Bot) help(lib *briefings.Library, c string) Reply {
 		{Bullet: true, Label: c + " <topic> <section>", Text: "one section only, such as risks, what's new, why it matters or looking ahead"},
 		{Bullet: true, Label: c + " <topic> all", Text: "the whole briefing"},
 		{Bullet: true, Label: c + " <topic> versions", Text: "older briefings on the same topic"},
+		{Bullet: true, Label: c + " <topic> changes", Text: "what changed since the previous version, section by section"},
 		{Bullet: true, Label: c + " what could go wrong in " + example + "?", Text: "ask in your own words: the topic anywhere, several sections (risks and outlook), a date (@2025-11, january, previous)"},
 		{Bullet: true, Label: c + " " + example + " <words>", Text: "words that name no section find the bullets and paragraphs that say them"},
 		{Bullet: true, Label: c + " list", Text: "every topic with its headline and date"},
 		{Bullet: true, Label: c + " search <words>", Text: "full-text search over every briefing"},
 	}}
 	r.Sections = append(r.Sections, usage)
+	if s, ok := b.digestHelp(ctx, req, c, example); ok {
+		r.Sections = append(r.Sections, s)
+	}
 	topics := lib.Topics()
 	if len(topics) > 0 {
 		ex := topics[0]

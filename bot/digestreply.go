@@ -28,6 +28,11 @@ type DigestRequest struct {
 	// Command is how readers of the digest ask the bot on its platform
 	// ("/brief"); empty means the bot's configured command.
 	Command string
+
+	// only, when set, limits the digest to these topic keys, new or not:
+	// a correction re-composes what a posted digest showed, and nothing
+	// that came since.
+	only map[string]bool
 }
 
 // DigestSince is where "new" starts for the digest of sub at slot: its
@@ -75,10 +80,11 @@ func (b *Bot) Digest(ctx context.Context, dr DigestRequest) (r Reply, ok bool) {
 	var picked []*briefings.Briefing
 	for _, br := range lib.Topics() {
 		// The date is the cheap test: with include "new", most fail it.
-		if sub.Include != "all" && !seen(br).After(dr.Since) {
+		// A correction shows what the digest showed, new or not.
+		if sub.Include != "all" && dr.only == nil && !seen(br).After(dr.Since) {
 			continue
 		}
-		if !matchesTopics(br, wanted) {
+		if !matchesTopics(br, wanted) || (dr.only != nil && !dr.only[br.Key()]) {
 			continue
 		}
 		picked = append(picked, br)
@@ -98,6 +104,7 @@ func (b *Bot) Digest(ctx context.Context, dr DigestRequest) (r Reply, ok bool) {
 			r.Notes = append(r.Notes, fmt.Sprintf("%d more briefings: %s list.", len(picked)-i, command))
 			break
 		}
+		r.Versions = append(r.Versions, dr.versionOf(br))
 		q := b.topicQuery(lib, br)
 		if s, ok := b.updatedEntry(ctx, lib, dr, br, q); ok {
 			r.Sections = append(r.Sections, s)

@@ -96,6 +96,9 @@ type Reply struct {
 	Visibility  Visibility   `json:"visibility,omitempty"`
 	// Corrected is true when the topic was found after correcting a typo.
 	Corrected bool `json:"corrected,omitempty"`
+	// Versions, in a digest, are the briefing versions it shows, so that
+	// the scheduler can correct it when one of them changes.
+	Versions []BriefingVersion `json:"-"`
 }
 
 // Section is a titled part of a reply.

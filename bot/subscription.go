@@ -37,6 +37,14 @@ type Subscription struct {
 	Include string
 	// WhenEmpty is "skip" (post nothing) or "post" (say there is nothing new).
 	WhenEmpty string
+	// Corrections says what happens when a briefing in a posted digest
+	// changes within CorrectionsWindow: CorrectionsEdit (also "") edits
+	// the posted digest, CorrectionsFollowUp posts a threaded note,
+	// CorrectionsOff does neither.
+	Corrections string
+	// CorrectionsWindow is how long after posting a digest is corrected;
+	// zero means DefaultCorrectionsWindow.
+	CorrectionsWindow time.Duration
 	// Source is SourceConfig or SourceChat.
 	Source string
 	// CreatedBy is the platform user who subscribed; empty for config.

@@ -98,6 +98,13 @@ type Slack struct {
 	BotTokenFile      string `mapstructure:"bot_token_file" yaml:"bot_token_file,omitempty"`
 	AppTokenFile      string `mapstructure:"app_token_file" yaml:"app_token_file,omitempty"`
 	SigningSecretFile string `mapstructure:"signing_secret_file" yaml:"signing_secret_file,omitempty"`
+	// ClientID, ClientSecret and TokenKey turn on "Add to Slack" installs
+	// in several workspaces; TokenKey encrypts their tokens in the store.
+	ClientID         string `mapstructure:"client_id" yaml:"client_id"`
+	ClientSecret     string `mapstructure:"client_secret" yaml:"client_secret"`
+	ClientSecretFile string `mapstructure:"client_secret_file" yaml:"client_secret_file,omitempty"`
+	TokenKey         string `mapstructure:"token_key" yaml:"token_key"`
+	TokenKeyFile     string `mapstructure:"token_key_file" yaml:"token_key_file,omitempty"`
 	// Mode is "socket" or "http"; it defaults to socket when AppToken is set.
 	Mode    string `mapstructure:"mode" yaml:"mode"`
 	Command string `mapstructure:"command" yaml:"command"`
@@ -183,6 +190,13 @@ type Schedule struct {
 	Include string `mapstructure:"include" yaml:"include"`
 	// WhenEmpty is "skip" or "post" (post a short "nothing new" note).
 	WhenEmpty string `mapstructure:"when_empty" yaml:"when_empty"`
+	// Corrections says what happens when a briefing in a posted digest
+	// changes: "edit" (the default, also "") edits the digest in place,
+	// "follow_up" replies in its thread, "off" does neither.
+	Corrections string `mapstructure:"corrections" yaml:"corrections"`
+	// CorrectionsWindow is how long after posting a digest is corrected;
+	// 0 means bot.DefaultCorrectionsWindow (24h).
+	CorrectionsWindow time.Duration `mapstructure:"corrections_window" yaml:"corrections_window"`
 }
 
 type valueKind int
@@ -216,6 +230,11 @@ var keys = []struct {
 	{"slack.bot_token_file", kindString, ""},
 	{"slack.app_token_file", kindString, ""},
 	{"slack.signing_secret_file", kindString, ""},
+	{"slack.client_id", kindString, ""},
+	{"slack.client_secret", kindString, ""},
+	{"slack.client_secret_file", kindString, ""},
+	{"slack.token_key", kindString, ""},
+	{"slack.token_key_file", kindString, ""},
 	{"slack.mode", kindString, ""},
 	{"slack.command", kindString, "/brief"},
 	{"slack.reply", kindString, "ephemeral"},
@@ -574,7 +593,10 @@ func decodeSchedules(raw any) ([]Schedule, []error) {
 			Result:           &s,
 			ErrorUnused:      true,
 			WeaklyTypedInput: true,
-			DecodeHook:       mapstructure.StringToSliceHookFunc(","),
+			DecodeHook: mapstructure.ComposeDecodeHookFunc(
+				mapstructure.StringToSliceHookFunc(","),
+				mapstructure.StringToTimeDurationHookFunc(),
+			),
 		})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("decode digests[%d]: %w", i, err))

@@ -303,6 +303,8 @@ digests:
     schedule: "@weekly"
     include: all
     when_empty: post
+    corrections: follow_up
+    corrections_window: 6h
 `
 
 func TestDigestsFromFile(t *testing.T) {
@@ -321,6 +323,7 @@ func TestDigestsFromFile(t *testing.T) {
 		{
 			ID: "weekly", Platform: "discord", Channel: "123456789", Schedule: "@weekly",
 			Topics: []string{}, Include: "all", WhenEmpty: "post",
+			Corrections: "follow_up", CorrectionsWindow: 6 * time.Hour,
 		},
 	}
 	if diff := cmp.Diff(want, got.Digests); diff != "" {
@@ -352,6 +355,7 @@ digests:
     timezone: Mars/Olympus
     include: some
     when_empty: shout
+    corrections: sometimes
   - id: a
     platform: slack
     channel: C1
@@ -370,6 +374,7 @@ digests:
 		"digests[0].timezone (BRIEFBOT_DIGESTS): unknown time zone",
 		"digests[0].include (BRIEFBOT_DIGESTS): must be new or all",
 		"digests[0].when_empty (BRIEFBOT_DIGESTS): must be skip or post",
+		"digests[0].corrections (BRIEFBOT_DIGESTS): must be edit, follow_up or off",
 		`digests[1].id (BRIEFBOT_DIGESTS): "a" is already used by digests[0]`,
 		"digests[1] (BRIEFBOT_DIGESTS):",
 		"chanel",

@@ -29,6 +29,8 @@ func (c Config) Redacted() Config {
 	c.Slack.BotToken = redactToken(c.Slack.BotToken, "xoxb-")
 	c.Slack.AppToken = redactToken(c.Slack.AppToken, "xapp-")
 	c.Slack.SigningSecret = redactToken(c.Slack.SigningSecret, "")
+	c.Slack.ClientSecret = redactToken(c.Slack.ClientSecret, "")
+	c.Slack.TokenKey = redactToken(c.Slack.TokenKey, "")
 	c.Discord.Token = redactToken(c.Discord.Token, "")
 	c.Store.URL = RedactURL(c.Store.URL)
 	c.Slack.APIURL = RedactURL(c.Slack.APIURL)

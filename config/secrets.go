@@ -22,6 +22,8 @@ var secrets = []secret{
 	{"slack.bot_token", func(c *Config) *string { return &c.Slack.BotToken }, func(c *Config) *string { return &c.Slack.BotTokenFile }},
 	{"slack.app_token", func(c *Config) *string { return &c.Slack.AppToken }, func(c *Config) *string { return &c.Slack.AppTokenFile }},
 	{"slack.signing_secret", func(c *Config) *string { return &c.Slack.SigningSecret }, func(c *Config) *string { return &c.Slack.SigningSecretFile }},
+	{"slack.client_secret", func(c *Config) *string { return &c.Slack.ClientSecret }, func(c *Config) *string { return &c.Slack.ClientSecretFile }},
+	{"slack.token_key", func(c *Config) *string { return &c.Slack.TokenKey }, func(c *Config) *string { return &c.Slack.TokenKeyFile }},
 	{"discord.token", func(c *Config) *string { return &c.Discord.Token }, func(c *Config) *string { return &c.Discord.TokenFile }},
 	{"store.url", func(c *Config) *string { return &c.Store.URL }, func(c *Config) *string { return &c.Store.URLFile }},
 }

@@ -119,6 +119,12 @@ func (c Config) Validate() error {
 		if !slices.Contains([]string{"skip", "post"}, d.WhenEmpty) {
 			add(digestErr(i, "when_empty", "must be skip or post, got %q", d.WhenEmpty))
 		}
+		if !bot.ValidCorrections(d.Corrections) {
+			add(digestErr(i, "corrections", "must be edit, follow_up or off, got %q", d.Corrections))
+		}
+		if d.CorrectionsWindow < 0 {
+			add(digestErr(i, "corrections_window", "must not be negative, got %s", d.CorrectionsWindow))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -136,8 +142,8 @@ func (c Config) ValidateServe() error {
 	discord := c.DiscordEnabled()
 
 	if slack {
-		if c.Slack.BotToken == "" {
-			add(fieldErr("slack.bot_token", "is required when other slack keys are set"))
+		if c.Slack.BotToken == "" && c.Slack.ClientID == "" {
+			add(fieldErr("slack.bot_token", "is required when other slack keys are set (or slack.client_id, to install in workspaces through OAuth)"))
 		}
 		switch c.Slack.Mode {
 		case "socket":
@@ -184,7 +190,7 @@ func (c Config) ValidateServe() error {
 // SlackEnabled reports whether any Slack credential is set, so serve should
 // start the Slack adapter.
 func (c Config) SlackEnabled() bool {
-	return c.Slack.BotToken != "" || c.Slack.AppToken != "" || c.Slack.SigningSecret != ""
+	return c.Slack.BotToken != "" || c.Slack.AppToken != "" || c.Slack.SigningSecret != "" || c.Slack.ClientID != ""
 }
 
 // DiscordEnabled reports whether any Discord credential is set, so serve

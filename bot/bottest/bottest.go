@@ -85,6 +85,9 @@ type Poster struct {
 	Fail func(channel string, ref bot.SlotRef) error
 	// Block, when set, is waited on before each post (to stop a post midway).
 	Block chan struct{}
+	// edits and followUps are the corrections made (corrections.go).
+	edits     []Edit
+	followUps []FollowUp
 }
 
 // PostDigest records the post, unless Fail says otherwise. Every digest is
@@ -144,6 +147,9 @@ type Store struct {
 	slots      map[slotKey]*slotState
 	deliveries []bot.Delivery
 	seen       map[string]time.Time
+	// posted and corrections are the CorrectionStore's (corrections.go).
+	posted      map[slotKey]bot.PostedDigest
+	corrections map[correctionKey]*slotState
 }
 
 type slotKey struct {
@@ -188,6 +194,8 @@ func validSubscription(s bot.Subscription) error {
 		return fmt.Errorf("subscription %q lacks an ID, platform, channel or schedule", s.ID)
 	case s.Source != bot.SourceConfig && s.Source != bot.SourceChat:
 		return fmt.Errorf("subscription %s: bad source %q", s.ID, s.Source)
+	case !bot.ValidCorrections(s.Corrections) || s.CorrectionsWindow < 0:
+		return fmt.Errorf("subscription %s: bad corrections %q for %v", s.ID, s.Corrections, s.CorrectionsWindow)
 	}
 	return nil
 }
@@ -220,6 +228,7 @@ func (s *Store) DeleteSubscription(ctx context.Context, id string) error {
 		}
 	}
 	s.deliveries = slices.DeleteFunc(s.deliveries, func(d bot.Delivery) bool { return d.Subscription == id })
+	s.forgetPosted(func(k slotKey) bool { return k.sub == id })
 	return nil
 }
 

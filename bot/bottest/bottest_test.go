@@ -16,3 +16,7 @@ var _ slack.EventLog = (*bottest.Store)(nil)
 func TestStoreContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return bottest.NewStore() })
 }
+
+func TestCorrectionsContract(t *testing.T) {
+	storetest.RunCorrections(t, func(t *testing.T) storetest.CorrectionStore { return bottest.NewStore() })
+}

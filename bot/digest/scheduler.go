@@ -209,6 +209,7 @@ func (s *Scheduler) Tick(ctx context.Context) (time.Time, error) {
 		}
 	}
 	s.runJobs(ctx, jobs)
+	s.correct(ctx, byID)
 	return next, ctx.Err()
 }
 
@@ -438,7 +439,7 @@ func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subsc
 			skip = parts.Found
 		}
 	}
-	dr := bot.DigestRequest{Subscription: sub, Slot: slot, Delayed: delayed}
+	dr := bot.DigestRequest{Subscription: sub, Slot: slot, Delayed: delayed, Since: bot.DigestSince(sub, slot)}
 	if c, ok := poster.(bot.Commander); ok {
 		dr.Command = c.Command()
 	}
@@ -471,6 +472,9 @@ func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subsc
 		d.Outcome = bot.OutcomeFailed
 		d.Error = err.Error()
 		return true
+	}
+	if skip == nil {
+		s.recordPosted(ctx, log, sub, dr, reply, ids)
 	}
 	d.Outcome = outcome
 	return true

@@ -38,6 +38,12 @@ func (a *Adapter) PostDigest(ctx context.Context, channel string, r bot.Reply, r
 	if err := a.checkPostable(channel); err != nil {
 		return nil, err
 	}
+	return a.postMessages(ctx, channel, digestMessages(r, ref), PostOptions{Nonce: ref.Subscription + "|" + ref.Slot.UTC().Format(time.RFC3339)}, skip)
+}
+
+// digestMessages renders r as the messages of the digest for ref, each
+// with its footer naming the digest and the part.
+func digestMessages(r bot.Reply, ref bot.SlotRef) []message {
 	marker := digestMarker(ref)
 	r.Footer = bot.Footer{Source: marker + partPlaceholder}
 	msgs := renderReply(r)
@@ -45,7 +51,7 @@ func (a *Adapter) PostDigest(ctx context.Context, channel string, r bot.Reply, r
 		es := msgs[i].Embeds
 		es[len(es)-1].Footer = &embedFooter{Text: fmt.Sprintf("%s · part %d/%d", marker, i+1, len(msgs))}
 	}
-	return a.postMessages(ctx, channel, msgs, PostOptions{Nonce: ref.Subscription + "|" + ref.Slot.UTC().Format(time.RFC3339)}, skip)
+	return msgs
 }
 
 // PostedParts looks for the digest's footers among the channel's 100

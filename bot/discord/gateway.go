@@ -130,7 +130,7 @@ func (a *Adapter) newSession() (*discordgo.Session, error) {
 
 // fromGateway converts a gateway interaction to the adapter's own form.
 func fromGateway(i *discordgo.Interaction) interaction {
-	in := interaction{ID: i.ID, AppID: i.AppID, Type: int(i.Type), Token: i.Token, GuildID: i.GuildID, ChannelID: i.ChannelID}
+	in := interaction{ID: i.ID, AppID: i.AppID, Type: int(i.Type), Token: i.Token, GuildID: i.GuildID, ChannelID: i.ChannelID, Locale: string(i.Locale)}
 	if i.Member != nil {
 		in.Member = &member{Permissions: fmt.Sprint(i.Member.Permissions)}
 		if i.Member.User != nil {

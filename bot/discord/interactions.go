@@ -54,6 +54,7 @@ type interaction struct {
 	GuildID   string          `json:"guild_id"`
 	ChannelID string          `json:"channel_id"`
 	Member    *member         `json:"member"`
+	Locale    string          `json:"locale"`
 	User      *user           `json:"user"`
 	Data      interactionData `json:"data"`
 	Message   *struct {
@@ -228,7 +229,7 @@ func (a *Adapter) handleInteraction(ctx context.Context, in *interaction, respon
 	case interactionAutocomplete:
 		a.autocomplete(ctx, in, respond)
 	case interactionCommand:
-		if in.Data.Name != commandName {
+		if !ourCommand(in.Data.Name) {
 			a.answerStatic(ctx, in, respond, "This command is not supported any more.")
 			return
 		}
@@ -368,9 +369,9 @@ func (a *Adapter) request(in *interaction, query string) bot.Request {
 		Platform:  Platform,
 		User:      in.userID(),
 		Channel:   in.ChannelID,
-		Command:   "/" + commandName,
+		Command:   commandFor(in.Locale),
 		Text:      strings.TrimSpace(query),
-		MayManage: func(context.Context) bool { return in.mayManage() },
+		MayManage: func(context.Context) bool { return in.managing() || in.mayManage() },
 	}
 }
 

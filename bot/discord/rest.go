@@ -129,40 +129,6 @@ func partNonce(nonce string, i int) string {
 	return hex.EncodeToString(sum[:])[:maxNonce]
 }
 
-// command is the /brief application command.
-type command struct {
-	Name        string          `json:"name"`
-	Type        int             `json:"type"`
-	Description string          `json:"description"`
-	Options     []commandOption `json:"options"`
-}
-
-type commandOption struct {
-	Type         int    `json:"type"`
-	Name         string `json:"name"`
-	Description  string `json:"description"`
-	Required     bool   `json:"required"`
-	Autocomplete bool   `json:"autocomplete"`
-}
-
-// commandName is the application command the adapter registers and answers.
-const commandName = "brief"
-
-// commands is everything the adapter registers.
-func commands() []command {
-	return []command{{
-		Name:        commandName,
-		Type:        1, // CHAT_INPUT
-		Description: "Read a news briefing, e.g. /brief kazakhstan risks",
-		Options: []commandOption{{
-			Type:         3, // STRING
-			Name:         "query",
-			Description:  "A topic, a topic and section, list, search <words> or help",
-			Autocomplete: true,
-		}},
-	}}
-}
-
 // RegisterCommands replaces the application's commands with /brief, in the
 // configured guild (instant, for testing) or globally.
 func (a *Adapter) RegisterCommands(ctx context.Context) error {

@@ -17,8 +17,18 @@ import (
 )
 
 func TestRegisterCommands(t *testing.T) {
+	// /brief for everyone, in servers, DMs and user installs; /brief-manage
+	// for moderators (Manage Channels, 16) in servers only.
 	const want = `[{"name":"brief","type":1,"description":"Read a news briefing, e.g. /brief kazakhstan risks",
-		"options":[{"type":3,"name":"query","description":"A topic, a topic and section, list, search <words> or help","required":false,"autocomplete":true}]}]`
+		"name_localizations":{"de":"briefing","es-ES":"informe"},
+		"description_localizations":{"de":"Ein Nachrichten-Briefing lesen, z. B. /briefing kazakhstan risks","es-ES":"Lee un informe de noticias, p. ej. /informe kazakhstan risks"},
+		"options":[{"type":3,"name":"query","description":"A topic, a topic and section, list, search <words> or help","required":false,"autocomplete":true,
+			"description_localizations":{"de":"Ein Thema, Thema und Abschnitt, list, search <Wörter> oder help","es-ES":"Un tema, un tema y una sección, list, search <palabras> o help"}}],
+		"default_member_permissions":null,"contexts":[0,1,2],"integration_types":[0,1]},
+		{"name":"brief-manage","type":1,"description":"Manage this channel's daily briefing digests",
+		"description_localizations":{"de":"Die täglichen Briefing-Digests dieses Kanals verwalten","es-ES":"Gestiona los resúmenes diarios de este canal"},
+		"options":[{"type":3,"name":"query","description":"subscribe daily 08:00 Europe/Berlin kazakhstan | subscriptions | unsubscribe ID","required":true,"autocomplete":false}],
+		"default_member_permissions":"16","contexts":[0],"integration_types":[0]}]`
 	for _, tc := range []struct{ guild, path string }{
 		{"", "/applications/111/commands"},
 		{"888", "/applications/111/guilds/888/commands"},

@@ -69,6 +69,14 @@ type Config struct {
 	APIURL string
 	// Admins are Slack user IDs allowed to manage the bot.
 	Admins []string
+	// ClientID and ClientSecret turn on "Add to Slack" installs (OAuth v2)
+	// in any number of workspaces; each workspace's bot token is then kept
+	// in the store (WithWorkspaces), and BotToken becomes optional.
+	ClientID     string
+	ClientSecret string
+	// TokenKey is the 32-byte key, hex or base64, that encrypts installed
+	// workspaces' tokens in the store and signs the install flow's state.
+	TokenKey string
 	// AckBudget is how long a slash command may take to be answered in the
 	// HTTP response itself; slower answers go through response_url.
 	// Zero means 2.5 s, under Slack's 3 s deadline.
@@ -105,6 +113,18 @@ func WithEventLog(log EventLog) Option {
 	return func(a *Adapter) { a.events = log }
 }
 
+// WithWorkspaces keeps the workspaces installed through OAuth, and which
+// workspace each channel is in, in store. Needed with Config.ClientID.
+func WithWorkspaces(store bot.WorkspaceStore) Option {
+	return func(a *Adapter) { a.installs = store }
+}
+
+// WithSubscriptions lets the App Home tab list the digests of the
+// workspace's channels; bot.Store (the store) provides it.
+func WithSubscriptions(subs SubscriptionLister) Option {
+	return func(a *Adapter) { a.subs = subs }
+}
+
 // WithRetry sets how many attempts a rate-limited Web API call gets and
 // how the adapter waits between them (nil means a timer that honours ctx).
 func WithRetry(maxAttempts int, sleep func(ctx context.Context, d time.Duration) error) Option {
@@ -122,7 +142,7 @@ func WithRetry(maxAttempts int, sleep func(ctx context.Context, d time.Duration)
 type Adapter struct {
 	cfg         Config
 	answerer    Answerer
-	api         *slackapi.Client
+	api         *webAPI
 	httpClient  *http.Client
 	log         *slog.Logger
 	now         func() time.Time
@@ -131,6 +151,11 @@ type Adapter struct {
 	seen        *dedupe
 	events      EventLog
 	pace        *pacer
+	installs    bot.WorkspaceStore
+	subs        SubscriptionLister
+	keys        *keyring
+	// channels remembers which channels' workspaces are recorded already.
+	channels *dedupe
 
 	// connected is true while the Socket Mode connection is up.
 	connected atomic.Bool
@@ -147,7 +172,8 @@ func New(cfg Config, answerer Answerer, opts ...Option) (*Adapter, error) {
 	if answerer == nil {
 		return nil, errors.New("slack: an answerer is required")
 	}
-	if err := cfg.normalize(); err != nil {
+	err := cfg.normalize()
+	if err != nil {
 		return nil, err
 	}
 	a := &Adapter{
@@ -174,10 +200,25 @@ func New(cfg Config, answerer Answerer, opts ...Option) (*Adapter, error) {
 	if cfg.APIURL != "" {
 		apiOpts = append(apiOpts, slackapi.OptionAPIURL(cfg.APIURL))
 	}
+	a.api = &webAPI{opts: apiOpts, appHasToken: cfg.BotToken != "", clients: map[string]*slackapi.Client{}}
 	if cfg.AppToken != "" {
 		apiOpts = append(apiOpts, slackapi.OptionAppLevelToken(cfg.AppToken))
 	}
-	a.api = slackapi.New(cfg.BotToken, apiOpts...)
+	a.api.app = slackapi.New(cfg.BotToken, apiOpts...)
+	if cfg.ClientID == "" {
+		// Single-token mode: one workspace, nothing to look up.
+		a.installs = nil
+	} else {
+		if a.installs == nil {
+			return nil, errors.New("slack: installs through OAuth (ClientID) need a workspace store (WithWorkspaces)")
+		}
+		key, _ := parseTokenKey(cfg.TokenKey) // checked by normalize
+		if a.keys, err = newKeyring(key); err != nil {
+			return nil, fmt.Errorf("slack: token key: %w", err)
+		}
+		a.api.installs, a.api.keys = a.installs, a.keys
+		a.channels = newDedupe(time.Hour, 100000, a.now)
+	}
 	return a, nil
 }
 
@@ -217,9 +258,9 @@ func (c *Config) normalize() error {
 		c.APIURL += "/"
 	}
 	switch {
-	case c.BotToken == "":
-		errs = append(errs, &FieldError{"BotToken", "is required"})
-	case !strings.HasPrefix(c.BotToken, "xoxb-"):
+	case c.BotToken == "" && c.ClientID == "":
+		errs = append(errs, &FieldError{"BotToken", "is required (or ClientID, to install in workspaces through OAuth)"})
+	case c.BotToken != "" && !strings.HasPrefix(c.BotToken, "xoxb-"):
 		errs = append(errs, &FieldError{"BotToken", "must be a bot token starting with xoxb-"})
 	}
 	switch c.Mode {
@@ -239,6 +280,18 @@ func (c *Config) normalize() error {
 		}
 	default:
 		errs = append(errs, &FieldError{"Mode", fmt.Sprintf("must be %q or %q, not %q", ModeSocket, ModeHTTP, c.Mode)})
+	}
+	if c.ClientID != "" {
+		if c.ClientSecret == "" {
+			errs = append(errs, &FieldError{"ClientSecret", "is required with ClientID"})
+		}
+		if c.TokenKey == "" {
+			errs = append(errs, &FieldError{"TokenKey", "is required with ClientID: it encrypts the installed workspaces' tokens (openssl rand -hex 32)"})
+		} else if _, err := parseTokenKey(c.TokenKey); err != nil {
+			errs = append(errs, &FieldError{"TokenKey", err.Error()})
+		}
+	} else if c.ClientSecret != "" || c.TokenKey != "" {
+		errs = append(errs, &FieldError{"ClientID", "is required when ClientSecret or TokenKey is set"})
 	}
 	if !strings.HasPrefix(c.Command, "/") || strings.ContainsAny(c.Command, " \t\n") {
 		errs = append(errs, &FieldError{"Command", fmt.Sprintf("must look like /brief, not %q", c.Command)})
@@ -289,9 +342,12 @@ func (a *Adapter) Connected() bool {
 
 // Routes mounts the HTTP-mode endpoints on mux, each behind signature
 // verification: POST /slack/commands, /slack/events and
-// /slack/interactions. In socket mode it mounts nothing: requests come
-// over the socket, and no signing secret may be configured.
+// /slack/interactions. In socket mode it mounts none of these: requests
+// come over the socket. With Config.ClientID it also mounts, in either
+// mode, the "Add to Slack" flow: GET /slack/install and
+// /slack/oauth/callback.
 func (a *Adapter) Routes(mux *http.ServeMux) {
+	a.installRoutes(mux)
 	if a.cfg.Mode != ModeHTTP {
 		return
 	}

@@ -9,6 +9,15 @@
 // listener owned by the caller (see Adapter.Routes); every request is
 // checked against the signing secret before it is read further.
 //
+// One workspace is served with a configured bot token. With a client ID,
+// client secret and token key, any number install the app through "Add to
+// Slack" (install.go): each workspace's token is kept in the store,
+// encrypted (tokens.go), and every Web API call made for a request uses
+// the token of the workspace the request came from (webapi.go); a digest,
+// with no request behind it, uses the token of the workspace its channel
+// was last seen in. The Home tab (home.go) shows how to ask, the topics and
+// the workspace's digests.
+//
 // slack-go types stay inside this package: the core sees only bot.Request
 // and bot.Reply.
 //

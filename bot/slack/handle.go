@@ -26,6 +26,9 @@ type command struct {
 	Command     string `json:"command"`
 	Text        string `json:"text"`
 	ResponseURL string `json:"response_url"`
+	// TeamID and EnterpriseID pick the workspace's token (OAuth installs).
+	TeamID       string `json:"team_id"`
+	EnterpriseID string `json:"enterprise_id"`
 }
 
 // eventEnvelope is the outer Events API body (HTTP) or payload (socket mode).
@@ -34,6 +37,14 @@ type eventEnvelope struct {
 	Challenge string     `json:"challenge"`
 	EventID   string     `json:"event_id"`
 	Event     innerEvent `json:"event"`
+	// TeamID, EnterpriseID and Authorizations say which workspace the
+	// event is from, and whether the install serving it is org-wide.
+	TeamID         string `json:"team_id"`
+	EnterpriseID   string `json:"enterprise_id"`
+	Authorizations []struct {
+		EnterpriseID        string `json:"enterprise_id"`
+		IsEnterpriseInstall bool   `json:"is_enterprise_install"`
+	} `json:"authorizations"`
 }
 
 type innerEvent struct {
@@ -46,6 +57,17 @@ type innerEvent struct {
 	ChannelType string `json:"channel_type"`
 	TS          string `json:"ts"`
 	ThreadTS    string `json:"thread_ts"`
+	// Tab is the App Home tab opened (app_home_opened).
+	Tab string `json:"tab"`
+	// Tokens are the revoked ones (tokens_revoked).
+	Tokens struct {
+		Bot []string `json:"bot"`
+	} `json:"tokens"`
+
+	// workspace is the envelope's: where the event comes from, and
+	// whether an org-wide install serves it.
+	workspace  workspaceKey
+	orgInstall bool
 }
 
 // interaction is the part of a block_actions payload the adapter uses.
@@ -53,7 +75,13 @@ type interaction struct {
 	Type        string `json:"type"`
 	TriggerID   string `json:"trigger_id"`
 	ResponseURL string `json:"response_url"`
-	User        struct {
+	Team        struct {
+		ID string `json:"id"`
+	} `json:"team"`
+	Enterprise struct {
+		ID string `json:"id"`
+	} `json:"enterprise"`
+	User struct {
 		ID string `json:"id"`
 	} `json:"user"`
 	Channel struct {
@@ -132,6 +160,7 @@ func (a *Adapter) runCommand(ctx context.Context, cmd command, ack func(ctx cont
 	a.inflight.Add(1)
 	ctx, span := telemetry.Start(context.WithoutCancel(ctx), "slack.command")
 	ctx, cancel := context.WithTimeout(ctx, handleTimeout)
+	ctx = a.route(ctx, cmd.EnterpriseID, cmd.TeamID, cmd.ChannelID)
 	req := a.request(cmd.UserID, cmd.ChannelID, cmd.Command, cmd.Text)
 	type answer struct {
 		reply bot.Reply
@@ -189,6 +218,9 @@ func (a *Adapter) handleEvent(ctx context.Context, ev innerEvent) {
 		// Our own messages, other bots', edits and joins are not questions.
 		return
 	}
+	if a.handleAppEvent(ctx, ev) {
+		return
+	}
 	var source string
 	switch {
 	case ev.Type == "app_mention":
@@ -202,6 +234,7 @@ func (a *Adapter) handleEvent(ctx context.Context, ev innerEvent) {
 	ctx, span := telemetry.Start(context.WithoutCancel(ctx), "slack."+source)
 	ctx, cancel := context.WithTimeout(ctx, handleTimeout)
 	defer cancel()
+	ctx = a.routeEvent(ctx, ev)
 	text := stripMentions(ev.Text)
 	reply := a.ask(ctx, a.request(ev.User, ev.Channel, "", text))
 	thread := ev.ThreadTS
@@ -241,6 +274,7 @@ func (a *Adapter) followUp(ctx context.Context, in interaction, query string) {
 	ctx, span := telemetry.Start(context.WithoutCancel(ctx), "slack.button")
 	ctx, cancel := context.WithTimeout(ctx, handleTimeout)
 	defer cancel()
+	ctx = a.routeInteraction(ctx, in)
 	channel, reply := a.askFromButton(ctx, in, query)
 	var err error
 	if in.Container.IsEphemeral || in.Container.MessageTS == "" {
@@ -295,6 +329,7 @@ func (a *Adapter) share(ctx context.Context, in interaction, query string) {
 	ctx, span := telemetry.Start(context.WithoutCancel(ctx), "slack.share")
 	ctx, cancel := context.WithTimeout(ctx, handleTimeout)
 	defer cancel()
+	ctx = a.routeInteraction(ctx, in)
 	channel, reply := a.askFromButton(ctx, in, query)
 	var opts renderOptions
 	if userIDRE.MatchString(in.User.ID) {
@@ -322,6 +357,10 @@ func parseEvent(body []byte) (eventEnvelope, error) {
 	var env eventEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return env, fmt.Errorf("decode slack event: %w", err)
+	}
+	env.Event.workspace = workspaceKey{env.EnterpriseID, env.TeamID}
+	for _, au := range env.Authorizations {
+		env.Event.orgInstall = env.Event.orgInstall || au.IsEnterpriseInstall
 	}
 	return env, nil
 }

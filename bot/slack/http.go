@@ -26,12 +26,14 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		return
 	}
 	cmd := command{
-		TriggerID:   form.Get("trigger_id"),
-		UserID:      form.Get("user_id"),
-		ChannelID:   form.Get("channel_id"),
-		Command:     form.Get("command"),
-		Text:        form.Get("text"),
-		ResponseURL: form.Get("response_url"),
+		TriggerID:    form.Get("trigger_id"),
+		UserID:       form.Get("user_id"),
+		ChannelID:    form.Get("channel_id"),
+		Command:      form.Get("command"),
+		Text:         form.Get("text"),
+		ResponseURL:  form.Get("response_url"),
+		TeamID:       form.Get("team_id"),
+		EnterpriseID: form.Get("enterprise_id"),
 	}
 	if a.replayed(r.Context(), replayKey("command", cmd.TriggerID, r.Header.Get(timestampHeader))) {
 		w.WriteHeader(http.StatusOK)

@@ -16,6 +16,9 @@ func TestManifest(t *testing.T) {
 	}
 	var m struct {
 		Features struct {
+			AppHome struct {
+				HomeTab bool `yaml:"home_tab_enabled"`
+			} `yaml:"app_home"`
 			BotUser struct {
 				DisplayName string `yaml:"display_name"`
 			} `yaml:"bot_user"`
@@ -42,12 +45,15 @@ func TestManifest(t *testing.T) {
 	if err := yaml.Unmarshal(data, &m); err != nil {
 		t.Fatalf("manifest.yaml: %v", err)
 	}
-	for _, s := range []string{"commands", "chat:write", "chat:write.public", "app_mentions:read", "im:history", "im:read", "channels:history", "groups:history", "users:read"} {
-		if !slices.Contains(m.OAuth.Scopes.Bot, s) {
-			t.Errorf("scope %s missing", s)
-		}
+	// Exactly the scopes the code uses, which "Add to Slack" asks for too.
+	got, want := slices.Sorted(slices.Values(m.OAuth.Scopes.Bot)), slices.Sorted(slices.Values(BotScopes))
+	if !slices.Equal(got, want) {
+		t.Errorf("manifest scopes = %v, want those the adapter uses: %v", got, want)
 	}
-	for _, e := range []string{"app_mention", "message.im"} {
+	if !m.Features.AppHome.HomeTab {
+		t.Error("the Home tab is off")
+	}
+	for _, e := range []string{"app_mention", "message.im", "app_home_opened", "app_uninstalled", "tokens_revoked"} {
 		if !slices.Contains(m.Settings.Events.BotEvents, e) {
 			t.Errorf("event %s missing", e)
 		}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slacktest"
 	"go.opentelemetry.io/otel"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -216,7 +215,6 @@ func TestCommandSpanTree(t *testing.T) {
 // A mention answered while Slack's Web API fails with a 5xx is posted
 // once Slack takes it again.
 func TestMentionAnswerRetriedAfterServerError(t *testing.T) {
-	hs := newHarness(t, nil)
 	var calls atomic.Int32
 	posted := make(chan string, 4)
 	api := slacktest.NewTestServer(func(c slacktest.Customize) {
@@ -232,7 +230,7 @@ func TestMentionAnswerRetriedAfterServerError(t *testing.T) {
 	})
 	api.Start()
 	defer api.Stop()
-	hs.a.api = slackapi.New("xoxb-test-token", slackapi.OptionAPIURL(api.GetAPIURL()), slackapi.OptionHTTPClient(hs.a.httpClient))
+	hs := newHarness(t, func(c *Config) { c.APIURL = api.GetAPIURL() })
 	hs.a.sleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
 
 	body := eventBody("Ev77", map[string]any{

@@ -17,7 +17,7 @@ type acker interface {
 
 // runSocket connects through Socket Mode and handles events until ctx ends.
 func (a *Adapter) runSocket(ctx context.Context) error {
-	client := socketmode.New(a.api, socketmode.OptionLog(discardLogger{}))
+	client := socketmode.New(a.api.app, socketmode.OptionLog(discardLogger{}))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer a.connected.Store(false)

@@ -1,5 +1,7 @@
 // Package store keeps digest subscriptions, slot claims and delivery history
-// in SQL, implementing bot.Store and bot.SlotStore on two backends:
+// (and the Slack workspaces installed through OAuth, with their tokens
+// encrypted by the adapter) in SQL, implementing bot.Store, bot.SlotStore
+// and bot.WorkspaceStore on two backends:
 //
 //   - SQLite (the default), an embedded file through the pure-Go
 //     modernc.org/sqlite driver, so the binary stays static. One process

@@ -10,13 +10,15 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/briefbot/briefbot/bot"
 )
 
 const subscriptionColumns = `id, platform, channel, schedule, timezone, topics, include, when_empty,
-	source, created_by, created_at, paused, paused_reason, failures, last_delivered, last_error, last_error_at`
+	source, created_by, created_at, paused, paused_reason, failures, last_delivered, last_error, last_error_at,
+	corrections, corrections_window`
 
 // querier is what *sql.DB and *sql.Tx share.
 type querier interface {
@@ -38,6 +40,10 @@ func validSubscription(s bot.Subscription) error {
 		return fmt.Errorf("subscription %s has no schedule", s.ID)
 	case s.Source != bot.SourceConfig && s.Source != bot.SourceChat:
 		return fmt.Errorf("subscription %s: source %q is neither %q nor %q", s.ID, s.Source, bot.SourceConfig, bot.SourceChat)
+	case !bot.ValidCorrections(s.Corrections):
+		return fmt.Errorf("subscription %s: corrections %q is not %q, %q or %q", s.ID, s.Corrections, bot.CorrectionsEdit, bot.CorrectionsFollowUp, bot.CorrectionsOff)
+	case s.CorrectionsWindow < 0:
+		return fmt.Errorf("subscription %s: corrections window %v is negative", s.ID, s.CorrectionsWindow)
 	}
 	fields := append([]string{s.ID, string(s.Platform), s.Channel, s.Schedule, s.Timezone, s.Include, s.WhenEmpty, s.CreatedBy}, s.Topics...)
 	for _, f := range fields {
@@ -78,14 +84,16 @@ func (db *DB) upsert(ctx context.Context, q querier, s bot.Subscription) error {
 		return fmt.Errorf("encode topics: %w", err)
 	}
 	_, err = q.ExecContext(ctx, `INSERT INTO subscriptions
-		(id, platform, channel, schedule, timezone, topics, include, when_empty, source, created_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		(id, platform, channel, schedule, timezone, topics, include, when_empty, source, created_by, created_at,
+			corrections, corrections_window)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (id) DO UPDATE SET
 			platform = excluded.platform, channel = excluded.channel, schedule = excluded.schedule,
 			timezone = excluded.timezone, topics = excluded.topics, include = excluded.include,
-			when_empty = excluded.when_empty, source = excluded.source, created_by = excluded.created_by`,
+			when_empty = excluded.when_empty, source = excluded.source, created_by = excluded.created_by,
+			corrections = excluded.corrections, corrections_window = excluded.corrections_window`,
 		s.ID, string(s.Platform), s.Channel, s.Schedule, s.Timezone, string(tj), s.Include, s.WhenEmpty,
-		s.Source, s.CreatedBy, db.dialect.timeArg(s.CreatedAt))
+		s.Source, s.CreatedBy, db.dialect.timeArg(s.CreatedAt), s.Corrections, int64(s.CorrectionsWindow))
 	return err
 }
 
@@ -240,14 +248,16 @@ func scanSubscription(r scanner) (bot.Subscription, error) {
 		s        bot.Subscription
 		platform string
 		topics   string
+		window   int64
 	)
 	err := r.Scan(&s.ID, &platform, &s.Channel, &s.Schedule, &s.Timezone, &topics, &s.Include, &s.WhenEmpty,
 		&s.Source, &s.CreatedBy, timeScan{&s.CreatedAt}, &s.Paused, &s.PausedReason, &s.Failures,
-		timeScan{&s.LastDelivered}, &s.LastError, timeScan{&s.LastErrorAt})
+		timeScan{&s.LastDelivered}, &s.LastError, timeScan{&s.LastErrorAt}, &s.Corrections, &window)
 	if err != nil {
 		return bot.Subscription{}, err
 	}
 	s.Platform = bot.Platform(platform)
+	s.CorrectionsWindow = time.Duration(window)
 	if err := json.Unmarshal([]byte(topics), &s.Topics); err != nil {
 		return bot.Subscription{}, fmt.Errorf("subscription %s: decode topics: %w", s.ID, err)
 	}

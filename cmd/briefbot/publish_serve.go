@@ -77,3 +77,10 @@ func (c firstSeenComposer) Digest(ctx context.Context, dr bot.DigestRequest) (bo
 	dr.FirstSeen = c.seen
 	return c.core.Digest(ctx, dr)
 }
+
+// Correction composes the correction of a posted digest with first-seen
+// times, as its digest was.
+func (c firstSeenComposer) Correction(ctx context.Context, cr bot.CorrectionRequest) (bot.Reply, []bot.BriefingVersion, bool) {
+	cr.Digest.FirstSeen = c.seen
+	return c.core.Correction(ctx, cr)
+}

@@ -225,7 +225,7 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 	if cfg.SlackEnabled() {
 		sa, err := slack.New(slackConfig(cfg.Slack, log.With("component", "slack")), a.core,
 			slack.WithHTTPClient(&http.Client{Timeout: 15 * time.Second, Transport: a.metrics.Transport("slack", telemetry.Transport(nil))}),
-			slack.WithEventLog(st))
+			slack.WithEventLog(st), slack.WithWorkspaces(st), slack.WithSubscriptions(st))
 		if err != nil {
 			st.Close()
 			return nil, usageErr(withConfigKeys(err))
@@ -273,6 +273,9 @@ func slackConfig(c config.Slack, log *slog.Logger) slack.Config {
 		Reply:         c.Reply,
 		APIURL:        c.APIURL,
 		Admins:        c.Admins,
+		ClientID:      c.ClientID,
+		ClientSecret:  c.ClientSecret,
+		TokenKey:      c.TokenKey,
 		Logger:        log,
 	}
 }
@@ -286,6 +289,9 @@ var slackKeys = map[string]string{
 	"Reply":         "slack.reply",
 	"APIURL":        "slack.api_url",
 	"Admins":        "slack.admins",
+	"ClientID":      "slack.client_id",
+	"ClientSecret":  "slack.client_secret",
+	"TokenKey":      "slack.token_key",
 }
 
 var discordKeys = map[string]string{
@@ -582,6 +588,9 @@ func (r readiness) checks(ctx context.Context, a *app) []readyCheck {
 	}
 }
 
+// The scheduler corrects posted digests only through a Corrector.
+var _ digest.Corrector = firstSeenComposer{}
+
 func configSubscriptions(cfg config.Config) []bot.Subscription {
 	subs := make([]bot.Subscription, 0, len(cfg.Digests))
 	for _, d := range cfg.Digests {
@@ -596,6 +605,9 @@ func configSubscriptions(cfg config.Config) []bot.Subscription {
 			WhenEmpty: d.WhenEmpty,
 			Source:    bot.SourceConfig,
 			CreatedAt: time.Now(),
+
+			Corrections:       d.Corrections,
+			CorrectionsWindow: d.CorrectionsWindow,
 		})
 	}
 	return subs

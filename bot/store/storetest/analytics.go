@@ -21,28 +21,14 @@ type AnalyticsStore interface {
 // RunAnalytics runs the contract of bot.AnalyticsStore. open must return a
 // new, empty store for each call; RunAnalytics closes it when the test ends.
 func RunAnalytics(t *testing.T, open func(t *testing.T) AnalyticsStore) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s AnalyticsStore)
-	}{
+	runSuite(t, open, []suiteCase[AnalyticsStore]{
 		{"GapsCountedByQuestion", testGapsCounted},
 		{"GapsSinceAndLimit", testGapsSince},
 		{"VotesCountOncePerVoter", testVotesOnce},
 		{"SaltIsSharedAndStable", testSaltStable},
 		{"PruneRemovesOldRows", testPruneAnalytics},
 		{"ConcurrentGapsAllCounted", testGapsConcurrent},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := open(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
-			tt.fn(t, s)
-		})
-	}
+	})
 }
 
 func mustGap(t *testing.T, s AnalyticsStore, q, outcome string, at time.Time, sugs ...string) {

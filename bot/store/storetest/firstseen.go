@@ -19,25 +19,11 @@ type FirstSeenStore interface {
 // RunFirstSeen runs the contract of bot.FirstSeenStore. open must return a
 // new, empty store for each call; RunFirstSeen closes it when the test ends.
 func RunFirstSeen(t *testing.T, open func(t *testing.T) FirstSeenStore) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s FirstSeenStore)
-	}{
+	runSuite(t, open, []suiteCase[FirstSeenStore]{
 		{"FirstRecordStands", testFirstRecordStands},
 		{"ManyVersions", testFirstSeenMany},
 		{"ConcurrentReplicasAgree", testFirstSeenConcurrent},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := open(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
-			tt.fn(t, s)
-		})
-	}
+	})
 }
 
 func testFirstRecordStands(t *testing.T, s FirstSeenStore) {

@@ -23,26 +23,12 @@ type HistoryStore interface {
 // RunHistory runs the contract of bot.HistoryStore. open must return a
 // new, empty store for each call; RunHistory closes it when the test ends.
 func RunHistory(t *testing.T, open func(t *testing.T) HistoryStore) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s HistoryStore)
-	}{
+	runSuite(t, open, []suiteCase[HistoryStore]{
 		{"KeepAndRead", testHistoryKeepAndRead},
 		{"KeptVersionNeverChanges", testHistoryKeptNeverChanges},
 		{"SeenButNotKept", testHistorySeenNotKept},
 		{"ManyVersions", testHistoryMany},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := open(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
-			tt.fn(t, s)
-		})
-	}
+	})
 }
 
 func historyBriefing(t *testing.T, text string) (bot.BriefingVersion, *briefings.Briefing) {

@@ -26,28 +26,14 @@ type PublishedStore interface {
 // has notifications, bot.PublishedListener). open must return a new, empty
 // store for each call; RunPublished closes it when the test ends.
 func RunPublished(t *testing.T, open func(t *testing.T) PublishedStore) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s PublishedStore)
-	}{
+	runSuite(t, open, []suiteCase[PublishedStore]{
 		{"PutAndRead", testPublishedPutAndRead},
 		{"SameContentChangesNothing", testPublishedSameContent},
 		{"ReplaceIsANewVersion", testPublishedReplace},
 		{"DeleteLeavesTombstone", testPublishedDelete},
 		{"ConcurrentPutsGetDistinctVersions", testPublishedConcurrent},
 		{"Listen", testPublishedListen},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := open(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
-			tt.fn(t, s)
-		})
-	}
+	})
 }
 
 // published returns a briefing to publish as name with body, by token "ci".

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"testing"
 	"time"
@@ -806,5 +807,27 @@ func testTimesAreUTC(t *testing.T, s Store) {
 	}
 	if got := mustGet(t, s, "x"); got.LastDelivered != base {
 		t.Errorf("LastDelivered = %v, want %v", got.LastDelivered, base)
+	}
+}
+
+// suiteCase is one test of a contract suite, run on a store of type S.
+type suiteCase[S io.Closer] struct {
+	name string
+	fn   func(t *testing.T, s S)
+}
+
+// runSuite runs each case as a subtest on a new store from open, closing
+// the store when the case ends.
+func runSuite[S io.Closer](t *testing.T, open func(t *testing.T) S, cases []suiteCase[S]) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			t.Cleanup(func() {
+				if err := s.Close(); err != nil {
+					t.Errorf("Close: %v", err)
+				}
+			})
+			tc.fn(t, s)
+		})
 	}
 }
