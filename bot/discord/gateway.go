@@ -121,7 +121,8 @@ func (a *Adapter) newSession() (*discordgo.Session, error) {
 				m.Mentioned = append(m.Mentioned, u.ID)
 			}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), mentionAnswerLife)
+		ctx, _ := telemetry.WithRequestID(context.Background())
+		ctx, cancel := context.WithTimeout(ctx, mentionAnswerLife)
 		defer cancel()
 		a.handleMention(ctx, m)
 	})

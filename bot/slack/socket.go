@@ -8,6 +8,8 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/briefbot/briefbot/bot/telemetry"
 )
 
 // acker acknowledges Socket Mode requests; *socketmode.Client is one.
@@ -105,6 +107,9 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 	if req == nil {
 		return
 	}
+	// A request over the socket has no HTTP request behind it: it gets its
+	// own request id, for its log lines and its trace.
+	ctx, _ := telemetry.WithRequestID(context.Background())
 	switch evt.Type {
 	case socketmode.EventTypeEventsAPI:
 		_ = c.Ack(*req)
@@ -115,8 +120,8 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 		// Socket Mode redelivers unacknowledged events, possibly on another connection.
 		if a.seen.first(env.EventID) {
 			a.async(func() {
-				if a.firstEverywhere(context.Background(), env.EventID) {
-					a.handleEvent(context.Background(), env.Event)
+				if a.firstEverywhere(ctx, env.EventID) {
+					a.handleEvent(ctx, env.Event)
 				}
 			})
 		}
@@ -127,8 +132,8 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 			return
 		}
 		a.async(func() {
-			if !a.replayed(context.Background(), replayKey("interaction", in.TriggerID, "")) {
-				a.handleInteraction(context.Background(), in)
+			if !a.replayed(ctx, replayKey("interaction", in.TriggerID, "")) {
+				a.handleInteraction(ctx, in)
 			}
 		})
 	case socketmode.EventTypeSlashCommand:
@@ -140,11 +145,11 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 		// Running the command can take up to the ack budget; don't hold up
 		// the event loop meanwhile.
 		a.async(func() {
-			if a.replayed(context.Background(), replayKey("command", cmd.TriggerID, "")) {
+			if a.replayed(ctx, replayKey("command", cmd.TriggerID, "")) {
 				_ = c.Ack(*req)
 				return
 			}
-			a.runCommand(context.Background(), cmd, func(_ context.Context, m *message, _ bool) bool {
+			a.runCommand(ctx, cmd, func(_ context.Context, m *message, _ bool) bool {
 				if m != nil && fitsSocketAck(m) {
 					_ = c.Ack(*req, m)
 					return true
