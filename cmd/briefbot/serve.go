@@ -127,7 +127,8 @@ func (p namedPlatform) Connected() bool { return p.run.running.Load() && p.platf
 type platformRun struct {
 	// running is true while Run has been called and has not returned.
 	running atomic.Bool
-	// lastErr is why Run last returned, until it runs again for a while.
+	// lastErr is why Run last returned; /readyz shows it while the
+	// platform is down.
 	lastErr atomic.Pointer[string]
 }
 
