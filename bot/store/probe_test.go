@@ -67,6 +67,42 @@ func TestProbeWritePostgres(t *testing.T) {
 	}
 }
 
+// While another session holds a lock that blocks writes, PostgreSQL
+// answers Ping and ProbeWrite fails within its deadline.
+func TestProbeWritePostgresLocked(t *testing.T) {
+	u := postgresURL(t)
+	db, err := store.Open(t.Context(), u, nil)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer db.Close()
+	other, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(t.Context(), "LOCK TABLE seen_events IN EXCLUSIVE MODE"); err != nil {
+		t.Fatalf("lock: %v", err)
+	}
+	short, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	if err := db.Ping(short); err != nil {
+		t.Fatalf("Ping while writes are locked out: %v", err)
+	}
+	if err := db.ProbeWrite(short, time.Now()); err == nil {
+		t.Error("ProbeWrite succeeded while writes were locked out")
+	}
+	tx.Rollback()
+	if err := db.ProbeWrite(t.Context(), time.Now()); err != nil {
+		t.Errorf("ProbeWrite after the lock went: %v", err)
+	}
+}
+
 var _ interface {
 	ProbeWrite(context.Context, time.Time) error
 } = (*store.DB)(nil)
