@@ -55,6 +55,7 @@ type Config struct {
 	Digest    Digest     `mapstructure:"digest" yaml:"digest"`
 	Digests   []Schedule `mapstructure:"digests" yaml:"digests"`
 	API       API        `mapstructure:"api" yaml:"api,omitempty"`
+	Readiness Readiness  `mapstructure:"readiness" yaml:"readiness"`
 	Analytics Analytics  `mapstructure:"analytics" yaml:"analytics"`
 
 	// File is the configuration file that was read, "" when none was.
@@ -163,6 +164,29 @@ type Store struct {
 	ConnectTimeout time.Duration `mapstructure:"connect_timeout" yaml:"connect_timeout"`
 }
 
+// Readiness says what /readyz requires before it answers 200.
+type Readiness struct {
+	// Require names the checks that must pass, of ReadinessChecks; the
+	// others are reported in the detail only.
+	Require []string `mapstructure:"require" yaml:"require"`
+}
+
+// Readiness checks /readyz can require.
+const (
+	// ReadyHTTP: every platform in HTTP mode is running.
+	ReadyHTTP = "http"
+	// ReadyBriefings: briefings are loaded.
+	ReadyBriefings = "briefings"
+	// ReadyStore: the store takes a write.
+	ReadyStore = "store"
+	// ReadyGateway: every connection-holding platform (Slack Socket Mode,
+	// the Discord gateway) is connected.
+	ReadyGateway = "gateway"
+)
+
+// ReadinessChecks lists every check, in the order /readyz reports them.
+var ReadinessChecks = []string{ReadyHTTP, ReadyBriefings, ReadyStore, ReadyGateway}
+
 // Digest configures the digest scheduler as a whole.
 type Digest struct {
 	// Grace is how late a missed digest may still be posted.
@@ -258,6 +282,7 @@ var keys = []struct {
 	{"digest.max_failures", kindInt, 5},
 	{"digests", kindSchedules, []any{}},
 	{"api.tokens", kindSchedules, ""}, // a list of {name, token}; "" (no list) leaves Config.API.Tokens nil
+	{"readiness.require", kindStrings, []string{ReadyHTTP, ReadyBriefings, ReadyStore}},
 	{"analytics.enabled", kindBool, true}, {"analytics.retention", kindDuration, 30 * 24 * time.Hour},
 }
 

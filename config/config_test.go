@@ -59,6 +59,7 @@ func defaults() Config {
 		},
 		Store:     Store{ConnectTimeout: 60 * time.Second},
 		Digest:    Digest{Grace: 2 * time.Hour, MaxFailures: 5},
+		Readiness: Readiness{Require: []string{"http", "briefings", "store"}},
 		Analytics: Analytics{Enabled: true, Retention: 30 * 24 * time.Hour},
 	}
 }
@@ -692,6 +693,34 @@ func TestEverySecretHasAFileKey(t *testing.T) {
 	for _, k := range SecretKeys() {
 		if !known[k] || !known[k+"_file"] {
 			t.Errorf("secret %s lacks its key or its _file key", k)
+		}
+	}
+}
+
+// readiness.require takes only the checks /readyz knows, and a Discord
+// digest only a channel id Discord could have issued.
+func TestValidateReadinessAndDiscordChannel(t *testing.T) {
+	good := func() Config {
+		c, err := Load(Options{SearchPaths: []string{t.TempDir()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	c := good()
+	if diff := cmp.Diff([]string{"http", "briefings", "store"}, c.Readiness.Require); diff != "" {
+		t.Errorf("default readiness.require (-want +got):\n%s", diff)
+	}
+	c.Readiness.Require = []string{"store", "gatway"}
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), `readiness.require (BRIEFBOT_READINESS_REQUIRE): "gatway" is not a check`) {
+		t.Errorf("unknown check: err = %v", err)
+	}
+	for channel, ok := range map[string]bool{"123456789012345678": true, "#general": false, "12345678901234567890123": false, "<#123>": false} {
+		c := good()
+		c.Digests = []Schedule{{ID: "d", Platform: "discord", Channel: channel, Schedule: "@daily", Include: "new", WhenEmpty: "skip"}}
+		err := c.Validate()
+		if bad := err != nil && strings.Contains(err.Error(), "digests[0].channel"); bad == ok {
+			t.Errorf("channel %q: err = %v, want accepted %v", channel, err, ok)
 		}
 	}
 }

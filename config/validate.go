@@ -93,6 +93,12 @@ func (c Config) Validate() error {
 		add(fieldErr("digest.max_failures", "must be at least 1, got %d", c.Digest.MaxFailures))
 	}
 
+	for _, r := range c.Readiness.Require {
+		if !slices.Contains(ReadinessChecks, r) {
+			add(fieldErr("readiness.require", "%q is not a check; use any of %s", r, strings.Join(ReadinessChecks, ", ")))
+		}
+	}
+
 	ids := map[string]int{}
 	for i, d := range c.Digests {
 		if strings.TrimSpace(d.ID) == "" {
@@ -105,8 +111,11 @@ func (c Config) Validate() error {
 		if !slices.Contains([]string{"slack", "discord"}, d.Platform) {
 			add(digestErr(i, "platform", "must be slack or discord, got %q", d.Platform))
 		}
-		if strings.TrimSpace(d.Channel) == "" {
+		switch {
+		case strings.TrimSpace(d.Channel) == "":
 			add(digestErr(i, "channel", "is required"))
+		case d.Platform == "discord" && !snowflake(d.Channel):
+			add(digestErr(i, "channel", "must be a Discord channel id (digits only: Developer Mode, right-click the channel, Copy Channel ID), got %q", d.Channel))
 		}
 		tz := d.Timezone
 		if tz != "" {
@@ -233,6 +242,15 @@ func positive(key string, d time.Duration) error {
 		return nil
 	}
 	return fieldErr(key, "must be a positive duration, got %s", d)
+}
+
+// snowflake reports whether s is a Discord id: 1 to 20 decimal digits.
+func snowflake(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil && !strings.HasPrefix(s, "+")
 }
 
 func digits(key, val string) error {

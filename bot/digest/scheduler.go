@@ -19,7 +19,11 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/telemetry"
 )
 
 // Composer says what a digest contains; *bot.Bot implements it.
@@ -291,12 +295,19 @@ func (s *Scheduler) runJobs(ctx context.Context, jobs []job) {
 // PostTimeout bounds it.
 func (s *Scheduler) handle(ctx context.Context, sub bot.Subscription, slot time.Time) {
 	log := s.log.With("subscription", sub.ID, "slot", slot.Format(time.RFC3339))
+	// One trace per slot: claim, then compose and post (see deliver).
+	ctx, span := telemetry.Start(ctx, "digest.slot", attribute.String("briefbot.subscription", sub.ID),
+		attribute.String("briefbot.platform", string(sub.Platform)), attribute.String("briefbot.slot", slot.Format(time.RFC3339)))
+	defer span.End()
 	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.PostTimeout)
 	defer cancel()
 	// The time is read now, not when the pass began: this job may have
 	// waited behind other posts to the same channel.
 	now := s.opts.Clock.Now()
-	claim, won, err := s.opts.Store.ClaimSlot(work, sub.ID, slot, s.opts.Owner, s.opts.Lease, now)
+	claimCtx, claimSpan := telemetry.Start(work, "digest.claim")
+	claim, won, err := s.opts.Store.ClaimSlot(claimCtx, sub.ID, slot, s.opts.Owner, s.opts.Lease, now)
+	claimSpan.SetAttributes(attribute.Bool("briefbot.won", won), attribute.Bool("briefbot.takeover", claim.Takeover))
+	telemetry.End(claimSpan, err)
 	if err != nil {
 		if !errors.Is(err, bot.ErrNotFound) {
 			log.ErrorContext(ctx, "claim digest slot", "err", err)
@@ -328,6 +339,8 @@ func (s *Scheduler) handle(ctx context.Context, sub bot.Subscription, slot time.
 		s.opts.Observe(sub, d.Outcome)
 	}
 	if d.Outcome == bot.OutcomeFailed {
+		span.SetAttributes(attribute.String("briefbot.outcome", string(d.Outcome)))
+		span.SetStatus(codes.Error, d.Error)
 		log.WarnContext(ctx, "digest post failed", "platform", sub.Platform, "channel", sub.Channel, "permanent", d.Permanent, "err", d.Error)
 		if d.Permanent && updated.Failures >= s.opts.MaxFailures {
 			reason := fmt.Sprintf("%d consecutive failures, last: %s", updated.Failures, d.Error)
@@ -342,6 +355,7 @@ func (s *Scheduler) handle(ctx context.Context, sub bot.Subscription, slot time.
 		}
 		return
 	}
+	span.SetAttributes(attribute.String("briefbot.outcome", string(d.Outcome)))
 	log.InfoContext(ctx, "digest slot done", "outcome", d.Outcome, "messages", len(d.MessageIDs))
 }
 
@@ -404,7 +418,10 @@ func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subsc
 	// nothing.
 	var skip map[int]bool
 	if claim.Takeover {
-		parts, err := poster.PostedParts(ctx, sub.Channel, ref)
+		lctx, lspan := telemetry.Start(ctx, "digest.ledger")
+		parts, err := poster.PostedParts(lctx, sub.Channel, ref)
+		lspan.SetAttributes(attribute.Int("briefbot.parts_found", len(parts.Found)))
+		telemetry.End(lspan, err)
 		switch {
 		case err != nil && retryable:
 			// Posting without knowing could post twice.
@@ -426,7 +443,10 @@ func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subsc
 	if c, ok := poster.(bot.Commander); ok {
 		dr.Command = c.Command()
 	}
-	reply, has := s.opts.Composer.Digest(ctx, dr)
+	cctx, cspan := telemetry.Start(ctx, "digest.compose")
+	reply, has := s.opts.Composer.Digest(cctx, dr)
+	cspan.SetAttributes(attribute.Bool("briefbot.has_content", has))
+	cspan.End()
 	switch {
 	case !has && skip != nil:
 		// Part of it went out, and now nothing qualifies (the library
@@ -438,7 +458,10 @@ func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subsc
 		d.Outcome = bot.OutcomeEmpty
 		return true
 	}
-	ids, err := poster.PostDigest(ctx, sub.Channel, reply, ref, skip)
+	pctx, pspan := telemetry.Start(ctx, "digest.post", attribute.Int("briefbot.parts_skipped", len(skip)))
+	ids, err := poster.PostDigest(pctx, sub.Channel, reply, ref, skip)
+	pspan.SetAttributes(attribute.Int("briefbot.parts_posted", len(ids)))
+	telemetry.End(pspan, err)
 	d.MessageIDs = ids
 	if err != nil {
 		d.Permanent = bot.IsPermanent(err)

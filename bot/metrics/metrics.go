@@ -256,7 +256,6 @@ func (m *Metrics) APIError(platform string) { m.apiErrors.WithLabelValues(platfo
 // RateLimited counts a 429 from a platform API.
 func (m *Metrics) RateLimited(platform string) { m.rateLimits.WithLabelValues(platform).Inc() }
 
-
 // Listener exports the HTTP listener's state, read at scrape time: the
 // connections open and the cap in effect (maxConns), the connections
 // closed to make room at the cap, and the bodies refused because those in

@@ -56,9 +56,9 @@ func voteBlocks(r bot.Reply) []block {
 
 // vote counts a press of a vote button and thanks the user with a message
 // only they see. The press was acknowledged before this runs.
-func (a *Adapter) vote(in interaction, actionID, value string) {
+func (a *Adapter) vote(ctx context.Context, in interaction, actionID, value string) {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
 	defer cancel()
 	outcome, err := a.countVote(ctx, in, actionID == actionVoteYes, value)
 	text := bot.VoteMessage(outcome, err)
@@ -68,7 +68,7 @@ func (a *Adapter) vote(in interaction, actionID, value string) {
 		m := message{ResponseType: ReplyEphemeral, Text: text, Blocks: []block{sectionBlock(text)}}
 		err = errors.Join(err, a.respond(ctx, in.ResponseURL, m))
 	}
-	a.logHandled("vote", "", start, err)
+	a.logHandled(ctx, "vote", bot.Reply{}, start, err)
 }
 
 func (a *Adapter) countVote(ctx context.Context, in interaction, helpful bool, value string) (string, error) {

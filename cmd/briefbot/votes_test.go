@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -52,9 +53,13 @@ func TestServeDiscordVotes(t *testing.T) {
 	if ids["Helpful"] == "" || ids["Not helpful"] == "" {
 		t.Fatalf("answer has no vote buttons: %s", body)
 	}
+	// Each press is its own interaction, with its own id: a replayed one
+	// is refused before it is counted.
+	pressID := 1
 	press := func(user, customID string) string {
+		pressID++
 		b, _ := json.Marshal(map[string]any{
-			"id": "2", "application_id": "111", "type": 3, "token": "itok", "channel_id": "777", "guild_id": "888",
+			"id": strconv.Itoa(pressID), "application_id": "111", "type": 3, "token": "itok", "channel_id": "777", "guild_id": "888",
 			"member":  map[string]any{"user": map[string]any{"id": user}, "permissions": "0"},
 			"message": map[string]any{"id": "99", "flags": 64},
 			"data":    map[string]any{"custom_id": customID, "component_type": 2},
