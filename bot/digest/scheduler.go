@@ -320,7 +320,7 @@ func (s *Scheduler) handle(ctx context.Context, sub bot.Subscription, slot time.
 	d := bot.Delivery{Subscription: sub.ID, Slot: slot, Owner: s.opts.Owner}
 	postCtx, stop := context.WithCancel(work)
 	held := s.holdClaim(postCtx, stop, log, claim)
-	done := s.deliver(postCtx, log, sub, claim, &d, now)
+	done, gone := s.deliver(postCtx, log, sub, claim, &d, now)
 	stop()
 	claim = <-held
 	if !done {
@@ -342,8 +342,11 @@ func (s *Scheduler) handle(ctx context.Context, sub bot.Subscription, slot time.
 		span.SetAttributes(attribute.String("briefbot.outcome", string(d.Outcome)))
 		span.SetStatus(codes.Error, d.Error)
 		log.WarnContext(ctx, "digest post failed", "platform", sub.Platform, "channel", sub.Channel, "permanent", d.Permanent, "err", d.Error)
-		if d.Permanent && updated.Failures >= s.opts.MaxFailures {
+		if gone || d.Permanent && updated.Failures >= s.opts.MaxFailures {
 			reason := fmt.Sprintf("%d consecutive failures, last: %s", updated.Failures, d.Error)
+			if gone {
+				reason = "the channel cannot be posted to: " + d.Error
+			}
 			if err := s.opts.Store.SetPaused(work, sub.ID, true, reason); err != nil {
 				log.ErrorContext(ctx, "pause subscription", "err", err)
 			} else {
@@ -391,20 +394,22 @@ func (s *Scheduler) holdClaim(ctx context.Context, cancel context.CancelFunc, lo
 // deliver fills in d's outcome for a won claim. It returns false when the
 // slot should be tried again later instead of completed: the check for an
 // earlier post failed, or the post failed in a way that may pass, with
-// time left in the grace.
-func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subscription, claim bot.Claim, d *bot.Delivery, now time.Time) bool {
+// time left in the grace. gone reports a failure because the target
+// itself is invalid or gone (a malformed id, a deleted channel, the bot
+// removed from it): no later slot can succeed either.
+func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subscription, claim bot.Claim, d *bot.Delivery, now time.Time) (done, gone bool) {
 	slot := claim.Slot
 	late := now.Sub(slot)
 	if late > s.opts.Grace {
 		d.Outcome = bot.OutcomeSkipped
 		d.Error = fmt.Sprintf("missed by %s, beyond the grace of %s", late.Round(time.Second), s.opts.Grace)
-		return true
+		return true, false
 	}
 	poster, ok := s.opts.Posters[sub.Platform]
 	if !ok {
 		d.Outcome, d.Permanent = bot.OutcomeFailed, true
 		d.Error = fmt.Sprintf("platform %q is not running on this replica", sub.Platform)
-		return true
+		return true, false
 	}
 	ref := bot.SlotRef{Subscription: sub.ID, Slot: slot}
 	delayed := late > s.opts.Late
@@ -426,14 +431,14 @@ func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subsc
 		case err != nil && retryable:
 			// Posting without knowing could post twice.
 			log.WarnContext(ctx, "cannot tell whether the earlier owner posted; will try again", "err", err)
-			return false
+			return false, false
 		case err != nil:
 			d.Outcome, d.Error = bot.OutcomeFailed, "cannot tell whether the digest was posted: "+err.Error()
-			return true
+			return true, false
 		case parts.Whole():
 			log.InfoContext(ctx, "earlier owner had posted the digest", "previous_owner", claim.PreviousOwner)
 			d.Outcome = outcome
-			return true
+			return true, false
 		case parts.Total > 0:
 			log.InfoContext(ctx, "earlier owner posted part of the digest; posting the rest", "previous_owner", claim.PreviousOwner, "found", len(parts.Found), "parts", parts.Total)
 			skip = parts.Found
@@ -453,10 +458,10 @@ func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subsc
 		// changed): what was posted stands.
 		log.WarnContext(ctx, "half-posted digest is empty now; leaving the posted parts")
 		d.Outcome = outcome
-		return true
+		return true, false
 	case !has && sub.WhenEmpty != "post":
 		d.Outcome = bot.OutcomeEmpty
-		return true
+		return true, false
 	}
 	pctx, pspan := telemetry.Start(ctx, "digest.post", attribute.Int("briefbot.parts_skipped", len(skip)))
 	ids, err := poster.PostDigest(pctx, sub.Channel, reply, ref, skip)
@@ -467,15 +472,15 @@ func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subsc
 		d.Permanent = bot.IsPermanent(err)
 		if !d.Permanent && retryable {
 			log.WarnContext(ctx, "digest post failed; will try again", "platform", sub.Platform, "channel", sub.Channel, "err", err)
-			return false
+			return false, false
 		}
 		d.Outcome = bot.OutcomeFailed
 		d.Error = err.Error()
-		return true
+		return true, bot.IsTargetGone(err)
 	}
 	if skip == nil {
 		s.recordPosted(ctx, log, sub, dr, reply, ids)
 	}
 	d.Outcome = outcome
-	return true
+	return true, false
 }

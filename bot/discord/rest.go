@@ -64,6 +64,10 @@ func (e *PermanentError) Unwrap() error { return e.Err }
 // Permanent reports true; it lets bot.IsPermanent recognise the error.
 func (e *PermanentError) Permanent() bool { return true }
 
+// TargetGone reports true: every such error is about the channel (not an
+// id, unknown, or closed to the bot), so the digest pauses at once.
+func (e *PermanentError) TargetGone() bool { return true }
+
 // PostOptions tune Post.
 type PostOptions struct {
 	// Nonce makes a retried post idempotent: Discord returns the earlier

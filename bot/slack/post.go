@@ -44,6 +44,13 @@ func (e *PermanentError) Error() string { return e.Code }
 // importing this package.
 func (e *PermanentError) Permanent() bool { return true }
 
+// TargetGone reports whether the channel itself is the problem: deleted,
+// archived, or the bot is not in it.
+func (e *PermanentError) TargetGone() bool { return goneCodes[e.Code] }
+
+// goneCodes are the permanent codes that name the channel as the problem.
+var goneCodes = map[string]bool{"channel_not_found": true, "not_in_channel": true, "is_archived": true}
+
 // permanentCodes are Slack error codes that mean "stop trying here".
 var permanentCodes = map[string]bool{
 	"channel_not_found":       true,
