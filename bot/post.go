@@ -50,6 +50,15 @@ type Commander interface {
 	Command() string
 }
 
+// IsTargetGone reports whether err, or an error it wraps, says through a
+// method TargetGone() bool that its target is invalid or gone (a malformed
+// channel id, a deleted channel, the bot removed from it): a digest to it
+// pauses at once rather than after several failures.
+func IsTargetGone(err error) bool {
+	var g interface{ TargetGone() bool }
+	return errors.As(err, &g) && g.TargetGone()
+}
+
 // IsPermanent reports whether err, or an error it wraps, says of itself
 // that retrying will not help, through a method Permanent() bool.
 func IsPermanent(err error) bool {

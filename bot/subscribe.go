@@ -22,6 +22,14 @@ import (
 
 const subscribeUsage = "subscribe daily|weekdays|weekly <day> HH:MM [Area/City] [topics…]"
 
+// Caps on a subscription's topics: a digest of more than a handful of
+// topics is the digest of all of them, and a topic word longer than any
+// topic or alias is a paste gone wrong, not a topic.
+const (
+	maxSubscribeTopics   = 10
+	maxSubscribeTopicLen = 64
+)
+
 func (b *Bot) subscribe(ctx context.Context, req Request, args []string) Reply {
 	r := Reply{Kind: KindSubscriptions, Title: "Subscribe", Visibility: VisibilityPrivate}
 	if b.store == nil {
@@ -43,12 +51,26 @@ func (b *Bot) subscribe(ctx context.Context, req Request, args []string) Reply {
 	if err != nil {
 		return refusal(r, err.Error())
 	}
+	if msg := checkTopicWords(sub.Topics); msg != "" {
+		return refusal(r, msg)
+	}
 	if sub.Topics, err = resolveTopics(b.lib.Load(), sub.Topics); err != nil {
 		return refusal(r, err.Error())
 	}
-	sub.ID = newSubscriptionID()
 	sub.Platform = req.Platform
 	sub.Channel = req.Channel
+	// A replayed or repeated subscribe must not make a second digest.
+	existing, err := b.store.Subscriptions(ctx)
+	if err != nil {
+		b.log.ErrorContext(ctx, "list subscriptions", "err", err)
+		return refusal(r, "The subscriptions could not be read; please try again.")
+	}
+	for _, e := range existing {
+		if sameDigest(e, sub) {
+			return refusal(r, fmt.Sprintf("This channel already has this digest: subscription %s. See %s subscriptions.", e.ID, b.commandFor(req)))
+		}
+	}
+	sub.ID = newSubscriptionID()
 	sub.Source = SourceChat
 	sub.CreatedBy = req.User
 	sub.CreatedAt = b.now()
@@ -71,6 +93,40 @@ func (b *Bot) subscribe(ctx context.Context, req Request, args []string) Reply {
 		topics, describeSchedule(sub), sub.Timezone, formatIn(sched.Next(b.now()), sched.Location()))}
 	r.Notes = append(r.Notes, fmt.Sprintf("Subscription %s. Stop it with %s unsubscribe %s.", sub.ID, b.commandFor(req), sub.ID))
 	return r
+}
+
+// checkTopicWords says what is wrong with the topic words of a subscribe,
+// "" when they are within the caps.
+func checkTopicWords(words []string) string {
+	if len(words) > maxSubscribeTopics {
+		return fmt.Sprintf("A digest takes at most %d topics, not %d; leave the topics out for a digest of all of them.", maxSubscribeTopics, len(words))
+	}
+	for _, w := range words {
+		if n := len([]rune(w)); n > maxSubscribeTopicLen {
+			return fmt.Sprintf("A topic is at most %d characters; %q… has %d.", maxSubscribeTopicLen, string([]rune(w)[:20]), n)
+		}
+	}
+	return ""
+}
+
+// sameDigest reports whether a and b post the same digest to the same
+// channel: platform, channel, schedule, zone and topics (in any order).
+func sameDigest(a, b Subscription) bool {
+	if a.Platform != b.Platform || a.Channel != b.Channel || a.Schedule != b.Schedule || a.Timezone != b.Timezone || len(a.Topics) != len(b.Topics) {
+		return false
+	}
+	want := make(map[string]int, len(a.Topics))
+	for _, t := range a.Topics {
+		want[strings.ToLower(t)]++
+	}
+	for _, t := range b.Topics {
+		k := strings.ToLower(t)
+		if want[k] == 0 {
+			return false
+		}
+		want[k]--
+	}
+	return true
 }
 
 func (b *Bot) unsubscribe(ctx context.Context, req Request, args []string) Reply {

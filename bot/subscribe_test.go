@@ -77,6 +77,8 @@ func TestSubscribeRefusals(t *testing.T) {
 		"unknown topic":    {manage("subscribe daily 08:00 kazakstan"), "did you mean Kazakhstan"},
 		"too short":        {manage("subscribe daily"), "how often and at what time"},
 		"unknown schedule": {manage("subscribe hourly 08:00"), "daily, weekdays or weekly"},
+		"too many topics":  {manage("subscribe daily 08:00 a b c d e f g h i j k"), "at most 10 topics, not 11"},
+		"topic too long":   {manage("subscribe daily 08:00 " + strings.Repeat("x", 65)), "at most 64 characters"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -89,6 +91,39 @@ func TestSubscribeRefusals(t *testing.T) {
 				t.Errorf("a refused subscription was saved: %+v", subs)
 			}
 		})
+	}
+}
+
+// A subscribe sent again (a replay, a double click) makes no second
+// digest: the same schedule, zone and topics in any order are refused
+// with the existing subscription named; another time or topic is not.
+func TestSubscribeRefusesIdenticalSubscription(t *testing.T) {
+	b, store, changed := subscribeBot(t)
+	ctx := context.Background()
+	first := b.Handle(ctx, manage("subscribe daily 18:00 red sea kazakhstan"))
+	if first.Kind != bot.KindSubscriptions {
+		t.Fatalf("first subscribe: %q %q", first.Kind, first.Notes)
+	}
+	subs, _ := store.Subscriptions(ctx)
+	for _, text := range []string{"subscribe daily 18:00 red sea kazakhstan", "subscribe daily 18:00 UTC kazakhstan red sea"} {
+		r := b.Handle(ctx, manage(text))
+		if r.Kind != bot.KindError || !strings.Contains(strings.Join(r.Notes, " "), "already has this digest: subscription "+subs[0].ID) {
+			t.Errorf("%s: kind %q, notes %q; want a refusal naming %s", text, r.Kind, r.Notes, subs[0].ID)
+		}
+	}
+	if r := b.Handle(ctx, manage("subscribe daily 19:00 red sea kazakhstan")); r.Kind != bot.KindSubscriptions {
+		t.Errorf("another time refused: %q", r.Notes)
+	}
+	other := manage("subscribe daily 18:00 red sea kazakhstan")
+	other.Channel = "C2"
+	if r := b.Handle(ctx, other); r.Kind != bot.KindSubscriptions {
+		t.Errorf("another channel refused: %q", r.Notes)
+	}
+	if subs, _ := store.Subscriptions(ctx); len(subs) != 3 {
+		t.Errorf("%d subscriptions, want 3", len(subs))
+	}
+	if *changed != 3 {
+		t.Errorf("scheduler woken %d times, want 3", *changed)
 	}
 }
 

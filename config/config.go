@@ -47,6 +47,7 @@ type Config struct {
 	Briefings Briefings  `mapstructure:"briefings" yaml:"briefings"`
 	Log       Log        `mapstructure:"log" yaml:"log"`
 	HTTP      HTTP       `mapstructure:"http" yaml:"http"`
+	Metrics   Metrics    `mapstructure:"metrics" yaml:"metrics"`
 	Shutdown  Shutdown   `mapstructure:"shutdown" yaml:"shutdown"`
 	Slack     Slack      `mapstructure:"slack" yaml:"slack"`
 	Discord   Discord    `mapstructure:"discord" yaml:"discord"`
@@ -54,6 +55,7 @@ type Config struct {
 	Digest    Digest     `mapstructure:"digest" yaml:"digest"`
 	Digests   []Schedule `mapstructure:"digests" yaml:"digests"`
 	API       API        `mapstructure:"api" yaml:"api,omitempty"`
+	Readiness Readiness  `mapstructure:"readiness" yaml:"readiness"`
 	Analytics Analytics  `mapstructure:"analytics" yaml:"analytics"`
 
 	// File is the configuration file that was read, "" when none was.
@@ -79,6 +81,24 @@ type Log struct {
 
 // HTTP configures the HTTP listener (health, metrics, webhooks).
 type HTTP struct {
+	Addr string `mapstructure:"addr" yaml:"addr"`
+	// ReadTimeout bounds reading a whole request, headers and body.
+	ReadTimeout time.Duration `mapstructure:"read_timeout" yaml:"read_timeout"`
+	// WriteTimeout bounds a request from the end of its headers to the
+	// end of its answer, so it covers reading the body and the handler.
+	WriteTimeout time.Duration `mapstructure:"write_timeout" yaml:"write_timeout"`
+	// IdleTimeout is how long a keep-alive connection may wait for its
+	// next request.
+	IdleTimeout time.Duration `mapstructure:"idle_timeout" yaml:"idle_timeout"`
+	// MaxConnections caps the connections held open at once; at the cap
+	// the longest-idle one is closed to make room.
+	MaxConnections int `mapstructure:"max_connections" yaml:"max_connections"`
+}
+
+// Metrics configures where /metrics is served.
+type Metrics struct {
+	// Addr is a listener of its own for /metrics; "" serves it on
+	// http.addr.
 	Addr string `mapstructure:"addr" yaml:"addr"`
 }
 
@@ -144,6 +164,29 @@ type Store struct {
 	ConnectTimeout time.Duration `mapstructure:"connect_timeout" yaml:"connect_timeout"`
 }
 
+// Readiness says what /readyz requires before it answers 200.
+type Readiness struct {
+	// Require names the checks that must pass, of ReadinessChecks; the
+	// others are reported in the detail only.
+	Require []string `mapstructure:"require" yaml:"require"`
+}
+
+// Readiness checks /readyz can require.
+const (
+	// ReadyHTTP: every platform in HTTP mode is running.
+	ReadyHTTP = "http"
+	// ReadyBriefings: briefings are loaded.
+	ReadyBriefings = "briefings"
+	// ReadyStore: the store takes a write.
+	ReadyStore = "store"
+	// ReadyGateway: every connection-holding platform (Slack Socket Mode,
+	// the Discord gateway) is connected.
+	ReadyGateway = "gateway"
+)
+
+// ReadinessChecks lists every check, in the order /readyz reports them.
+var ReadinessChecks = []string{ReadyHTTP, ReadyBriefings, ReadyStore, ReadyGateway}
+
 // Digest configures the digest scheduler as a whole.
 type Digest struct {
 	// Grace is how late a missed digest may still be posted.
@@ -199,6 +242,11 @@ var keys = []struct {
 	{"log.format", kindString, "text"},
 	{"log.level", kindString, "info"},
 	{"http.addr", kindString, ":8080"},
+	{"http.read_timeout", kindDuration, 10 * time.Second},
+	{"http.write_timeout", kindDuration, 30 * time.Second},
+	{"http.idle_timeout", kindDuration, 75 * time.Second},
+	{"http.max_connections", kindInt, 4096},
+	{"metrics.addr", kindString, ""},
 	{"shutdown.timeout", kindDuration, 10 * time.Second},
 	{"slack.bot_token", kindString, ""},
 	{"slack.app_token", kindString, ""},
@@ -234,6 +282,7 @@ var keys = []struct {
 	{"digest.max_failures", kindInt, 5},
 	{"digests", kindSchedules, []any{}},
 	{"api.tokens", kindSchedules, ""}, // a list of {name, token}; "" (no list) leaves Config.API.Tokens nil
+	{"readiness.require", kindStrings, []string{ReadyHTTP, ReadyBriefings, ReadyStore}},
 	{"analytics.enabled", kindBool, true}, {"analytics.retention", kindDuration, 30 * 24 * time.Hour},
 }
 

@@ -39,8 +39,9 @@ func writeFile(t *testing.T, dir, name, content string) string {
 
 func defaults() Config {
 	return Config{
-		Log:      Log{Format: "text", Level: "info"},
-		HTTP:     HTTP{Addr: ":8080"},
+		Log: Log{Format: "text", Level: "info"},
+		HTTP: HTTP{Addr: ":8080", ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
+			IdleTimeout: 75 * time.Second, MaxConnections: 4096},
 		Shutdown: Shutdown{Timeout: 10 * time.Second},
 		Slack: Slack{
 			Command: "/brief",
@@ -57,6 +58,7 @@ func defaults() Config {
 		},
 		Store:     Store{ConnectTimeout: 60 * time.Second},
 		Digest:    Digest{Grace: 2 * time.Hour, MaxFailures: 5},
+		Readiness: Readiness{Require: []string{"http", "briefings", "store"}},
 		Analytics: Analytics{Enabled: true, Retention: 30 * 24 * time.Hour},
 	}
 }
@@ -154,6 +156,26 @@ shutdown:
 	}
 }
 
+// The listener's limits and the metrics address come from the file or the
+// environment like every other key.
+func TestListenerKeys(t *testing.T) {
+	dir := isolate(t)
+	writeFile(t, dir, FileName, "http:\n  read_timeout: 5s\n  max_connections: 20000\nmetrics:\n  addr: 127.0.0.1:9090\n")
+	t.Setenv("BRIEFBOT_HTTP_WRITE_TIMEOUT", "1m")
+	t.Setenv("BRIEFBOT_HTTP_IDLE_TIMEOUT", "2m")
+	got, err := Load(Options{SearchPaths: []string{dir}})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := HTTP{Addr: ":8080", ReadTimeout: 5 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxConnections: 20000}
+	if diff := cmp.Diff(want, got.HTTP); diff != "" {
+		t.Errorf("http (-want +got):\n%s", diff)
+	}
+	if got.Metrics.Addr != "127.0.0.1:9090" {
+		t.Errorf("metrics.addr = %q, want 127.0.0.1:9090", got.Metrics.Addr)
+	}
+}
+
 func TestLoadConfigFile(t *testing.T) {
 	t.Run("explicit file beats search path", func(t *testing.T) {
 		dir := isolate(t)
@@ -216,6 +238,13 @@ func TestValidationNamesKeyAndVariable(t *testing.T) {
 		{"log.format", "xml", "must be one of text, json"},
 		{"log.level", "loud", "must be one of debug, info, warn, error"},
 		{"http.addr", "8080", "must be host:port"},
+		{"http.read_timeout", "0s", "must be a positive duration"},
+		{"http.write_timeout", "2s", "must be at least 5s: Slack and Discord wait 3s"},
+		{"http.idle_timeout", "soon", "invalid duration"},
+		{"http.max_connections", "4", "must be at least 16"},
+		{"http.max_connections", "many", "invalid integer"},
+		{"metrics.addr", "9090", "must be host:port"},
+		{"metrics.addr", ":8080", "must differ from http.addr"},
 		{"shutdown.timeout", "10", "invalid duration"},
 		{"shutdown.timeout", "-5s", "must be a positive duration"},
 		{"briefings.poll_interval", "500ms", "must be 0 (off) or at least 1s"},
@@ -632,6 +661,34 @@ func TestEverySecretHasAFileKey(t *testing.T) {
 	for _, k := range SecretKeys() {
 		if !known[k] || !known[k+"_file"] {
 			t.Errorf("secret %s lacks its key or its _file key", k)
+		}
+	}
+}
+
+// readiness.require takes only the checks /readyz knows, and a Discord
+// digest only a channel id Discord could have issued.
+func TestValidateReadinessAndDiscordChannel(t *testing.T) {
+	good := func() Config {
+		c, err := Load(Options{SearchPaths: []string{t.TempDir()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	c := good()
+	if diff := cmp.Diff([]string{"http", "briefings", "store"}, c.Readiness.Require); diff != "" {
+		t.Errorf("default readiness.require (-want +got):\n%s", diff)
+	}
+	c.Readiness.Require = []string{"store", "gatway"}
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), `readiness.require (BRIEFBOT_READINESS_REQUIRE): "gatway" is not a check`) {
+		t.Errorf("unknown check: err = %v", err)
+	}
+	for channel, ok := range map[string]bool{"123456789012345678": true, "#general": false, "12345678901234567890123": false, "<#123>": false} {
+		c := good()
+		c.Digests = []Schedule{{ID: "d", Platform: "discord", Channel: channel, Schedule: "@daily", Include: "new", WhenEmpty: "skip"}}
+		err := c.Validate()
+		if bad := err != nil && strings.Contains(err.Error(), "digests[0].channel"); bad == ok {
+			t.Errorf("channel %q: err = %v, want accepted %v", channel, err, ok)
 		}
 	}
 }

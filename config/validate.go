@@ -12,6 +12,14 @@ import (
 	"github.com/briefbot/briefbot/bot"
 )
 
+const (
+	// minWriteTimeout leaves room for the platforms' 3-second answer
+	// budget after a request's headers.
+	minWriteTimeout = 5 * time.Second
+	// minConnections keeps room for probes and webhooks under any cap.
+	minConnections = 16
+)
+
 // Validate checks every key's value on its own and against the others that
 // are needed whatever command runs. It returns all problems joined, nil when
 // there are none.
@@ -29,6 +37,21 @@ func (c Config) Validate() error {
 	add(oneOf("log.format", c.Log.Format, "text", "json"))
 	add(oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error"))
 	add(checkAddr("http.addr", c.HTTP.Addr))
+	add(positive("http.read_timeout", c.HTTP.ReadTimeout))
+	if c.HTTP.WriteTimeout < minWriteTimeout {
+		add(fieldErr("http.write_timeout", "must be at least %s: Slack and Discord wait 3s for an answer and it must not be cut off, got %s", minWriteTimeout, c.HTTP.WriteTimeout))
+	}
+	add(positive("http.idle_timeout", c.HTTP.IdleTimeout))
+	if c.HTTP.MaxConnections < minConnections {
+		add(fieldErr("http.max_connections", "must be at least %d, got %d", minConnections, c.HTTP.MaxConnections))
+	}
+	if c.Metrics.Addr != "" {
+		if err := checkAddr("metrics.addr", c.Metrics.Addr); err != nil {
+			add(err)
+		} else if _, port, _ := net.SplitHostPort(c.Metrics.Addr); c.Metrics.Addr == c.HTTP.Addr && port != "0" {
+			add(fieldErr("metrics.addr", "must differ from http.addr (%s), or be empty to serve /metrics there", c.HTTP.Addr))
+		}
+	}
 	add(positive("shutdown.timeout", c.Shutdown.Timeout))
 
 	// The slack.* and discord.* keys are checked by the adapters
@@ -40,6 +63,12 @@ func (c Config) Validate() error {
 	add(positive("digest.grace", c.Digest.Grace))
 	if c.Digest.MaxFailures < 1 {
 		add(fieldErr("digest.max_failures", "must be at least 1, got %d", c.Digest.MaxFailures))
+	}
+
+	for _, r := range c.Readiness.Require {
+		if !slices.Contains(ReadinessChecks, r) {
+			add(fieldErr("readiness.require", "%q is not a check; use any of %s", r, strings.Join(ReadinessChecks, ", ")))
+		}
 	}
 
 	ids := map[string]int{}
@@ -54,8 +83,11 @@ func (c Config) Validate() error {
 		if !slices.Contains([]string{"slack", "discord"}, d.Platform) {
 			add(digestErr(i, "platform", "must be slack or discord, got %q", d.Platform))
 		}
-		if strings.TrimSpace(d.Channel) == "" {
+		switch {
+		case strings.TrimSpace(d.Channel) == "":
 			add(digestErr(i, "channel", "is required"))
+		case d.Platform == "discord" && !snowflake(d.Channel):
+			add(digestErr(i, "channel", "must be a Discord channel id (digits only: Developer Mode, right-click the channel, Copy Channel ID), got %q", d.Channel))
 		}
 		tz := d.Timezone
 		if tz != "" {
@@ -140,6 +172,15 @@ func positive(key string, d time.Duration) error {
 		return nil
 	}
 	return fieldErr(key, "must be a positive duration, got %s", d)
+}
+
+// snowflake reports whether s is a Discord id: 1 to 20 decimal digits.
+func snowflake(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil && !strings.HasPrefix(s, "+")
 }
 
 func checkAddr(key, addr string) error {

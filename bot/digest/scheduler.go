@@ -19,7 +19,11 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/telemetry"
 )
 
 // Composer says what a digest contains; *bot.Bot implements it.
@@ -291,12 +295,19 @@ func (s *Scheduler) runJobs(ctx context.Context, jobs []job) {
 // PostTimeout bounds it.
 func (s *Scheduler) handle(ctx context.Context, sub bot.Subscription, slot time.Time) {
 	log := s.log.With("subscription", sub.ID, "slot", slot.Format(time.RFC3339))
+	// One trace per slot: claim, then compose and post (see deliver).
+	ctx, span := telemetry.Start(ctx, "digest.slot", attribute.String("briefbot.subscription", sub.ID),
+		attribute.String("briefbot.platform", string(sub.Platform)), attribute.String("briefbot.slot", slot.Format(time.RFC3339)))
+	defer span.End()
 	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.PostTimeout)
 	defer cancel()
 	// The time is read now, not when the pass began: this job may have
 	// waited behind other posts to the same channel.
 	now := s.opts.Clock.Now()
-	claim, won, err := s.opts.Store.ClaimSlot(work, sub.ID, slot, s.opts.Owner, s.opts.Lease, now)
+	claimCtx, claimSpan := telemetry.Start(work, "digest.claim")
+	claim, won, err := s.opts.Store.ClaimSlot(claimCtx, sub.ID, slot, s.opts.Owner, s.opts.Lease, now)
+	claimSpan.SetAttributes(attribute.Bool("briefbot.won", won), attribute.Bool("briefbot.takeover", claim.Takeover))
+	telemetry.End(claimSpan, err)
 	if err != nil {
 		if !errors.Is(err, bot.ErrNotFound) {
 			log.ErrorContext(ctx, "claim digest slot", "err", err)
@@ -309,7 +320,7 @@ func (s *Scheduler) handle(ctx context.Context, sub bot.Subscription, slot time.
 	d := bot.Delivery{Subscription: sub.ID, Slot: slot, Owner: s.opts.Owner}
 	postCtx, stop := context.WithCancel(work)
 	held := s.holdClaim(postCtx, stop, log, claim)
-	done := s.deliver(postCtx, log, sub, claim, &d, now)
+	done, gone := s.deliver(postCtx, log, sub, claim, &d, now)
 	stop()
 	claim = <-held
 	if !done {
@@ -328,9 +339,14 @@ func (s *Scheduler) handle(ctx context.Context, sub bot.Subscription, slot time.
 		s.opts.Observe(sub, d.Outcome)
 	}
 	if d.Outcome == bot.OutcomeFailed {
+		span.SetAttributes(attribute.String("briefbot.outcome", string(d.Outcome)))
+		span.SetStatus(codes.Error, d.Error)
 		log.WarnContext(ctx, "digest post failed", "platform", sub.Platform, "channel", sub.Channel, "permanent", d.Permanent, "err", d.Error)
-		if d.Permanent && updated.Failures >= s.opts.MaxFailures {
+		if gone || d.Permanent && updated.Failures >= s.opts.MaxFailures {
 			reason := fmt.Sprintf("%d consecutive failures, last: %s", updated.Failures, d.Error)
+			if gone {
+				reason = "the channel cannot be posted to: " + d.Error
+			}
 			if err := s.opts.Store.SetPaused(work, sub.ID, true, reason); err != nil {
 				log.ErrorContext(ctx, "pause subscription", "err", err)
 			} else {
@@ -342,6 +358,7 @@ func (s *Scheduler) handle(ctx context.Context, sub bot.Subscription, slot time.
 		}
 		return
 	}
+	span.SetAttributes(attribute.String("briefbot.outcome", string(d.Outcome)))
 	log.InfoContext(ctx, "digest slot done", "outcome", d.Outcome, "messages", len(d.MessageIDs))
 }
 
@@ -377,20 +394,22 @@ func (s *Scheduler) holdClaim(ctx context.Context, cancel context.CancelFunc, lo
 // deliver fills in d's outcome for a won claim. It returns false when the
 // slot should be tried again later instead of completed: the check for an
 // earlier post failed, or the post failed in a way that may pass, with
-// time left in the grace.
-func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subscription, claim bot.Claim, d *bot.Delivery, now time.Time) bool {
+// time left in the grace. gone reports a failure because the target
+// itself is invalid or gone (a malformed id, a deleted channel, the bot
+// removed from it): no later slot can succeed either.
+func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subscription, claim bot.Claim, d *bot.Delivery, now time.Time) (done, gone bool) {
 	slot := claim.Slot
 	late := now.Sub(slot)
 	if late > s.opts.Grace {
 		d.Outcome = bot.OutcomeSkipped
 		d.Error = fmt.Sprintf("missed by %s, beyond the grace of %s", late.Round(time.Second), s.opts.Grace)
-		return true
+		return true, false
 	}
 	poster, ok := s.opts.Posters[sub.Platform]
 	if !ok {
 		d.Outcome, d.Permanent = bot.OutcomeFailed, true
 		d.Error = fmt.Sprintf("platform %q is not running on this replica", sub.Platform)
-		return true
+		return true, false
 	}
 	ref := bot.SlotRef{Subscription: sub.ID, Slot: slot}
 	delayed := late > s.opts.Late
@@ -404,19 +423,22 @@ func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subsc
 	// nothing.
 	var skip map[int]bool
 	if claim.Takeover {
-		parts, err := poster.PostedParts(ctx, sub.Channel, ref)
+		lctx, lspan := telemetry.Start(ctx, "digest.ledger")
+		parts, err := poster.PostedParts(lctx, sub.Channel, ref)
+		lspan.SetAttributes(attribute.Int("briefbot.parts_found", len(parts.Found)))
+		telemetry.End(lspan, err)
 		switch {
 		case err != nil && retryable:
 			// Posting without knowing could post twice.
 			log.WarnContext(ctx, "cannot tell whether the earlier owner posted; will try again", "err", err)
-			return false
+			return false, false
 		case err != nil:
 			d.Outcome, d.Error = bot.OutcomeFailed, "cannot tell whether the digest was posted: "+err.Error()
-			return true
+			return true, false
 		case parts.Whole():
 			log.InfoContext(ctx, "earlier owner had posted the digest", "previous_owner", claim.PreviousOwner)
 			d.Outcome = outcome
-			return true
+			return true, false
 		case parts.Total > 0:
 			log.InfoContext(ctx, "earlier owner posted part of the digest; posting the rest", "previous_owner", claim.PreviousOwner, "found", len(parts.Found), "parts", parts.Total)
 			skip = parts.Found
@@ -426,33 +448,39 @@ func (s *Scheduler) deliver(ctx context.Context, log *slog.Logger, sub bot.Subsc
 	if c, ok := poster.(bot.Commander); ok {
 		dr.Command = c.Command()
 	}
-	reply, has := s.opts.Composer.Digest(ctx, dr)
+	cctx, cspan := telemetry.Start(ctx, "digest.compose")
+	reply, has := s.opts.Composer.Digest(cctx, dr)
+	cspan.SetAttributes(attribute.Bool("briefbot.has_content", has))
+	cspan.End()
 	switch {
 	case !has && skip != nil:
 		// Part of it went out, and now nothing qualifies (the library
 		// changed): what was posted stands.
 		log.WarnContext(ctx, "half-posted digest is empty now; leaving the posted parts")
 		d.Outcome = outcome
-		return true
+		return true, false
 	case !has && sub.WhenEmpty != "post":
 		d.Outcome = bot.OutcomeEmpty
-		return true
+		return true, false
 	}
-	ids, err := poster.PostDigest(ctx, sub.Channel, reply, ref, skip)
+	pctx, pspan := telemetry.Start(ctx, "digest.post", attribute.Int("briefbot.parts_skipped", len(skip)))
+	ids, err := poster.PostDigest(pctx, sub.Channel, reply, ref, skip)
+	pspan.SetAttributes(attribute.Int("briefbot.parts_posted", len(ids)))
+	telemetry.End(pspan, err)
 	d.MessageIDs = ids
 	if err != nil {
 		d.Permanent = bot.IsPermanent(err)
 		if !d.Permanent && retryable {
 			log.WarnContext(ctx, "digest post failed; will try again", "platform", sub.Platform, "channel", sub.Channel, "err", err)
-			return false
+			return false, false
 		}
 		d.Outcome = bot.OutcomeFailed
 		d.Error = err.Error()
-		return true
+		return true, bot.IsTargetGone(err)
 	}
 	if skip == nil {
 		s.recordPosted(ctx, log, sub, dr, reply, ids)
 	}
 	d.Outcome = outcome
-	return true
+	return true, false
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -267,6 +268,35 @@ func TestFailingChannelDoesNotHoldBackOthersAndPauses(t *testing.T) {
 	ds, _ := f.store.Deliveries(ctx, "bad", 0)
 	if len(ds) != 3 {
 		t.Errorf("bad subscription has %d deliveries, want 3 (none after pausing)", len(ds))
+	}
+}
+
+// goneError is a post failure whose channel is invalid or gone.
+type goneError struct{}
+
+func (goneError) Error() string    { return "channel_not_found" }
+func (goneError) Permanent() bool  { return true }
+func (goneError) TargetGone() bool { return true }
+
+// TestGoneChannelPausesAtOnce: a channel that no post can ever reach (a
+// malformed id, a deleted channel, the bot removed) pauses its digest on
+// the first failure, with a reason that says so, not after several.
+func TestGoneChannelPausesAtOnce(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, date("2026-03-01T00:00:00Z"))
+	f.subscribe(t, bot.Subscription{ID: "gone", Channel: "CGONE", Schedule: "@every 1h", Include: "all"})
+	f.poster.Fail = func(string, bot.SlotRef) error { return fmt.Errorf("post to channel CGONE: %w", goneError{}) }
+	s := f.scheduler("a", func(o *digest.Options) { o.MaxFailures = 5 })
+	for range 3 {
+		f.clock.Advance(time.Hour)
+		tick(t, s)
+	}
+	sub, _ := f.store.Subscription(ctx, "gone")
+	if !sub.Paused || !strings.Contains(sub.PausedReason, "cannot be posted to") {
+		t.Errorf("paused %v, reason %q; want paused at once, naming the channel as the problem", sub.Paused, sub.PausedReason)
+	}
+	if ds, _ := f.store.Deliveries(ctx, "gone", 0); len(ds) != 1 {
+		t.Errorf("%d deliveries, want 1 (none after pausing)", len(ds))
 	}
 }
 

@@ -90,6 +90,20 @@ type Config struct {
 	DeferAfter time.Duration
 	// HTTPClient sends REST requests; nil means a client with a 30 s timeout.
 	HTTPClient *http.Client
+	// Voter counts presses of the Helpful / Not helpful buttons under
+	// answers; nil shows no such buttons. The answerer must resolve vote
+	// keys (*bot.Bot does).
+	Voter bot.Voter
+	// Events, when set, is the event log replicas share (the store): an
+	// interaction or a mention taken by one replica is not answered by
+	// another, nor again when replayed.
+	Events EventLog
+}
+
+// EventLog remembers platform events across replicas; the store
+// implements it.
+type EventLog interface {
+	MarkSeen(ctx context.Context, key string, now time.Time, ttl time.Duration) (bool, error)
 }
 
 // Adapter is the Discord adapter. Create it with New; it is safe for
@@ -97,18 +111,25 @@ type Config struct {
 type Adapter struct {
 	// connected is true while the gateway session is up.
 	connected atomic.Bool
-	cfg       Config
-	answerer  Answerer
-	log       *slog.Logger
-	now       func() time.Time
-	publicKey []byte // nil when http interactions are disabled
-	apiURL    string // always ends in "/"
-	client    *http.Client
+	// registerErr is why command registration last failed, nil once done.
+	registerErr atomic.Pointer[string]
+	// registering is true while a registration (with its retries) runs;
+	// registered once one has succeeded.
+	registering, registered atomic.Bool
+	cfg                     Config
+	answerer                Answerer
+	log                     *slog.Logger
+	now                     func() time.Time
+	publicKey               []byte // nil when http interactions are disabled
+	apiURL                  string // always ends in "/"
+	client                  *http.Client
 
 	deferAfter time.Duration
 	// retryBase is the first back-off after a server error; tests shorten it.
 	retryBase   time.Duration
 	maxAttempts int
+	// registerBase is the first wait after a failed command registration.
+	registerBase time.Duration
 
 	selfID atomic.Value // string: the bot's user id, known after gateway Ready
 
@@ -150,6 +171,8 @@ func New(cfg Config, a Answerer) (*Adapter, error) {
 		deferAfter:  cfg.DeferAfter,
 		retryBase:   500 * time.Millisecond,
 		maxAttempts: 5,
+
+		registerBase: 2 * time.Second,
 	}
 	if ad.log == nil {
 		ad.log = slog.New(slog.DiscardHandler)

@@ -10,20 +10,24 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/telemetry"
 )
 
 // Run serves until ctx is done. In gateway mode it opens a gateway
 // connection (sharded when configured) and answers interactions and
-// mentions from it; in http mode interactions come through Routes and Run
-// only waits. Either way it registers the commands first when configured
-// and, on return, waits briefly for replies still being delivered.
+// mentions from it; discordgo reconnects it when it drops. In http mode
+// interactions come through Routes and Run only waits. Either way, when
+// configured, the commands are brought in line with /brief in the
+// background, retried until that succeeds and never fatal. Run returns an
+// error when the gateway cannot be opened (a *GatewayError saying what to
+// fix, when Discord said); the caller starts it again later. On return it
+// waits briefly for replies still being delivered.
 func (a *Adapter) Run(ctx context.Context) error {
 	if a.cfg.RegisterCommands {
-		if err := a.RegisterCommands(ctx); err != nil {
-			return err
-		}
+		a.registerInBackground(ctx)
 	}
 	defer a.drain(10 * time.Second)
 	if a.cfg.Mode == ModeHTTP {
@@ -35,7 +39,8 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return err
 	}
 	if err := s.Open(); err != nil {
-		return fmt.Errorf("discord: open gateway: %w", err)
+		_ = s.Close()
+		return gatewayError(err)
 	}
 	a.log.Info("discord gateway connected", "shard", a.cfg.ShardID, "shards", max(a.cfg.ShardCount, 1))
 	<-ctx.Done()
@@ -63,6 +68,12 @@ func (a *Adapter) drain(d time.Duration) {
 	}
 }
 
+// gatewayIntents are the events the gateway is asked for. None is
+// privileged: without Message Content, Discord still gives the text of
+// messages that mention the bot and of direct messages, which is all the
+// bot reads.
+const gatewayIntents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
+
 // newSession builds the discordgo session for gateway mode.
 func (a *Adapter) newSession() (*discordgo.Session, error) {
 	client, err := a.sessionClient()
@@ -77,7 +88,7 @@ func (a *Adapter) newSession() (*discordgo.Session, error) {
 	// own retry would sleep past it.
 	s.ShouldRetryOnRateLimit = false
 	s.Client = client
-	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsMessageContent
+	s.Identify.Intents = gatewayIntents
 	if a.cfg.ShardCount > 0 {
 		s.Identify.Shard = &[2]int{a.cfg.ShardID, a.cfg.ShardCount}
 		s.ShardID, s.ShardCount = a.cfg.ShardID, a.cfg.ShardCount
@@ -92,11 +103,13 @@ func (a *Adapter) newSession() (*discordgo.Session, error) {
 	s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) { a.connected.Store(false) })
 	s.AddHandler(func(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 		in := fromGateway(ic.Interaction)
-		ctx, cancel := context.WithTimeout(context.Background(), interactionTokenLife)
+		ctx, span := telemetry.Start(context.Background(), "discord.interaction", attribute.String("discord.via", "gateway"))
+		ctx, cancel := context.WithTimeout(ctx, interactionTokenLife)
 		defer cancel()
 		a.handleInteraction(ctx, &in, func(ctx context.Context, resp interactionResponse) error {
-			return a.callback(ctx, &in, resp)
+			return send(ctx, "callback", func(ctx context.Context) error { return a.callback(ctx, &in, resp) })
 		})
+		span.End()
 	})
 	s.AddHandler(func(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		if mc.Message == nil || mc.Author == nil {
@@ -108,7 +121,8 @@ func (a *Adapter) newSession() (*discordgo.Session, error) {
 				m.Mentioned = append(m.Mentioned, u.ID)
 			}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		ctx, _ := telemetry.WithRequestID(context.Background())
+		ctx, cancel := context.WithTimeout(ctx, mentionAnswerLife)
 		defer cancel()
 		a.handleMention(ctx, m)
 	})
@@ -160,26 +174,36 @@ type mention struct {
 
 var mentionRE = regexp.MustCompile(`<@!?(\d+)>`)
 
+// mentionAnswerLife bounds the answer to a mention, retries included: a
+// later answer replies to a question nobody is waiting for.
+const mentionAnswerLife = 2 * time.Minute
+
 // handleMention answers "@briefbot kazakhstan risks" in a server channel
-// with a public reply to the message. Messages from bots (the bot itself
-// included), direct messages and messages not mentioning the bot are
-// ignored.
+// with a public reply to the message, and any direct message to the bot.
+// Messages from bots (the bot itself included) and server messages not
+// mentioning the bot are ignored. Replicas connected to the same shard
+// all receive the message; the shared event log lets one answer.
 func (a *Adapter) handleMention(ctx context.Context, m mention) {
 	self, _ := a.selfID.Load().(string)
-	if self == "" || m.AuthorBot || m.AuthorID == self || m.GuildID == "" {
+	if self == "" || m.AuthorBot || m.AuthorID == self {
 		return
 	}
-	mentioned := false
+	mentioned := m.GuildID == "" // a direct message is addressed to the bot
 	for _, id := range m.Mentioned {
 		mentioned = mentioned || id == self
 	}
 	for _, sub := range mentionRE.FindAllStringSubmatch(m.Content, -1) {
 		mentioned = mentioned || sub[1] == self
 	}
-	if !mentioned {
+	if !mentioned || !a.firstEverywhere(ctx, "message:"+m.ID) {
 		return
 	}
+	via := "mention"
+	if m.GuildID == "" {
+		via = "dm"
+	}
 	start := time.Now()
+	ctx, span := telemetry.Start(ctx, "discord."+via)
 	text := mentionRE.ReplaceAllStringFunc(m.Content, func(s string) string {
 		if mentionRE.FindStringSubmatch(s)[1] == self {
 			return " "
@@ -187,19 +211,22 @@ func (a *Adapter) handleMention(ctx context.Context, m mention) {
 		return s
 	})
 	text = strings.Join(strings.Fields(text), " ")
-	reply := a.answerer.Handle(ctx, bot.Request{Platform: Platform, User: m.AuthorID, Channel: m.ChannelID, Command: "/" + commandName, Text: text})
-	msgs := renderReply(reply)
-	var err error
-	for i, msg := range msgs {
-		if i == 0 {
-			msg.MessageReference = &messageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID}
+	reply := a.ask(ctx, bot.Request{Platform: Platform, User: m.AuthorID, Channel: m.ChannelID, Command: "/" + commandName, Text: text})
+	msgs := rendered(ctx, func() []message { return renderReply(reply) })
+	a.addVotes(msgs, reply)
+	err := send(ctx, "channel message", func(ctx context.Context) error {
+		for i, msg := range msgs {
+			if i == 0 && m.GuildID != "" {
+				msg.MessageReference = &messageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID}
+			}
+			if err := a.call(ctx, "reply in channel "+m.ChannelID, "POST", "channels/"+m.ChannelID+"/messages", true, msg, nil); err != nil {
+				return err
+			}
 		}
-		err = a.call(ctx, "reply in channel "+m.ChannelID, "POST", "channels/"+m.ChannelID+"/messages", true, msg, nil)
-		if err != nil {
-			break
-		}
-	}
-	a.logHandled(ctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{via: "mention", parts: len(msgs)})
+		return nil
+	})
+	a.logHandled(ctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{via: via, parts: len(msgs)})
+	telemetry.End(span, err)
 }
 
 // apiRewriter sends the requests discordgo addresses to Discord's REST

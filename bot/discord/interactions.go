@@ -13,9 +13,12 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/internal/budget"
 	"github.com/briefbot/briefbot/bot/internal/textsplit"
+	"github.com/briefbot/briefbot/bot/telemetry"
 )
 
 // Interaction and response types from Discord's API.
@@ -155,7 +158,11 @@ func (a *Adapter) verifyRequest(w http.ResponseWriter, r *http.Request) ([]byte,
 }
 
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
+	ctx, _ := telemetry.EnsureRequestID(r.Context())
+	_, vspan := step(ctx, spanVerify)
 	body, status := a.verifyRequest(w, r)
+	vspan.SetAttributes(attribute.Bool("discord.verified", status == 0))
+	vspan.End()
 	if status != 0 {
 		http.Error(w, http.StatusText(status), status)
 		return
@@ -173,13 +180,12 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	// returns right after sending it (a deferral included), and later
 	// messages go through the REST API.
 	responded := false
-	a.handleInteraction(r.Context(), &in, func(_ context.Context, resp interactionResponse) error {
+	a.handleInteraction(ctx, &in, func(ctx context.Context, resp interactionResponse) error {
 		if responded {
 			return errors.New("discord: interaction already answered")
 		}
 		responded = true
-		writeResponse(w, resp)
-		return nil
+		return send(ctx, "response", func(context.Context) error { writeResponse(w, resp); return nil })
 	})
 	if !responded {
 		http.Error(w, "unsupported interaction", http.StatusBadRequest)
@@ -204,7 +210,21 @@ type responder func(ctx context.Context, resp interactionResponse) error
 // handleInteraction answers one verified interaction. It returns once the
 // initial response is sent; follow-ups and edits continue in the background
 // under their own deadline (the interaction token's life).
+//
+// A command or button press runs at most once: by its interaction id,
+// through the shared event log, so that a replayed request (http mode) or
+// a second replica on the same shard (gateway mode) does not run it again.
+// A replay over HTTP is told so; on the gateway the replica that took it
+// answers.
 func (a *Adapter) handleInteraction(ctx context.Context, in *interaction, respond responder) {
+	if in.Type == interactionCommand || in.Type == interactionComponent {
+		if !a.firstEverywhere(ctx, "interaction:"+in.ID) {
+			if a.cfg.Mode == ModeHTTP {
+				a.answerStatic(ctx, in, respond, "This request was answered already.")
+			}
+			return
+		}
+	}
 	switch in.Type {
 	case interactionAutocomplete:
 		a.autocomplete(ctx, in, respond)
@@ -215,6 +235,9 @@ func (a *Adapter) handleInteraction(ctx context.Context, in *interaction, respon
 		}
 		a.answer(ctx, in, in.queryOption(), false, respond)
 	case interactionComponent:
+		if a.vote(ctx, in, respond) {
+			return
+		}
 		q, ok := strings.CutPrefix(in.Data.CustomID, customIDPrefix)
 		if !ok {
 			a.answerStatic(ctx, in, respond, "This button is not supported any more.")
@@ -228,7 +251,7 @@ func (a *Adapter) handleInteraction(ctx context.Context, in *interaction, respon
 func (a *Adapter) answerStatic(ctx context.Context, in *interaction, respond responder, text string) {
 	m := message{Embeds: []embed{{Description: text, Color: colour(bot.KindError)}}, Components: []actionRow{}, Flags: flagEphemeral}
 	if err := respond(ctx, interactionResponse{Type: responseMessage, Data: m}); err != nil {
-		a.log.Warn("discord interaction", "platform", "discord", "kind", "unsupported", "outcome", "failed", "err", err)
+		a.log.WarnContext(ctx, "discord interaction", "platform", "discord", "kind", "unsupported", "outcome", outcomeOf(bot.Reply{}, err), "err", err)
 	}
 }
 
@@ -259,11 +282,7 @@ func (a *Adapter) autocomplete(ctx context.Context, in *interaction, respond res
 		}
 	}
 	err := respond(ctx, interactionResponse{Type: responseAutocomplete, Data: autocompleteData{Choices: choices}})
-	outcome := "answered"
-	if err != nil {
-		outcome = "failed"
-	}
-	a.logHandled(ctx, "autocomplete", outcome, time.Since(start), err, logExtra{})
+	a.logHandled(ctx, "autocomplete", outcomeOf(bot.Reply{}, err), time.Since(start), err, logExtra{})
 }
 
 // hasChoice reports whether one of the (at most 25) choices has value v.
@@ -286,6 +305,7 @@ func (a *Adapter) answer(ctx context.Context, in *interaction, query string, upd
 	start := time.Now()
 	// The reply may outlive the request that brought the interaction; its
 	// token lives 15 minutes.
+	ctx, span := telemetry.Start(ctx, "discord.command")
 	hctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), start.Add(interactionTokenLife-tokenSafetyMargin))
 	req := a.request(in, query)
 
@@ -299,30 +319,32 @@ func (a *Adapter) answer(ctx context.Context, in *interaction, query string, upd
 	}
 	var deferErr error
 	reply, ok := budget.Race(a.deferAfter, func() bot.Reply {
-		return a.answerer.Handle(hctx, req)
+		return a.ask(hctx, req)
 	}, func() {
 		deferErr = respond(ctx, interactionResponse{Type: typ, Data: data})
 	}, func(reply bot.Reply) {
 		defer a.inflight.Done()
 		defer cancel()
 		if deferErr != nil {
-			a.logHandled(hctx, "unknown", "failed", time.Since(start), deferErr, logExtra{deferred: true})
+			a.logHandled(hctx, string(reply.Kind), outcomeOf(reply, deferErr), time.Since(start), deferErr, logExtra{deferred: true})
+			telemetry.End(span, deferErr)
 			return
 		}
-		msgs, _ := a.interactionMessages(reply, update)
+		msgs, _ := a.interactionMessages(hctx, reply, update)
 		eph := update || data.Flags&flagEphemeral != 0
 		first := msgs[0]
 		first.Flags = 0 // flags cannot change on edit
-		err := a.editOriginal(hctx, in, first)
+		err := send(hctx, "edit", func(ctx context.Context) error { return a.editOriginal(ctx, in, first) })
 		if err == nil && len(msgs) > 1 {
-			err = a.sendFollowUps(hctx, in, msgs[1:], eph)
+			err = send(hctx, "follow-up", func(ctx context.Context) error { return a.sendFollowUps(ctx, in, msgs[1:], eph) })
 		}
 		a.logHandled(hctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs), deferred: true})
+		telemetry.End(span, err)
 	})
 	if !ok {
 		return
 	}
-	msgs, eph := a.interactionMessages(reply, update)
+	msgs, eph := a.interactionMessages(hctx, reply, update)
 	rtyp := responseMessage
 	if update {
 		rtyp = responseUpdate
@@ -331,14 +353,16 @@ func (a *Adapter) answer(ctx context.Context, in *interaction, query string, upd
 	if err != nil || len(msgs) == 1 {
 		cancel()
 		a.logHandled(ctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs)})
+		telemetry.End(span, err)
 		a.inflight.Done()
 		return
 	}
 	go func() {
 		defer a.inflight.Done()
 		defer cancel()
-		err := a.sendFollowUps(hctx, in, msgs[1:], eph)
+		err := send(hctx, "follow-up", func(ctx context.Context) error { return a.sendFollowUps(ctx, in, msgs[1:], eph) })
 		a.logHandled(hctx, string(reply.Kind), outcomeOf(reply, err), time.Since(start), err, logExtra{parts: len(msgs)})
+		telemetry.End(span, err)
 	}()
 }
 
@@ -356,8 +380,9 @@ func (a *Adapter) request(in *interaction, query string) bot.Request {
 
 // interactionMessages renders reply for an interaction response and says
 // whether it is ephemeral.
-func (a *Adapter) interactionMessages(reply bot.Reply, update bool) ([]message, bool) {
-	msgs := renderReply(reply)
+func (a *Adapter) interactionMessages(ctx context.Context, reply bot.Reply, update bool) ([]message, bool) {
+	msgs := rendered(ctx, func() []message { return renderReply(reply) })
+	a.addVotes(msgs, reply)
 	eph := update || a.ephemeral(reply.Visibility)
 	if eph && !update {
 		msgs[0].Flags = flagEphemeral
@@ -391,18 +416,6 @@ func (a *Adapter) sendFollowUps(ctx context.Context, in *interaction, msgs []mes
 		}
 	}
 	return nil
-}
-
-func outcomeOf(r bot.Reply, err error) string {
-	switch {
-	case err != nil:
-		return "failed"
-	case r.Kind == bot.KindNotFound:
-		return "not_found"
-	case r.Kind == bot.KindError:
-		return "error"
-	}
-	return "answered"
 }
 
 // logExtra are the optional attributes of a handled-command log line.

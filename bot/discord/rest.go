@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -37,6 +38,9 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
+	if e.Status == 0 {
+		return fmt.Sprintf("discord: %s: %s", e.Op, e.Message)
+	}
 	if e.Code != 0 {
 		return fmt.Sprintf("discord: %s: HTTP %d: %s (code %d)", e.Op, e.Status, e.Message, e.Code)
 	}
@@ -60,6 +64,10 @@ func (e *PermanentError) Unwrap() error { return e.Err }
 // Permanent reports true; it lets bot.IsPermanent recognise the error.
 func (e *PermanentError) Permanent() bool { return true }
 
+// TargetGone reports true: every such error is about the channel (not an
+// id, unknown, or closed to the bot), so the digest pauses at once.
+func (e *PermanentError) TargetGone() bool { return true }
+
 // PostOptions tune Post.
 type PostOptions struct {
 	// Nonce makes a retried post idempotent: Discord returns the earlier
@@ -74,7 +82,8 @@ func (a *Adapter) checkPostable(channel string) error {
 		return fmt.Errorf("discord: post to channel %s: %w", channel, errNoToken)
 	}
 	if !isSnowflake(channel) {
-		return fmt.Errorf("discord: post to channel %q: not a channel id", channel)
+		// No post to it can ever succeed: the digest pauses at once.
+		return &PermanentError{Channel: fmt.Sprintf("%q", channel), Err: &APIError{Op: "post to channel", Message: "not a channel id (a channel id is digits only)"}}
 	}
 	return nil
 }
@@ -183,9 +192,12 @@ func (a *Adapter) appID(in *interaction) string {
 }
 
 // call sends one REST request, retrying on 429 (after retry_after) and on
-// 5xx (with back-off) up to maxAttempts, and never past ctx. out, when not
-// nil, receives the decoded JSON response.
+// 5xx and timeouts (with back-off) up to maxAttempts, and never past ctx.
+// An answer to an interaction (a webhook call, !auth) retries a 5xx or a
+// timeout for as long as ctx's deadline (the interaction token's life)
+// allows. out, when not nil, receives the decoded JSON response.
 func (a *Adapter) call(ctx context.Context, op, method, path string, auth bool, body, out any) error {
+	answer := !auth
 	var payload []byte
 	if body != nil {
 		var err error
@@ -212,7 +224,21 @@ func (a *Adapter) call(ctx context.Context, op, method, path string, auth bool, 
 			if ctx.Err() != nil {
 				return fmt.Errorf("discord: %s: %w", op, ctx.Err())
 			}
-			return fmt.Errorf("discord: %s: request failed: %w", op, unwrapURLError(err))
+			err = fmt.Errorf("discord: %s: request failed: %w", op, unwrapURLError(err))
+			var ne net.Error
+			if !errors.As(err, &ne) || !ne.Timeout() {
+				return err
+			}
+			// A timeout may pass, like a 5xx.
+			wait := backoff
+			backoff = min(2*backoff, maxServerErrorWait)
+			if !answer && attempt >= a.maxAttempts {
+				return fmt.Errorf("%w (gave up after %d attempts)", err, attempt)
+			}
+			if werr := waitRetry(ctx, wait); werr != nil {
+				return fmt.Errorf("%w (%w)", err, werr)
+			}
+			continue
 		}
 		data, rerr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		resp.Body.Close()
@@ -253,23 +279,39 @@ func (a *Adapter) call(ctx context.Context, op, method, path string, auth bool, 
 			}
 		case resp.StatusCode >= 500:
 			wait = backoff
-			backoff *= 2
+			backoff = min(2*backoff, maxServerErrorWait)
 		default:
 			return apiErr
 		}
-		if attempt >= a.maxAttempts {
+		if attempt >= a.maxAttempts && !(answer && resp.StatusCode >= 500) {
 			return fmt.Errorf("%w (gave up after %d attempts)", apiErr, attempt)
 		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			return fmt.Errorf("%w (retry in %s would pass the deadline)", apiErr, wait.Round(time.Millisecond))
+		if werr := waitRetry(ctx, wait); werr != nil {
+			return fmt.Errorf("%w (%w)", apiErr, werr)
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("discord: %s: %w", op, ctx.Err())
-		case <-t.C:
-		}
+	}
+}
+
+// maxServerErrorWait caps the back-off after a 5xx or a timeout.
+const maxServerErrorWait = 8 * time.Second
+
+// errPastDeadline is why a retry is not made: its wait would end after
+// the call's deadline.
+var errPastDeadline = errors.New("a retry would pass the deadline")
+
+// waitRetry waits d before a retry, unless that passes ctx's deadline or
+// ctx ends first.
+func waitRetry(ctx context.Context, d time.Duration) error {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		return fmt.Errorf("%w (retry in %s)", errPastDeadline, d.Round(time.Millisecond))
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 

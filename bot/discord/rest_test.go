@@ -201,7 +201,6 @@ func TestMention(t *testing.T) {
 	ignored := []mention{
 		func() mention { m := base; m.AuthorBot = true; return m }(),
 		func() mention { m := base; m.AuthorID = "500"; return m }(),
-		func() mention { m := base; m.GuildID = ""; return m }(),
 		func() mention { m := base; m.Content = "<@600> kazakhstan"; m.Mentioned = []string{"600"}; return m }(),
 	}
 	for _, m := range ignored {

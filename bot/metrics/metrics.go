@@ -256,6 +256,25 @@ func (m *Metrics) APIError(platform string) { m.apiErrors.WithLabelValues(platfo
 // RateLimited counts a 429 from a platform API.
 func (m *Metrics) RateLimited(platform string) { m.rateLimits.WithLabelValues(platform).Inc() }
 
+// Listener exports the HTTP listener's state, read at scrape time: the
+// connections open and the cap in effect (maxConns), the connections
+// closed to make room at the cap, and the bodies refused because those in
+// flight used the whole body budget.
+func (m *Metrics) Listener(open func() int, maxConns int, closed, refused func() int64) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "briefbot_http_connections",
+			Help: "Connections open on http.addr."}, func() float64 { return float64(open()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "briefbot_http_connections_max",
+			Help: "The cap on open connections in effect (http.max_connections, or lower for the open-file limit)."},
+			func() float64 { return float64(maxConns) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "briefbot_http_connections_closed_total",
+			Help: "Idle or silent connections closed to make room at the cap."}, func() float64 { return float64(closed()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "briefbot_http_bodies_refused_total",
+			Help: "Request bodies refused because the bodies in flight used the whole body budget."},
+			func() float64 { return float64(refused()) }),
+	)
+}
+
 // Connection exports briefbot_platform_connected{platform,shard}: 1 while
 // connected() reports the platform's connection (Slack Socket Mode, one
 // Discord gateway shard) up, 0 while it is down. It is read at scrape

@@ -316,6 +316,7 @@ func TestREADMEListsEveryMetric(t *testing.T) {
 	m.Build("v", "c", "go")
 	m.Connection("slack", 0, func() bool { return true })
 	m.DigestLag(time.Now, func(context.Context, time.Time) (time.Time, error) { return time.Time{}, nil })
+	m.Listener(func() int { return 0 }, 1, func() int64 { return 0 }, func() int64 { return 0 })
 	families, err := m.Registry().Gather()
 	if err != nil {
 		t.Fatal(err)

@@ -154,12 +154,15 @@ type Adapter struct {
 	pace        *pacer
 	installs    bot.WorkspaceStore
 	subs        SubscriptionLister
+	voter       bot.Voter
 	keys        *keyring
 	// channels remembers which channels' workspaces are recorded already.
 	channels *dedupe
 
 	// connected is true while the Socket Mode connection is up.
 	connected atomic.Bool
+	// connErr is why the Socket Mode connection last failed, nil while it is up.
+	connErr atomic.Pointer[string]
 
 	// inflight counts answers still being delivered after their request
 	// was acknowledged, so that shutdown can wait for them.
@@ -366,9 +369,9 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 		return
 	}
 	v := verifier{Secret: a.cfg.SigningSecret, Logger: a.log}
-	mux.Handle("POST /slack/commands", v.wrapBody(a.serveCommand))
-	mux.Handle("POST /slack/events", v.wrapBody(a.serveEvent))
-	mux.Handle("POST /slack/interactions", v.wrapBody(a.serveInteraction))
+	mux.Handle("POST /slack/commands", traced(v.wrapBody(a.serveCommand)))
+	mux.Handle("POST /slack/events", traced(v.wrapBody(a.serveEvent)))
+	mux.Handle("POST /slack/interactions", traced(v.wrapBody(a.serveInteraction)))
 }
 
 // Handler returns the HTTP-mode endpoints as one handler.
@@ -387,28 +390,4 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// logHandled writes the one line per handled request: no text, no IDs.
-func (a *Adapter) logHandled(source string, kind bot.Kind, start time.Time, err error) {
-	outcome := "ok"
-	level := slog.LevelInfo
-	if err != nil {
-		outcome = "error"
-		level = slog.LevelWarn
-	}
-	if !a.log.Enabled(context.Background(), level) {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("platform", string(Platform)),
-		slog.String("source", source),
-		slog.String("kind", string(kind)),
-		slog.String("outcome", outcome),
-		slog.Duration("duration", time.Since(start)),
-	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
-	}
-	a.log.LogAttrs(context.Background(), level, "slack request handled", attrs...)
 }

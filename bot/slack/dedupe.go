@@ -56,11 +56,11 @@ const eventTTL = 10 * time.Minute
 // firstEverywhere reports whether no replica sharing the event log has
 // taken the event yet. Without a log, or when the log cannot be reached,
 // it answers true: better to answer twice than not at all.
-func (a *Adapter) firstEverywhere(id string) bool {
+func (a *Adapter) firstEverywhere(ctx context.Context, id string) bool {
 	if a.events == nil || id == "" {
 		return true
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), eventLogWait)
 	defer cancel()
 	first, err := a.events.MarkSeen(ctx, "slack:"+id, a.now(), eventTTL)
 	if err != nil {
@@ -69,3 +69,35 @@ func (a *Adapter) firstEverywhere(id string) bool {
 	}
 	return first
 }
+
+// replayed reports whether the request named by key was taken before, by
+// this process or by any replica sharing the event log. Slash commands
+// and button presses carry no event id: their key is Slack's trigger_id,
+// unique to one user action, with the signature's timestamp, so a signed
+// request sent again within the five minutes the signature is good for
+// runs once. The empty key (a request without a trigger_id) is never a
+// replay.
+func (a *Adapter) replayed(ctx context.Context, key string) bool {
+	if key == "" {
+		return false
+	}
+	if !a.seen.first(key) || !a.firstEverywhere(ctx, key) {
+		a.log.InfoContext(ctx, "slack request already taken; not running it again", "platform", string(Platform))
+		return true
+	}
+	return false
+}
+
+// replayKey is the de-duplication key of a request with a trigger id, sent
+// at the signature timestamp ts ("" in socket mode).
+func replayKey(kind, triggerID, ts string) string {
+	if triggerID == "" {
+		return ""
+	}
+	return kind + ":" + triggerID + ":" + ts
+}
+
+// eventLogWait bounds the look-up in the shared event log. It runs before
+// a command is answered, inside the platform's 3 s for a first response
+// with the answer's own budget, so a slow store must not eat that time.
+const eventLogWait = 500 * time.Millisecond

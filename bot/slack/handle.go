@@ -9,12 +9,18 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/internal/budget"
+	"github.com/briefbot/briefbot/bot/telemetry"
 )
 
 // command is a slash command as both transports deliver it.
 type command struct {
+	// TriggerID is unique to one invocation: with the signature's
+	// timestamp it tells a replay from a new command.
+	TriggerID   string `json:"trigger_id"`
 	UserID      string `json:"user_id"`
 	ChannelID   string `json:"channel_id"`
 	Command     string `json:"command"`
@@ -67,6 +73,7 @@ type innerEvent struct {
 // interaction is the part of a block_actions payload the adapter uses.
 type interaction struct {
 	Type        string `json:"type"`
+	TriggerID   string `json:"trigger_id"`
 	ResponseURL string `json:"response_url"`
 	Team        struct {
 		ID string `json:"id"`
@@ -128,7 +135,7 @@ func shareable(r bot.Reply) bool {
 // renderCommand renders a slash-command answer with its response_type set.
 func (a *Adapter) renderCommand(r bot.Reply, query string) []message {
 	rt := a.responseType(r)
-	var opts renderOptions
+	opts := renderOptions{Votes: a.voter != nil}
 	if rt == ReplyEphemeral && shareable(r) {
 		opts.ShareQuery = query
 	}
@@ -145,48 +152,56 @@ func (a *Adapter) renderCommand(r bot.Reply, query string) []message {
 // first, while the core is still at work. ack reports whether it carried
 // the message; whatever it did not carry follows through response_url, in
 // order, from another goroutine. runCommand returns once ack has
-// returned; Run waits for the deliveries.
-func (a *Adapter) runCommand(cmd command, ack func(m *message, more bool) bool) {
+// returned; Run waits for the deliveries. ctx carries the request id and
+// trace; its cancellation is not followed, as the answer outlives the
+// request.
+func (a *Adapter) runCommand(ctx context.Context, cmd command, ack func(ctx context.Context, m *message, more bool) bool) {
 	start := time.Now()
 	a.inflight.Add(1)
-	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
+	ctx, span := telemetry.Start(context.WithoutCancel(ctx), "slack.command")
+	ctx, cancel := context.WithTimeout(ctx, handleTimeout)
 	ctx = a.route(ctx, cmd.EnterpriseID, cmd.TeamID, cmd.ChannelID)
 	req := a.request(cmd.UserID, cmd.ChannelID, cmd.Command, cmd.Text)
 	type answer struct {
-		kind bot.Kind
-		msgs []message
+		reply bot.Reply
+		msgs  []message
 	}
 	ans, ok := budget.Race(a.cfg.AckBudget, func() answer {
-		reply := a.answerer.Handle(ctx, req)
-		return answer{reply.Kind, a.renderCommand(reply, req.Text)}
+		reply := a.ask(ctx, req)
+		return answer{reply, rendered(ctx, func() []message { return a.renderCommand(reply, req.Text) })}
 	}, func() {
-		ack(nil, false)
+		_ = send(ctx, "ack", start, func(ctx context.Context) error { ack(ctx, nil, false); return nil })
 	}, func(ans answer) {
 		// Acknowledged empty already: the whole answer goes to response_url.
-		a.finishCommand(ctx, cancel, cmd, ans.kind, ans.msgs, start)
+		a.finishCommand(ctx, cancel, span, cmd, ans.reply, ans.msgs, start)
 	})
 	if !ok {
 		return
 	}
 	msgs := ans.msgs
-	if ack(&msgs[0], len(msgs) > 1) {
-		msgs = msgs[1:]
-	}
+	_ = send(ctx, "ack", start, func(ctx context.Context) error {
+		if ack(ctx, &msgs[0], len(msgs) > 1) {
+			msgs = msgs[1:]
+		}
+		return nil
+	})
 	if len(msgs) == 0 {
 		cancel()
-		a.logHandled("command", ans.kind, start, nil)
+		a.logHandled(ctx, "command", ans.reply, start, nil)
+		telemetry.End(span, nil)
 		a.inflight.Done()
 		return
 	}
-	go a.finishCommand(ctx, cancel, cmd, ans.kind, msgs, start)
+	go a.finishCommand(ctx, cancel, span, cmd, ans.reply, msgs, start)
 }
 
 // finishCommand delivers what the acknowledgement did not carry.
-func (a *Adapter) finishCommand(ctx context.Context, cancel context.CancelFunc, cmd command, kind bot.Kind, msgs []message, start time.Time) {
+func (a *Adapter) finishCommand(ctx context.Context, cancel context.CancelFunc, span trace.Span, cmd command, reply bot.Reply, msgs []message, start time.Time) {
 	defer a.inflight.Done()
 	defer cancel()
-	err := a.deliverCommand(ctx, cmd.ResponseURL, msgs)
-	a.logHandled("command", kind, start, err)
+	err := send(ctx, "response_url", start, func(ctx context.Context) error { return a.deliverCommand(ctx, cmd.ResponseURL, msgs) })
+	a.logHandled(ctx, "command", reply, start, err)
+	telemetry.End(span, err)
 }
 
 func (a *Adapter) deliverCommand(ctx context.Context, responseURL string, msgs []message) error {
@@ -197,12 +212,13 @@ func (a *Adapter) deliverCommand(ctx context.Context, responseURL string, msgs [
 }
 
 // handleEvent answers one Events API callback (already deduplicated).
-func (a *Adapter) handleEvent(ev innerEvent) {
+// ctx carries the request id and trace; its cancellation is not followed.
+func (a *Adapter) handleEvent(ctx context.Context, ev innerEvent) {
 	if ev.BotID != "" || ev.Subtype != "" {
 		// Our own messages, other bots', edits and joins are not questions.
 		return
 	}
-	if a.handleAppEvent(ev) {
+	if a.handleAppEvent(ctx, ev) {
 		return
 	}
 	var source string
@@ -215,40 +231,50 @@ func (a *Adapter) handleEvent(ev innerEvent) {
 		return
 	}
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
+	ctx, span := telemetry.Start(context.WithoutCancel(ctx), "slack."+source)
+	ctx, cancel := context.WithTimeout(ctx, handleTimeout)
 	defer cancel()
 	ctx = a.routeEvent(ctx, ev)
 	text := stripMentions(ev.Text)
-	reply := a.answerer.Handle(ctx, a.request(ev.User, ev.Channel, "", text))
+	reply := a.ask(ctx, a.request(ev.User, ev.Channel, "", text))
 	thread := ev.ThreadTS
 	if source == "mention" && thread == "" {
 		// Mentions in a channel are answered in a thread under the question.
 		thread = ev.TS
 	}
-	_, err := a.postMessages(ctx, ev.Channel, render(reply, renderOptions{}), PostOptions{ThreadTS: thread})
-	a.logHandled(source, reply.Kind, start, err)
+	msgs := rendered(ctx, func() []message { return render(reply, renderOptions{Votes: a.voter != nil}) })
+	err := send(ctx, "chat.postMessage", start, func(ctx context.Context) error {
+		_, err := a.postMessages(ctx, ev.Channel, msgs, PostOptions{ThreadTS: thread})
+		return err
+	})
+	a.logHandled(ctx, source, reply, start, err)
+	telemetry.End(span, err)
 }
 
-// handleInteraction runs the query behind a pressed button.
-func (a *Adapter) handleInteraction(in interaction) {
+// handleInteraction runs the query behind a pressed button. ctx carries
+// the request id and trace; its cancellation is not followed.
+func (a *Adapter) handleInteraction(ctx context.Context, in interaction) {
 	if in.Type != "block_actions" {
 		return
 	}
 	for _, act := range in.Actions {
 		switch {
 		case act.ActionID == actionShare:
-			a.share(in, act.Value)
+			a.share(ctx, in, act.Value)
 		case strings.HasPrefix(act.ActionID, actionQueryPrefix):
-			a.followUp(in, act.Value)
+			a.followUp(ctx, in, act.Value)
+		case strings.HasPrefix(act.ActionID, actionVotePrefix):
+			a.vote(ctx, in, act.ActionID, act.Value)
 		}
 	}
 }
 
 // followUp answers a suggestion button: an ephemeral answer is replaced in
 // place, a visible one is answered in its thread.
-func (a *Adapter) followUp(in interaction, query string) {
+func (a *Adapter) followUp(ctx context.Context, in interaction, query string) {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
+	ctx, span := telemetry.Start(context.WithoutCancel(ctx), "slack.button")
+	ctx, cancel := context.WithTimeout(ctx, handleTimeout)
 	defer cancel()
 	ctx = a.routeInteraction(ctx, in)
 	channel, reply := a.askFromButton(ctx, in, query)
@@ -257,21 +283,29 @@ func (a *Adapter) followUp(in interaction, query string) {
 		if in.ResponseURL == "" {
 			err = errors.New("ephemeral button press has no response_url")
 		} else {
-			msgs := render(reply, renderOptions{ShareQuery: shareQueryFor(reply, query)})
-			for i := range msgs {
-				msgs[i].ResponseType = ReplyEphemeral
-			}
-			msgs[0].ReplaceOriginal = true
-			err = a.deliver(ctx, in.ResponseURL, msgs)
+			msgs := rendered(ctx, func() []message {
+				msgs := render(reply, renderOptions{ShareQuery: shareQueryFor(reply, query), Votes: a.voter != nil})
+				for i := range msgs {
+					msgs[i].ResponseType = ReplyEphemeral
+				}
+				msgs[0].ReplaceOriginal = true
+				return msgs
+			})
+			err = send(ctx, "response_url", start, func(ctx context.Context) error { return a.deliver(ctx, in.ResponseURL, msgs) })
 		}
 	} else {
 		thread := in.Container.ThreadTS
 		if thread == "" {
 			thread = in.Container.MessageTS
 		}
-		_, err = a.postMessages(ctx, channel, render(reply, renderOptions{}), PostOptions{ThreadTS: thread})
+		msgs := rendered(ctx, func() []message { return render(reply, renderOptions{Votes: a.voter != nil}) })
+		err = send(ctx, "chat.postMessage", start, func(ctx context.Context) error {
+			_, err := a.postMessages(ctx, channel, msgs, PostOptions{ThreadTS: thread})
+			return err
+		})
 	}
-	a.logHandled("button", reply.Kind, start, err)
+	a.logHandled(ctx, "button", reply, start, err)
+	telemetry.End(span, err)
 }
 
 // askFromButton asks the core the query a button carries, in the channel
@@ -281,7 +315,7 @@ func (a *Adapter) askFromButton(ctx context.Context, in interaction, query strin
 	if channel == "" {
 		channel = in.Channel.ID
 	}
-	return channel, a.answerer.Handle(ctx, a.request(in.User.ID, channel, "", query))
+	return channel, a.ask(ctx, a.request(in.User.ID, channel, "", query))
 }
 
 func shareQueryFor(r bot.Reply, query string) string {
@@ -292,27 +326,32 @@ func shareQueryFor(r bot.Reply, query string) string {
 }
 
 // share posts the answer to query in the channel for everyone, saying who shared it.
-func (a *Adapter) share(in interaction, query string) {
+func (a *Adapter) share(ctx context.Context, in interaction, query string) {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
+	ctx, span := telemetry.Start(context.WithoutCancel(ctx), "slack.share")
+	ctx, cancel := context.WithTimeout(ctx, handleTimeout)
 	defer cancel()
 	ctx = a.routeInteraction(ctx, in)
 	channel, reply := a.askFromButton(ctx, in, query)
-	var opts renderOptions
+	opts := renderOptions{Votes: a.voter != nil}
 	if userIDRE.MatchString(in.User.ID) {
 		opts.SharedBy = in.User.ID
 	}
-	msgs := render(reply, opts)
+	msgs := rendered(ctx, func() []message { return render(reply, opts) })
 	var err error
 	if in.ResponseURL != "" {
 		for i := range msgs {
 			msgs[i].ResponseType = ReplyInChannel
 		}
-		err = a.deliver(ctx, in.ResponseURL, msgs)
+		err = send(ctx, "response_url", start, func(ctx context.Context) error { return a.deliver(ctx, in.ResponseURL, msgs) })
 	} else {
-		_, err = a.postMessages(ctx, channel, msgs, PostOptions{})
+		err = send(ctx, "chat.postMessage", start, func(ctx context.Context) error {
+			_, err := a.postMessages(ctx, channel, msgs, PostOptions{})
+			return err
+		})
 	}
-	a.logHandled("share", reply.Kind, start, err)
+	a.logHandled(ctx, "share", reply, start, err)
+	telemetry.End(span, err)
 }
 
 // parseEvent decodes an Events API body.

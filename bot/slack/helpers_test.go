@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -128,8 +130,15 @@ func commandForm(text, responseURL string) string {
 		"command":      {"/brief"},
 		"text":         {text},
 		"response_url": {responseURL},
-		"trigger_id":   {"398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"},
+		"trigger_id":   {newTriggerID()},
 	}.Encode()
+}
+
+var triggers atomic.Int64
+
+// newTriggerID is a fresh trigger_id, as Slack gives every invocation.
+func newTriggerID() string {
+	return fmt.Sprintf("398738663015.47445629121.%d", triggers.Add(1))
 }
 
 // responseSink is a fake response_url collecting the JSON messages posted to it.

@@ -10,6 +10,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/telemetry"
 )
 
 // SubscriptionLister lists digest subscriptions; bot.Store has it.
@@ -22,24 +23,28 @@ const maxViewBlocks = 100
 
 // handleAppEvent handles the events that are about the app rather than
 // questions: the Home tab being opened, the app uninstalled and its
-// tokens revoked. It reports whether ev was one of them.
-func (a *Adapter) handleAppEvent(ev innerEvent) bool {
+// tokens revoked. It reports whether ev was one of them. ctx carries the
+// request id and trace; its cancellation is not followed.
+func (a *Adapter) handleAppEvent(ctx context.Context, ev innerEvent) bool {
+	ctx = context.WithoutCancel(ctx)
 	switch ev.Type {
 	case "app_home_opened":
 		if ev.Tab == "home" {
 			start := time.Now()
-			ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
+			ctx, span := telemetry.Start(ctx, "slack.home")
+			ctx, cancel := context.WithTimeout(ctx, handleTimeout)
 			defer cancel()
 			err := a.publishHome(a.routeEvent(ctx, ev), ev.User)
-			a.logHandled("home", bot.KindHelp, start, err)
+			a.logHandled(ctx, "home", bot.Reply{Kind: bot.KindHelp}, start, err)
+			telemetry.End(span, err)
 		}
 		return true
 	case "app_uninstalled":
-		a.uninstall(context.Background(), ev)
+		a.uninstall(ctx, ev)
 		return true
 	case "tokens_revoked":
 		if len(ev.Tokens.Bot) > 0 {
-			a.uninstall(context.Background(), ev)
+			a.uninstall(ctx, ev)
 		}
 		return true
 	}

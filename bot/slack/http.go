@@ -2,6 +2,7 @@ package slack
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -9,18 +10,23 @@ import (
 	"strconv"
 )
 
+// timestampHeader is the signature's timestamp, part of the replay key.
+const timestampHeader = "X-Slack-Request-Timestamp"
+
 // serveCommand answers POST /slack/commands (already verified). An
 // answer ready within the ack budget is the response itself; otherwise
 // the command is acknowledged empty when the budget runs out, and the
 // answer follows through response_url. Either way the handler returns
 // with its response, so no flushing is needed, behind any middleware.
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) {
+	verified(r.Context())
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		http.Error(w, "malformed form", http.StatusBadRequest)
 		return
 	}
 	cmd := command{
+		TriggerID:    form.Get("trigger_id"),
 		UserID:       form.Get("user_id"),
 		ChannelID:    form.Get("channel_id"),
 		Command:      form.Get("command"),
@@ -29,7 +35,11 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		TeamID:       form.Get("team_id"),
 		EnterpriseID: form.Get("enterprise_id"),
 	}
-	a.runCommand(cmd, func(m *message, more bool) bool {
+	if a.replayed(r.Context(), replayKey("command", cmd.TriggerID, r.Header.Get(timestampHeader))) {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	a.runCommand(r.Context(), cmd, func(_ context.Context, m *message, more bool) bool {
 		writeAck(w, m, more)
 		return true
 	})
@@ -75,6 +85,7 @@ func encodeMessage(m *message) ([]byte, error) {
 // serveEvent answers POST /slack/events (already verified): the
 // url_verification handshake at once, callbacks after a prompt 200.
 func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) {
+	verified(r.Context())
 	env, err := parseEvent(body)
 	if err != nil {
 		http.Error(w, "malformed event", http.StatusBadRequest)
@@ -90,9 +101,10 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte
 		// acknowledged; one whose first delivery never reached us is answered.
 		if a.seen.first(env.EventID) {
 			ev, id := env.Event, env.EventID
+			ctx := context.WithoutCancel(r.Context())
 			a.async(func() {
-				if a.firstEverywhere(id) {
-					a.handleEvent(ev)
+				if a.firstEverywhere(ctx, id) {
+					a.handleEvent(ctx, ev)
 				}
 			})
 		}
@@ -102,6 +114,7 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte
 
 // serveInteraction answers POST /slack/interactions (already verified).
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body []byte) {
+	verified(r.Context())
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		http.Error(w, "malformed form", http.StatusBadRequest)
@@ -113,5 +126,10 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 		return
 	}
 	w.WriteHeader(http.StatusOK)
-	a.async(func() { a.handleInteraction(in) })
+	ctx, key := context.WithoutCancel(r.Context()), replayKey("interaction", in.TriggerID, r.Header.Get(timestampHeader))
+	a.async(func() {
+		if !a.replayed(ctx, key) {
+			a.handleInteraction(ctx, in)
+		}
+	})
 }

@@ -167,7 +167,7 @@ func TestCommandAnsweredInline(t *testing.T) {
 	if n := strings.Count(logs, "slack request handled"); n != 1 {
 		t.Errorf("%d handled lines, want 1: %s", n, logs)
 	}
-	for _, want := range []string{`"platform":"slack"`, `"kind":"section"`, `"outcome":"ok"`, `"duration"`, `"source":"command"`} {
+	for _, want := range []string{`"platform":"slack"`, `"kind":"section"`, `"outcome":"answered"`, `"duration"`, `"source":"command"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %s: %s", want, logs)
 		}
@@ -445,7 +445,7 @@ func buttonPayload(responseURL, actionID, value string, ephemeral bool, messageT
 		"channel":      map[string]any{"id": "C0123", "name": "general"},
 		"container":    map[string]any{"type": "message", "channel_id": "C0123", "message_ts": messageTS, "is_ephemeral": ephemeral},
 		"response_url": responseURL,
-		"trigger_id":   "1.2.3",
+		"trigger_id":   newTriggerID(), // each press has its own
 		"actions":      []any{map[string]any{"type": "button", "action_id": actionID, "value": value, "block_id": "b1", "action_ts": "1.1"}},
 	}
 }

@@ -42,9 +42,11 @@ func realAdapter(tb testing.TB) *Adapter {
 }
 
 func benchmarkHandler(b *testing.B, h http.Handler) {
-	body := commandForm("kazakhstan risks", "http://127.0.0.1:1/unused")
 	b.ReportAllocs()
 	for b.Loop() {
+		// Each command is a new invocation, with its own trigger_id, as
+		// Slack sends them: a repeated one would be a replay, not run.
+		body := commandForm("kazakhstan risks", "http://127.0.0.1:1/unused")
 		req := signed(b, time.Now(), "/slack/commands", "application/x-www-form-urlencoded", body)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
@@ -83,7 +85,6 @@ func load(t *testing.T, url string, clients, total int, limit time.Duration) loa
 	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	body := commandForm("kazakhstan risks", "http://127.0.0.1:1/unused")
 	var next atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -96,6 +97,7 @@ func load(t *testing.T, url string, clients, total int, limit time.Duration) loa
 			var mine []time.Duration
 			for next.Add(1) <= int64(total) && time.Now().Before(deadline) {
 				ts := strconv.FormatInt(time.Now().Unix(), 10)
+				body := commandForm("kazakhstan risks", "http://127.0.0.1:1/unused") // a new trigger_id: not a replay
 				req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, url+"/slack/commands", strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				req.Header.Set("X-Slack-Request-Timestamp", ts)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	slackapi "github.com/slack-go/slack"
+
+	"github.com/briefbot/briefbot/bot"
 )
 
 // PostOptions tune postMessages.
@@ -41,6 +44,13 @@ func (e *PermanentError) Error() string { return e.Code }
 // importing this package.
 func (e *PermanentError) Permanent() bool { return true }
 
+// TargetGone reports whether the channel itself is the problem: deleted,
+// archived, or the bot is not in it.
+func (e *PermanentError) TargetGone() bool { return goneCodes[e.Code] }
+
+// goneCodes are the permanent codes that name the channel as the problem.
+var goneCodes = map[string]bool{"channel_not_found": true, "not_in_channel": true, "is_archived": true}
+
 // permanentCodes are Slack error codes that mean "stop trying here".
 var permanentCodes = map[string]bool{
 	"channel_not_found":       true,
@@ -65,22 +75,67 @@ func classify(err error) error {
 }
 
 // withRetry runs call, retrying after Slack's Retry-After when rate
-// limited, at most maxAttempts times in all and never past ctx.
+// limited, at most maxAttempts times in all and never past ctx. When ctx
+// asks for it (an answer being delivered, see send), a failure that may
+// pass, a 5xx or a timeout, is retried too, with back-off and jitter, for
+// as long as ctx's deadline allows.
 func (a *Adapter) withRetry(ctx context.Context, call func() error) error {
+	backoff := bot.Backoff{Base: 500 * time.Millisecond, Max: 8 * time.Second}
+	transientToo, _ := ctx.Value(retryTransientKey{}).(bool)
 	for attempt := 1; ; attempt++ {
 		err := call()
-		var rl *slackapi.RateLimitedError
-		if err == nil || !errors.As(err, &rl) || attempt >= a.maxAttempts {
-			return err
+		if err == nil {
+			return nil
 		}
-		wait := rl.RetryAfter
-		if wait <= 0 {
-			wait = time.Second
+		var wait time.Duration
+		var rl *slackapi.RateLimitedError
+		switch {
+		case errors.As(err, &rl):
+			if attempt >= a.maxAttempts {
+				return err
+			}
+			wait = rl.RetryAfter
+			if wait <= 0 {
+				wait = time.Second
+			}
+		case transientToo && ctx.Err() == nil && transient(err):
+			wait = backoff.Next()
+			if dl, ok := ctx.Deadline(); !ok || time.Until(dl) < wait {
+				return err
+			}
+			a.log.InfoContext(ctx, "slack call failed; retrying", "attempt", attempt, "retry_in", wait.Round(time.Millisecond), "err", err)
+		default:
+			return err
 		}
 		if serr := a.sleep(ctx, wait); serr != nil {
 			return fmt.Errorf("%w (gave up waiting: %w)", err, serr)
 		}
 	}
+}
+
+// statusError is a response_url answer refused with an HTTP status.
+type statusError struct {
+	Status int
+	Text   string
+}
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("post to slack response_url: %d %s: %s", e.Status, http.StatusText(e.Status), e.Text)
+}
+
+// transient reports whether err may pass if the call is made again: a 5xx
+// from Slack, or a network timeout.
+func transient(err error) bool {
+	var sc slackapi.StatusCodeError
+	if errors.As(err, &sc) && sc.Code >= 500 {
+		return true
+	}
+	var se *statusError
+	if errors.As(err, &se) && se.Status >= 500 {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // postMessages posts msgs to channel, returning their timestamps. Posts to
@@ -231,7 +286,7 @@ func (a *Adapter) respond(ctx context.Context, responseURL string, m message) er
 			secs, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
 			return &slackapi.RateLimitedError{RetryAfter: time.Duration(secs) * time.Second}
 		case resp.StatusCode/100 != 2:
-			return fmt.Errorf("post to slack response_url: %s: %s", resp.Status, strings.TrimSpace(string(text)))
+			return &statusError{Status: resp.StatusCode, Text: strings.TrimSpace(string(text))}
 		}
 		return nil
 	})

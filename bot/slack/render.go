@@ -45,6 +45,9 @@ type renderOptions struct {
 	ShareQuery string
 	// SharedBy is the Slack user ID that shared the answer, shown in a context line.
 	SharedBy string
+	// Votes adds Helpful / Not helpful buttons when the reply is an
+	// answer about a briefing (never on digests or previews).
+	Votes bool
 }
 
 // escapeText makes briefing text inert in mrkdwn: Slack's control sequences
@@ -160,6 +163,9 @@ func render(r bot.Reply, opts renderOptions) []message {
 	}
 	if ab := actionBlocks(sugs, opts.ShareQuery); len(ab) > 0 {
 		units = append(units, ab)
+	}
+	if opts.Votes {
+		units = append(units, voteBlocks(r))
 	}
 
 	remaining := 0

@@ -47,8 +47,9 @@ func longReply() bot.Reply {
 }
 
 func TestRenderGolden(t *testing.T) {
-	golden(t, "overview", render(kazakhstanOverview(), renderOptions{ShareQuery: "kazakhstan"}))
-	golden(t, "risks", render(kazakhstanRisks(), renderOptions{ShareQuery: "kazakhstan risks"}))
+	// Answers carry vote buttons, as they do when analytics are on.
+	golden(t, "overview", render(kazakhstanOverview(), renderOptions{ShareQuery: "kazakhstan", Votes: true}))
+	golden(t, "risks", render(kazakhstanRisks(), renderOptions{ShareQuery: "kazakhstan risks", Votes: true}))
 	golden(t, "long", render(longReply(), renderOptions{}))
 }
 

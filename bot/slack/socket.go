@@ -4,8 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 
+	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/briefbot/briefbot/bot/telemetry"
 )
 
 // acker acknowledges Socket Mode requests; *socketmode.Client is one.
@@ -34,16 +38,66 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 			switch evt.Type {
 			case socketmode.EventTypeConnected:
 				a.connected.Store(true)
+				a.connErr.Store(nil)
 				a.log.Info("slack socket mode connected")
-			case socketmode.EventTypeConnectionError, socketmode.EventTypeDisconnect:
+			case socketmode.EventTypeConnectionError:
 				a.connected.Store(false)
-				a.log.Warn("slack socket mode connection lost; retrying")
+				reason := "unknown"
+				attrs := []any{}
+				if ce, ok := evt.Data.(*slackapi.ConnectionErrorEvent); ok && ce.ErrorObj != nil {
+					reason = connectionReason(ce.ErrorObj)
+					attrs = append(attrs, "attempt", ce.Attempt, "retry_in", ce.Backoff)
+				}
+				a.connErr.Store(&reason)
+				a.log.Warn("slack socket mode connection failed; retrying", append([]any{"reason", reason}, attrs...)...)
+			case socketmode.EventTypeDisconnect:
+				a.connected.Store(false)
+				reason := "Slack asked to reconnect"
+				if req := evt.Request; req != nil && req.Reason != "" {
+					reason += " (" + req.Reason + ")"
+				}
+				a.connErr.Store(&reason)
+				a.log.Info("slack socket mode disconnected; reconnecting", "reason", reason)
+			case socketmode.EventTypeIncomingError:
+				reason := "unknown"
+				if ie, ok := evt.Data.(*slackapi.IncomingEventError); ok && ie.ErrorObj != nil {
+					reason = connectionReason(ie.ErrorObj)
+				}
+				a.log.Warn("slack socket mode read failed; reconnecting", "reason", reason)
 			case socketmode.EventTypeInvalidAuth:
+				reason := "invalid_auth: the app-level token was refused"
+				a.connErr.Store(&reason)
 				return fmt.Errorf("slack socket mode: invalid_auth: %w", &FieldError{"AppToken", "was refused by Slack"})
 			}
 			a.handleSocketEvent(client, evt)
 		}
 	}
+}
+
+// HoldsConnection reports whether requests arrive over a connection the
+// adapter holds: Socket Mode, not HTTP webhooks.
+func (a *Adapter) HoldsConnection() bool { return a.cfg.Mode == ModeSocket }
+
+// Trouble says why the Socket Mode connection is down, "" while it is up
+// or in http mode.
+func (a *Adapter) Trouble() string {
+	if a.cfg.Mode != ModeSocket || a.connected.Load() {
+		return ""
+	}
+	if r := a.connErr.Load(); r != nil {
+		return *r
+	}
+	return ""
+}
+
+// ticketRE finds URL queries: the Socket Mode URL carries a connection
+// ticket that is a credential for the life of the connection.
+var ticketRE = regexp.MustCompile(`\?[^\s"']*`)
+
+// connectionReason is err's message fit for a log: the URL's query,
+// which holds the ticket, is cut out.
+func connectionReason(err error) string {
+	return ticketRE.ReplaceAllString(err.Error(), "?…")
 }
 
 // handleSocketEvent dispatches one Socket Mode event; requests are acked
@@ -53,6 +107,9 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 	if req == nil {
 		return
 	}
+	// A request over the socket has no HTTP request behind it: it gets its
+	// own request id, for its log lines and its trace.
+	ctx, _ := telemetry.WithRequestID(context.Background())
 	switch evt.Type {
 	case socketmode.EventTypeEventsAPI:
 		_ = c.Ack(*req)
@@ -63,8 +120,8 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 		// Socket Mode redelivers unacknowledged events, possibly on another connection.
 		if a.seen.first(env.EventID) {
 			a.async(func() {
-				if a.firstEverywhere(env.EventID) {
-					a.handleEvent(env.Event)
+				if a.firstEverywhere(ctx, env.EventID) {
+					a.handleEvent(ctx, env.Event)
 				}
 			})
 		}
@@ -74,7 +131,11 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 		if err != nil {
 			return
 		}
-		a.async(func() { a.handleInteraction(in) })
+		a.async(func() {
+			if !a.replayed(ctx, replayKey("interaction", in.TriggerID, "")) {
+				a.handleInteraction(ctx, in)
+			}
+		})
 	case socketmode.EventTypeSlashCommand:
 		var cmd command
 		if err := json.Unmarshal(req.Payload, &cmd); err != nil {
@@ -84,7 +145,11 @@ func (a *Adapter) handleSocketEvent(c acker, evt socketmode.Event) {
 		// Running the command can take up to the ack budget; don't hold up
 		// the event loop meanwhile.
 		a.async(func() {
-			a.runCommand(cmd, func(m *message, _ bool) bool {
+			if a.replayed(ctx, replayKey("command", cmd.TriggerID, "")) {
+				_ = c.Ack(*req)
+				return
+			}
+			a.runCommand(ctx, cmd, func(_ context.Context, m *message, _ bool) bool {
 				if m != nil && fitsSocketAck(m) {
 					_ = c.Ack(*req, m)
 					return true

@@ -1,7 +1,12 @@
 package slack
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -150,5 +155,80 @@ func TestSocketBigAnswerNotInAck(t *testing.T) {
 	want := render(longReply(), renderOptions{ShareQuery: "long"})
 	if blockTexts(first)[0] != "A very long briefing" || len(blockTexts(second)) != len(blockTexts(decode(t, want[1]))) {
 		t.Errorf("messages out of order or incomplete")
+	}
+}
+
+// A Socket Mode connection that cannot be made is logged with its reason,
+// the ticket in the connection URL cut out, and shown as the adapter's
+// trouble until it connects.
+func TestSocketConnectionErrorLoggedWithReason(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		// A websocket nobody listens on: the dial is refused.
+		io.WriteString(w, `{"ok":true,"url":"ws://127.0.0.1:1/link/?ticket=secret-ticket-123&app_id=A1"}`)
+	}))
+	defer api.Close()
+	logs := &syncLog{}
+	a, err := New(Config{BotToken: "xoxb-t", AppToken: "xapp-t", APIURL: api.URL + "/", Logger: slog.New(slog.NewJSONHandler(logs, nil))}, newFakeAnswerer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), "slack socket mode connection failed") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no connection error logged:\n%s", logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	out := logs.String()
+	if !strings.Contains(out, `"reason":"`) || !strings.Contains(out, "connection refused") {
+		t.Errorf("the log lacks the reason:\n%s", out)
+	}
+	if strings.Contains(out, "secret-ticket-123") {
+		t.Errorf("the log holds the connection ticket:\n%s", out)
+	}
+	if tr := a.Trouble(); !strings.Contains(tr, "connection refused") {
+		t.Errorf("Trouble() = %q", tr)
+	}
+}
+
+// syncLog is a log buffer safe for the adapter's goroutines and the test.
+type syncLog struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// A slash command Socket Mode delivers again (the same trigger_id) is
+// acknowledged and not run again.
+func TestSocketSlashCommandRedeliveredRunsOnce(t *testing.T) {
+	hs := newHarness(t, nil)
+	var ack fakeAcker
+	payload, _ := json.Marshal(map[string]string{"trigger_id": "1.2.socket", "user_id": "U1", "channel_id": "C1", "command": "/brief", "text": "kazakhstan", "response_url": hs.sink.srv.URL})
+	for _, env := range []string{"env-5", "env-6"} {
+		hs.a.handleSocketEvent(&ack, socketEvent(socketmode.EventTypeSlashCommand, env, string(payload)))
+	}
+	ack.waitFor(t, 2)
+	hs.wait()
+	if n := len(hs.ans.requests()); n != 1 {
+		t.Errorf("core asked %d times, want once", n)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -91,6 +93,13 @@ type platform interface {
 	Routes(mux *http.ServeMux)
 	// Connected reports whether the platform can receive requests.
 	Connected() bool
+	// HoldsConnection reports whether requests arrive over a connection
+	// the platform keeps open (Slack Socket Mode, the Discord gateway)
+	// rather than as webhooks on the HTTP listener.
+	HoldsConnection() bool
+	// Trouble says what is wrong beside the connection (a command
+	// registration that keeps failing), "" when nothing is.
+	Trouble() string
 	// Poster posts the scheduler's digests.
 	bot.Poster
 }
@@ -106,12 +115,67 @@ type namedPlatform struct {
 	name  bot.Platform
 	shard int
 	platform
+	run *platformRun
+}
+
+// Connected is the platform's own word, and false while its Run is
+// failing and waiting to be restarted: the connection gauge and /readyz
+// read it.
+func (p namedPlatform) Connected() bool { return p.run.running.Load() && p.platform.Connected() }
+
+// platformRun is what serve knows of a platform it keeps running.
+type platformRun struct {
+	// running is true while Run has been called and has not returned.
+	running atomic.Bool
+	// lastErr is why Run last returned; /readyz shows it while the
+	// platform is down.
+	lastErr atomic.Pointer[string]
 }
 
 // addPlatform registers p under name for serving and posting.
 func (a *app) addPlatform(name bot.Platform, shard int, p platform) {
-	a.platforms = append(a.platforms, namedPlatform{name, shard, p})
+	run := &platformRun{}
+	run.running.Store(true) // it is started with serve; until then it is not failing
+	a.platforms = append(a.platforms, namedPlatform{name, shard, p, run})
 	a.posters[name] = p
+}
+
+// healthyRun is how long Run must last for its next failure to count as
+// a first one again, retried soon.
+const healthyRun = time.Minute
+
+// keepRunning runs p until ctx is done. Each platform runs on its own: when
+// its Run fails (a refused token, a gateway that closed, a network down),
+// the reason is logged and kept for /readyz, and Run is started again
+// after a back-off with jitter. It never ends the process, so one
+// platform's trouble leaves the others serving.
+func (a *app) keepRunning(ctx context.Context, p namedPlatform, backoff *bot.Backoff) {
+	for {
+		began := time.Now()
+		p.run.running.Store(true)
+		err := p.platform.Run(ctx)
+		p.run.running.Store(false)
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil {
+			err = errors.New("stopped without an error")
+		}
+		if time.Since(began) > healthyRun {
+			backoff.Reset()
+		}
+		wait := backoff.Next()
+		reason := err.Error()
+		p.run.lastErr.Store(&reason)
+		a.log.Error("platform stopped; starting it again", "platform", p.name, "shard", p.shard, "err", err, "retry_in", wait.Round(time.Millisecond))
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // newApp loads the briefings, opens the store, syncs the configured
@@ -159,10 +223,16 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		Store:                st,
 		SubscriptionsChanged: func() { a.sched.Wake() },
 	})
+	// Vote buttons under answers only when analytics count them: a nil
+	// *bot.Analytics must not become a non-nil bot.Voter.
+	var voter bot.Voter
+	if a.analytics != nil {
+		voter = a.analytics
+	}
 	if cfg.SlackEnabled() {
 		sa, err := slack.New(slackConfig(cfg.Slack, log.With("component", "slack")), a.core,
 			slack.WithHTTPClient(&http.Client{Timeout: 15 * time.Second, Transport: a.metrics.Transport("slack", telemetry.Transport(nil))}),
-			slack.WithEventLog(st), slack.WithWorkspaces(st), slack.WithSubscriptions(st))
+			slack.WithEventLog(st), slack.WithWorkspaces(st), slack.WithSubscriptions(st), slack.WithVoter(voter))
 		if err != nil {
 			st.Close()
 			return nil, usageErr(withConfigKeys(err))
@@ -173,6 +243,8 @@ func (m *Main) newApp(ctx context.Context, cfg config.Config, log *slog.Logger) 
 		dc := discordConfig(cfg.Discord)
 		dc.Logger = log.With("component", "discord")
 		dc.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: a.metrics.Transport("discord", telemetry.Transport(nil))}
+		dc.Voter = voter
+		dc.Events = st
 		da, err := discord.New(dc, a.core)
 		if err != nil {
 			st.Close()
@@ -331,9 +403,9 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 		return &exitError{code: exitFailure, err: fmt.Errorf("listen on http.addr (%s): %w", config.EnvVar("http.addr"), err)}
 	}
 	front := startingHandler("loading briefings and connecting to the store")
-	srv := &http.Server{Handler: front, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv, limited := newHTTPServer(cfg.HTTP, ln, front, log)
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() { serveErr <- srv.Serve(limited) }()
 
 	a, err := m.newApp(ctx, cfg, log)
 	if err != nil {
@@ -354,20 +426,17 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 			}
 		})
 	}
-	// Every platform counts as running from the start; each one's
-	// goroutine takes itself off when it returns.
-	ready := &readiness{expected: int32(len(a.platforms))}
-	ready.platforms.Store(ready.expected)
+	ready := readiness{require: cfg.Readiness.Require}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if reason := ready.check(r.Context(), a); reason != "" {
-			http.Error(w, "not ready: "+reason, http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	})
-	mux.Handle("GET /metrics", a.metrics.Handler())
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { ready.serve(w, r, a) })
+	limited.observe(a.metrics)
+	stopMetrics, err := serveMetrics(cfg, mux, a.metrics.Handler(), log)
+	if err != nil {
+		srv.Close()
+		return &exitError{code: exitFailure, err: err}
+	}
+	defer stopMetrics()
 	for _, p := range a.platforms {
 		p.Routes(mux)
 	}
@@ -387,7 +456,7 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	}
 
 	for _, p := range a.platforms {
-		start(string(p.name), func(ctx context.Context) error { defer ready.platforms.Add(-1); return p.Run(ctx) })
+		wg.Go(func() { a.keepRunning(runCtx, p, &bot.Backoff{Base: time.Second, Max: 5 * time.Minute}) })
 	}
 	start("digest scheduler", a.sched.Run)
 	if a.analytics != nil {
@@ -440,31 +509,115 @@ func (m *Main) serve(ctx context.Context, cfg config.Config) error {
 	return nil
 }
 
-// readiness answers /readyz: briefings loaded, store reachable, every
-// platform running.
+// readiness answers /readyz: "can this process serve the traffic it
+// receives". Each check of config.ReadinessChecks is reported in the
+// body, one line each; only those in require make it 503.
 type readiness struct {
-	platforms atomic.Int32
-	expected  int32
+	require []string
 }
 
-func (r *readiness) check(ctx context.Context, a *app) string {
-	if a.core.Library().Len() == 0 {
-		return "no briefings loaded"
-	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if err := a.store.Ping(ctx); err != nil {
-		return "store unreachable"
-	}
-	if r.platforms.Load() < r.expected {
-		return "a platform connection stopped"
-	}
-	for _, p := range a.platforms {
-		if !p.Connected() {
-			return string(p.name) + " is not connected"
+// readyCheck is one line of /readyz.
+type readyCheck struct {
+	name    string
+	problem string // "" when the check passes
+	// notes are worth an operator's eye but do not fail the check (a
+	// command registration failing while the commands Discord has work).
+	notes string
+}
+
+func (r readiness) serve(w http.ResponseWriter, req *http.Request, a *app) {
+	checks := r.checks(req.Context(), a)
+	var body strings.Builder
+	failed := false
+	for _, c := range checks {
+		required := slices.Contains(r.require, c.name)
+		switch {
+		case c.problem == "" && c.notes != "":
+			fmt.Fprintf(&body, "%s: ok; %s\n", c.name, c.notes)
+		case c.problem == "":
+			fmt.Fprintf(&body, "%s: ok\n", c.name)
+		case required:
+			failed = true
+			fmt.Fprintf(&body, "%s: %s\n", c.name, c.problem)
+		default:
+			fmt.Fprintf(&body, "%s: %s (not required)\n", c.name, c.problem)
 		}
 	}
-	return ""
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if failed {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, "not ready\n"+body.String())
+		return
+	}
+	fmt.Fprint(w, "ready\n"+body.String())
+}
+
+// checks runs every readiness check.
+func (r readiness) checks(ctx context.Context, a *app) []readyCheck {
+	var httpProblems, gatewayProblems, httpNotes, gatewayNotes []string
+	for _, p := range a.platforms {
+		name := string(p.name)
+		if p.name == discord.Platform && p.HoldsConnection() && a.cfg.Discord.ShardCount > 1 {
+			name = fmt.Sprintf("%s shard %d", p.name, p.shard)
+		}
+		var problem string
+		lastErr := ""
+		if e := p.run.lastErr.Load(); e != nil {
+			lastErr = *e
+		}
+		switch {
+		case !p.run.running.Load():
+			problem = name + " stopped (" + lastErr + "), starting again"
+		case !p.Connected():
+			problem = name + " is not connected"
+			if lastErr != "" {
+				problem += " (last error: " + lastErr + ")"
+			}
+		}
+		if t := p.Trouble(); t != "" && t != lastErr {
+			if problem == "" {
+				// Serving, with something to fix all the same.
+				if p.HoldsConnection() {
+					gatewayNotes = append(gatewayNotes, name+": "+t)
+				} else {
+					httpNotes = append(httpNotes, name+": "+t)
+				}
+			} else {
+				problem += "; " + t
+			}
+		}
+		if problem == "" {
+			continue
+		}
+		if p.HoldsConnection() {
+			gatewayProblems = append(gatewayProblems, problem)
+		} else {
+			httpProblems = append(httpProblems, problem)
+		}
+	}
+	briefingsProblem := ""
+	if a.core.Library().Len() == 0 {
+		briefingsProblem = "no briefings loaded"
+	}
+	storeProblem := ""
+	pingCtx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if err := a.store.Ping(pingCtx); err != nil {
+		storeProblem = "store unreachable"
+	} else {
+		writeCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		if err := a.store.ProbeWrite(writeCtx, time.Now()); err != nil {
+			storeProblem = "store cannot write"
+		}
+	}
+	return []readyCheck{
+		{config.ReadyHTTP, strings.Join(httpProblems, "; "), strings.Join(httpNotes, "; ")},
+		{config.ReadyBriefings, briefingsProblem, ""},
+		{config.ReadyStore, storeProblem, ""},
+		{config.ReadyGateway, strings.Join(gatewayProblems, "; "), strings.Join(gatewayNotes, "; ")},
+	}
 }
 
 // The scheduler corrects posted digests only through a Corrector.

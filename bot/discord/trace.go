@@ -1,0 +1,73 @@
+package discord
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/metrics"
+	"github.com/briefbot/briefbot/bot/telemetry"
+)
+
+// Each handled interaction or mention is one trace: the listener's server
+// span (http mode) or the adapter's own discord.interaction span (gateway),
+// with children for each step named here.
+const (
+	spanVerify = "discord.verify" // signature checked, body read
+	spanCore   = "discord.core"   // the core answered
+	spanRender = "discord.render" // embeds built
+	spanSend   = "discord.send"   // the platform call(s) carrying the answer
+)
+
+// ask is the core's answer to req, as a span.
+func (a *Adapter) ask(ctx context.Context, req bot.Request) bot.Reply {
+	ctx, span := step(ctx, spanCore)
+	reply := a.answerer.Handle(ctx, req)
+	span.SetAttributes(attribute.String("briefbot.kind", string(reply.Kind)), attribute.String("briefbot.outcome", bot.Outcome(reply)))
+	span.End()
+	return reply
+}
+
+// rendered is f's messages, rendered within a span.
+func rendered(ctx context.Context, f func() []message) []message {
+	_, span := step(ctx, spanRender)
+	msgs := f()
+	span.SetAttributes(attribute.Int("briefbot.parts", len(msgs)))
+	span.End()
+	return msgs
+}
+
+// send runs the platform call f within a span; how names it ("response",
+// "callback", "edit", "follow-up", "channel message").
+func send(ctx context.Context, how string, f func(ctx context.Context) error) error {
+	ctx, span := step(ctx, spanSend, attribute.String("discord.via", how))
+	err := f(ctx)
+	telemetry.End(span, err)
+	return err
+}
+
+// outcomeOf is the word logs and metrics use for a handled command: the
+// core's (bot.Outcome) when the answer was delivered, metrics.ResultFailed
+// when it was not.
+func outcomeOf(r bot.Reply, err error) string {
+	if err != nil {
+		return metrics.ResultFailed
+	}
+	return bot.Outcome(r)
+}
+
+// step starts a span for one step of a request, a child of the request's
+// span, when that span is recording. With tracing off (or the trace
+// sampled out) it returns a span that records nothing and costs nothing:
+// a step's span would record nothing either.
+func step(ctx context.Context, name string, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
+	if !trace.SpanFromContext(ctx).IsRecording() {
+		return ctx, noSpan
+	}
+	return telemetry.Start(ctx, name, attrs...)
+}
+
+// noSpan is a span that records nothing; ending it does nothing.
+var noSpan = trace.SpanFromContext(context.Background())
