@@ -20,6 +20,7 @@ import (
 // come from elsewhere (aliases.yaml), the title line is used. Problems come
 // sorted by path and line.
 func Check(lib *Library, read func(path string) ([]byte, error)) []Problem {
+	lib.parsePending()
 	var probs []Problem
 	for _, t := range lib.topics {
 		// Versions are newest first; a version dated the same day as the

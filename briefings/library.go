@@ -2,6 +2,7 @@ package briefings
 
 import (
 	"maps"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -27,7 +28,8 @@ type Library struct {
 	// pending holds the briefings LoadLazy knows by their headers alone,
 	// each parsed whole on first use; nil when every one was parsed whole.
 	// Read-only, and shared with the libraries With derives.
-	pending map[*Briefing]*pendingBody
+	pending   map[*Briefing]*pendingBody
+	allParsed sync.Once // parsePending has run
 }
 
 // lazyIndex is the search index, built on first use: answering a topic and
@@ -66,6 +68,33 @@ type topic struct {
 }
 
 func (t *topic) newest() *Briefing { return t.version(0) }
+
+// parsePending parses every briefing still known by its header alone, on
+// every CPU, for what needs them all at once: the list of topics, the
+// search index, Check.
+func (l *Library) parsePending() {
+	l.allParsed.Do(func() {
+		if len(l.pending) == 0 {
+			return
+		}
+		work := make(chan *Briefing)
+		var wg sync.WaitGroup
+		for range min(runtime.NumCPU(), len(l.pending)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for b := range work {
+					l.pending[b].fill(b)
+				}
+			}()
+		}
+		for b := range l.pending {
+			work <- b
+		}
+		close(work)
+		wg.Wait()
+	})
+}
 
 // version returns the i-th version, newest first, parsed whole: every
 // briefing the library hands out comes through here.
@@ -179,6 +208,7 @@ func (l *Library) nameLists() (prefixes, words []completion) {
 
 // fullIndex indexes the newest briefing of every topic in one segment.
 func (l *Library) fullIndex() *index {
+	l.parsePending()
 	newest := make([]*Briefing, len(l.topics))
 	keys := make([]string, len(l.topics))
 	for i, t := range l.topics {
@@ -450,6 +480,7 @@ func (l *Library) Len() int { return len(l.all) }
 
 // Topics returns the newest briefing of each topic, sorted by topic.
 func (l *Library) Topics() []*Briefing {
+	l.parsePending()
 	out := make([]*Briefing, len(l.topics))
 	for i, t := range l.topics {
 		out[i] = t.newest()
