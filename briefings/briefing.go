@@ -6,6 +6,10 @@
 // named sections such as "What's new", "Risks & caveats" or "Looking ahead",
 // often with bullets of the form "- Label: text".
 //
+// Load parses every file of a folder at once, for a server; LoadLazy, for a
+// process that answers and exits, indexes each briefing by the head of its
+// file (topic, aliases, date) and parses it whole on first use.
+//
 // The package knows nothing of bots or chat platforms.
 package briefings
 

@@ -20,12 +20,13 @@ import (
 // come from elsewhere (aliases.yaml), the title line is used. Problems come
 // sorted by path and line.
 func Check(lib *Library, read func(path string) ([]byte, error)) []Problem {
+	lib.parsePending()
 	var probs []Problem
 	for _, t := range lib.topics {
 		// Versions are newest first; a version dated the same day as the
 		// one before it is the one readers cannot reach.
 		for i := 1; i < len(t.versions); i++ {
-			shown, hidden := t.versions[i-1], t.versions[i]
+			shown, hidden := t.version(i-1), t.version(i)
 			if !sameDay(shown.Date, hidden.Date) {
 				continue
 			}
@@ -73,10 +74,10 @@ func sameDay(a, b time.Time) bool {
 
 // aliasOwner returns the newest version of t that declares alias key k.
 func aliasOwner(t *topic, k string) *Briefing {
-	for _, v := range t.versions {
+	for i, v := range t.versions {
 		for _, a := range v.Aliases {
 			if Normalize(a) == k {
-				return v
+				return t.version(i)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package briefings
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 	"time"
@@ -29,18 +30,22 @@ var crsSkipHeadings = map[string]bool{
 	"jump to main text of report": true,
 }
 
-// mayBeCRS tells cheaply whether stripCRS could recognise s: one of its
-// first 15 lines starts with the "**Report No.:**" header.
-func mayBeCRS(s string) bool {
-	for i := 0; i < 15 && s != ""; i++ {
-		if strings.HasPrefix(s, "**Report No.:**") {
+// mayBeCRS tells cheaply whether stripCRS could recognise a file: one of
+// its first 15 lines starts with the "**Report No.:**" header.
+func mayBeCRS(data []byte) bool {
+	marker := []byte("**Report No.:**")
+	if !bytes.Contains(data, marker) {
+		return false // most files: one fast scan
+	}
+	for i := 0; i < 15 && len(data) > 0; i++ {
+		if bytes.HasPrefix(data, marker) {
 			return true
 		}
-		j := strings.IndexByte(s, '\n')
+		j := bytes.IndexByte(data, '\n')
 		if j < 0 {
 			break
 		}
-		s = s[j+1:]
+		data = data[j+1:]
 	}
 	return false
 }

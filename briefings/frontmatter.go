@@ -59,7 +59,9 @@ func splitFrontMatter(data string) (yamlText string, lines int, found bool, prob
 	if strings.TrimRight(first, " \t\r") != "---" {
 		return "", 0, false, nil
 	}
-	var b strings.Builder
+	// The YAML is the lines between the fences, as they stand in data.
+	start := len(first) + 1
+	end := start
 	n := 1
 	for rest != "" {
 		var line string
@@ -67,10 +69,9 @@ func splitFrontMatter(data string) (yamlText string, lines int, found bool, prob
 		n++
 		t := strings.TrimRight(line, " \t\r")
 		if t == "---" || t == "..." {
-			return b.String(), n, true, nil
+			return data[start:end], n, true, nil
 		}
-		b.WriteString(line)
-		b.WriteByte('\n')
+		end += len(line) + 1
 	}
 	return "", 0, true, &Problem{Line: 1, Message: `front matter opened with "---" is never closed`}
 }
@@ -305,7 +306,11 @@ func simpleList(v string) (stringList, bool) {
 		if !ok {
 			return nil, false
 		}
-		return stringList{s}, true // s is never empty here
+		// As stringList does: a quoted scalar may be blank ("").
+		if s = strings.TrimSpace(s); s == "" {
+			return nil, true
+		}
+		return stringList{s}, true
 	}
 	inner, closed := strings.CutSuffix(inner, "]")
 	if !closed {

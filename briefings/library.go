@@ -2,6 +2,7 @@ package briefings
 
 import (
 	"maps"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -16,15 +17,19 @@ import (
 // A topic is the set of briefings whose Topic normalizes to the same key;
 // the newest by Date answers for the topic and Versions lists them all.
 type Library struct {
-	all      []*Briefing // every version, by key then newest first
-	topics   []*topic    // by key
-	byKey    map[string]*topic
-	byAlias  map[string][]*topic // normalized topic and aliases
-	maxWords int                 // most words in any alias key
-	prefixes []completion        // alias keys, sorted, for Complete
-	words    []completion        // every word of every alias key, sorted
-	idx      *lazyIndex
-	names    vocabulary // for typo correction, built on first use (match.go)
+	all       []*Briefing // every version, by key then newest first
+	topics    []*topic    // by key
+	byKey     map[string]*topic
+	byAlias   map[string][]*topic // normalized topic and aliases
+	maxWords  int                 // most words in any alias key
+	names     *nameLists          // alias keys and their words, sorted; built on first use
+	idx       *lazyIndex
+	typoWords vocabulary // for typo correction, built on first use (match.go)
+	// pending holds the briefings LoadLazy knows by their headers alone,
+	// each parsed whole on first use; nil when every one was parsed whole.
+	// Read-only, and shared with the libraries With derives.
+	pending   map[*Briefing]*pendingBody
+	allParsed sync.Once // parsePending has run
 }
 
 // lazyIndex is the search index, built on first use: answering a topic and
@@ -55,25 +60,90 @@ func builtIndex(x *index) *lazyIndex {
 func (l *Library) PrepareSearch() { l.idx.get() }
 
 type topic struct {
-	key      string
-	versions []*Briefing // newest first
+	key string
+	// versions are newest first. Their path, topic, title, aliases and
+	// date are always known; the rest only once version returns them.
+	versions []*Briefing
+	pending  map[*Briefing]*pendingBody // the library's
 }
 
-func (t *topic) newest() *Briefing { return t.versions[0] }
+func (t *topic) newest() *Briefing { return t.version(0) }
+
+// parsePending parses every briefing still known by its header alone, on
+// every CPU, for what needs them all at once: the list of topics, the
+// search index, Check.
+func (l *Library) parsePending() {
+	l.allParsed.Do(func() {
+		if len(l.pending) == 0 {
+			return
+		}
+		work := make(chan *Briefing)
+		var wg sync.WaitGroup
+		for range min(runtime.NumCPU(), len(l.pending)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for b := range work {
+					l.pending[b].fill(b)
+				}
+			}()
+		}
+		for b := range l.pending {
+			work <- b
+		}
+		close(work)
+		wg.Wait()
+	})
+}
+
+// version returns the i-th version, newest first, parsed whole: every
+// briefing the library hands out comes through here.
+func (t *topic) version(i int) *Briefing {
+	b := t.versions[i]
+	if z := t.pending[b]; z != nil {
+		z.fill(b)
+	}
+	return b
+}
 
 type completion struct {
 	key string
 	t   *topic
 }
 
+// nameLists are the sorted lists that completion, typo correction and
+// naming a topic by part of its name search. Answering a topic named in
+// full needs neither, so a cold "briefbot ask" does not sort them.
+type nameLists struct {
+	once     sync.Once
+	build    func() ([]completion, []completion)
+	prefixes []completion // every topic key and alias key
+	words    []completion // every word of those, once per topic
+}
+
+func (n *nameLists) get() *nameLists {
+	n.once.Do(func() {
+		n.prefixes, n.words = n.build()
+		n.build = nil
+	})
+	return n
+}
+
+// prefixes returns the alias keys, sorted, for Complete and Correct.
+func (l *Library) prefixes() []completion { return l.names.get().prefixes }
+
+// words returns every word of every alias key, sorted.
+func (l *Library) words() []completion { return l.names.get().words }
+
 // NewLibrary indexes already-parsed briefings. Briefings with an empty
 // topic are ignored.
-func NewLibrary(bs []*Briefing) *Library { return newLibrary(bs, nil) }
+func NewLibrary(bs []*Briefing) *Library { return newLibrary(bs, nil, nil) }
 
 // newLibrary is NewLibrary with the briefings' keys, when the caller has
-// them already (keys[i] is bs[i].Key(); keys may be nil).
-func newLibrary(bs []*Briefing, keys []string) *Library {
-	l := &Library{byKey: map[string]*topic{}, byAlias: map[string][]*topic{}}
+// them already (keys[i] is bs[i].Key(); keys may be nil), and the
+// briefings known by their headers alone (pending may be nil).
+func newLibrary(bs []*Briefing, keys []string, pending map[*Briefing]*pendingBody) *Library {
+	l := &Library{byKey: make(map[string]*topic, len(bs)), byAlias: make(map[string][]*topic, len(bs)), pending: pending}
 	for i, b := range bs {
 		if b == nil {
 			continue
@@ -89,7 +159,7 @@ func newLibrary(bs []*Briefing, keys []string) *Library {
 		}
 		t := l.byKey[k]
 		if t == nil {
-			t = &topic{key: k}
+			t = &topic{key: k, pending: pending}
 			l.byKey[k] = t
 			l.topics = append(l.topics, t)
 		}
@@ -102,31 +172,43 @@ func newLibrary(bs []*Briefing, keys []string) *Library {
 		l.all = append(l.all, t.versions...)
 	}
 	l.idx = &lazyIndex{build: l.fullIndex}
-	seenWord := map[completion]bool{}
 	for _, t := range l.topics {
 		for _, k := range t.aliasKeys() {
 			l.byAlias[k] = append(l.byAlias[k], t)
-			l.prefixes = append(l.prefixes, completion{k, t})
-			for _, w := range strings.Fields(k) {
-				c := completion{w, t}
-				if !seenWord[c] {
-					seenWord[c] = true
-					l.words = append(l.words, c)
-				}
-			}
+			l.maxWords = max(l.maxWords, strings.Count(k, " ")+1)
 		}
 	}
 	for k, ts := range l.byAlias {
 		sortAliasTopics(k, ts)
 	}
-	sortCompletions(l.prefixes)
-	sortCompletions(l.words)
-	l.maxWords = maxWordsOf(l.prefixes)
+	l.names = &nameLists{build: l.nameLists}
 	return l
+}
+
+// nameLists builds the sorted alias keys and their words.
+func (l *Library) nameLists() (prefixes, words []completion) {
+	// Sized for a name and an alias of a few words each, the common case.
+	prefixes = make([]completion, 0, 2*len(l.topics))
+	words = make([]completion, 0, 6*len(l.topics))
+	for _, t := range l.topics {
+		first := len(words) // this topic's words, each once
+		for _, k := range t.aliasKeys() {
+			prefixes = append(prefixes, completion{k, t})
+			for _, w := range strings.Fields(k) {
+				if !slices.ContainsFunc(words[first:], func(c completion) bool { return c.key == w }) {
+					words = append(words, completion{w, t})
+				}
+			}
+		}
+	}
+	sortCompletions(prefixes)
+	sortCompletions(words)
+	return prefixes, words
 }
 
 // fullIndex indexes the newest briefing of every topic in one segment.
 func (l *Library) fullIndex() *index {
+	l.parsePending()
 	newest := make([]*Briefing, len(l.topics))
 	keys := make([]string, len(l.topics))
 	for i, t := range l.topics {
@@ -256,12 +338,12 @@ func (l *Library) With(changed []*Briefing, removedPaths []string) *Library {
 	for k, vs := range affected {
 		if len(vs) > 0 {
 			sortVersions(vs)
-			newTopics = append(newTopics, &topic{key: k, versions: vs})
+			newTopics = append(newTopics, &topic{key: k, versions: vs, pending: l.pending})
 		}
 	}
 	slices.SortFunc(newTopics, func(a, b *topic) int { return strings.Compare(a.key, b.key) })
 
-	nl := &Library{byKey: maps.Clone(l.byKey), byAlias: maps.Clone(l.byAlias)}
+	nl := &Library{byKey: maps.Clone(l.byKey), byAlias: maps.Clone(l.byAlias), pending: l.pending}
 	gone := map[*topic]bool{}
 	touchedAliases := map[string]bool{}
 	for k := range affected {
@@ -323,9 +405,11 @@ func (l *Library) With(changed []*Briefing, removedPaths []string) *Library {
 		sortAliasTopics(a, ts)
 		nl.byAlias[a] = ts
 	}
-	nl.prefixes = patchCompletions(l.prefixes, gone, newPrefixes)
-	nl.words = patchCompletions(l.words, gone, newWords)
-	nl.maxWords = maxWordsOf(nl.prefixes)
+	prefixes := patchCompletions(l.prefixes(), gone, newPrefixes)
+	words := patchCompletions(l.words(), gone, newWords)
+	nl.names = &nameLists{build: func() ([]completion, []completion) { return prefixes, words }}
+	nl.names.get()
+	nl.maxWords = maxWordsOf(prefixes)
 
 	// The search index: old newest documents out, new ones in.
 	removeDocs := map[*Briefing]bool{}
@@ -396,6 +480,7 @@ func (l *Library) Len() int { return len(l.all) }
 
 // Topics returns the newest briefing of each topic, sorted by topic.
 func (l *Library) Topics() []*Briefing {
+	l.parsePending()
 	out := make([]*Briefing, len(l.topics))
 	for i, t := range l.topics {
 		out[i] = t.newest()
@@ -416,7 +501,11 @@ func (l *Library) Versions(topic string) []*Briefing {
 	if t == nil {
 		return nil
 	}
-	return append([]*Briefing(nil), t.versions...)
+	out := make([]*Briefing, len(t.versions))
+	for i := range out {
+		out[i] = t.version(i)
+	}
+	return out
 }
 
 // Match is a topic found at the start of a query.
@@ -481,7 +570,7 @@ func (l *Library) Correct(words []string) (Match, bool) {
 		if budget == 0 {
 			continue
 		}
-		for _, c := range l.prefixes {
+		for _, c := range l.prefixes() {
 			if abs(len(c.key)-len(q)) > budget*2 { // bytes: multi-byte letters count twice
 				continue
 			}
@@ -540,7 +629,7 @@ func (l *Library) Suggest(query string, n int) []*Briefing {
 		}
 	}
 	budget := max(2, typoBudget(utf8.RuneCountInString(q)))
-	for _, c := range l.prefixes {
+	for _, c := range l.prefixes() {
 		if strings.HasPrefix(c.key, q) {
 			consider(c.t, 0)
 			continue
@@ -601,9 +690,9 @@ func (l *Library) Complete(prefix string, n int) []*Briefing {
 			}
 		}
 	}
-	collect(l.prefixes)
+	collect(l.prefixes())
 	if len(out) < n && p != "" {
-		collect(l.words)
+		collect(l.words())
 	}
 	return out
 }

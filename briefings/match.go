@@ -67,8 +67,9 @@ func newestOf(ts []*topic) []*Briefing {
 
 // wordRange is the run of l.words whose key is w.
 func (l *Library) wordRange(w string) []completion {
-	lo := sort.Search(len(l.words), func(i int) bool { return l.words[i].key >= w })
-	rest := l.words[lo:]
+	all := l.words()
+	lo := sort.Search(len(all), func(i int) bool { return all[i].key >= w })
+	rest := all[lo:]
 	// A common word ("grid", "elections") may have thousands of entries.
 	hi := sort.Search(len(rest), func(i int) bool { return rest[i].key != w })
 	return rest[:hi]
@@ -137,10 +138,11 @@ type vocabulary struct {
 }
 
 func (l *Library) vocab() map[rune][]string {
-	l.names.once.Do(func() {
+	l.typoWords.once.Do(func() {
 		m := map[rune][]string{}
-		for i, c := range l.words {
-			if i > 0 && l.words[i-1].key == c.key {
+		words := l.words()
+		for i, c := range words {
+			if i > 0 && words[i-1].key == c.key {
 				continue
 			}
 			if utf8.RuneCountInString(c.key) < minCorrectable-1 || hasDigits(c.key) {
@@ -149,9 +151,9 @@ func (l *Library) vocab() map[rune][]string {
 			r, _ := utf8.DecodeRuneInString(c.key)
 			m[r] = append(m[r], c.key)
 		}
-		l.names.byFirst = m
+		l.typoWords.byFirst = m
 	})
-	return l.names.byFirst
+	return l.typoWords.byFirst
 }
 
 func hasDigits(s string) bool {

@@ -49,8 +49,11 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 	if prob != nil {
 		return nil, []Problem{*prob}
 	}
-	s := strings.ReplaceAll(string(data), "\r\n", "\n")
-	if strings.TrimSpace(s) == "" {
+	// The text is read where it lies: a copy only to drop carriage returns.
+	if bytes.Contains(data, []byte("\r\n")) {
+		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, []Problem{{Line: 1, Message: "empty file"}}
 	}
 
@@ -64,10 +67,15 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 	)
 	switch strings.ToLower(filepath.Ext(p)) {
 	case ".md", ".markdown":
-		yamlText, n, found, prob := splitFrontMatter(s)
+		head := data // the front matter, when it is closed
+		if end := frontMatterEnd(data); end >= 0 {
+			head = data[:end]
+		}
+		yamlText, n, found, prob := splitFrontMatter(string(head))
 		if prob != nil {
 			return nil, []Problem{*prob}
 		}
+		body, skipped := data, 0
 		if found {
 			f, warnings, prob := parseFrontMatter(yamlText)
 			if prob != nil {
@@ -75,11 +83,11 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 			}
 			fmProbs = warnings
 			fm = &f
-			// Blank the front matter so Markdown line numbers stay true.
-			_, body, _ := cutLines(s, n)
-			s = strings.Repeat("\n", n) + body
+			// The Markdown starts after the front matter; its line
+			// numbers count from the file's first line.
+			body, skipped = data[len(head):], n
 		}
-		b, meta, probs, guessed = parseMarkdown(s, fm)
+		b, meta, probs, guessed = parseMarkdown(body, skipped, mayBeCRS(data), fm)
 		if b.Title == "" {
 			return nil, append(probs, Problem{Line: 1, Message: `no title: add a "# Title" line or "title:" front matter`})
 		}
@@ -94,7 +102,7 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 			b.Line = 1
 		}
 	default:
-		b, probs, guessed = parseText(s)
+		b, probs, guessed = parseText(string(data))
 		if b == nil {
 			return nil, probs
 		}
@@ -102,6 +110,34 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 
 	probs = append(fmProbs, probs...)
 	b.Path = p
+	hprobs, ok := finishHeader(b, fm, meta, modTime, data)
+	probs = append(probs, hprobs...)
+	if !ok {
+		return nil, probs
+	}
+
+	for i := range b.Sections {
+		b.Sections[i].Kind = kindOfHeading(b.Sections[i].Heading)
+	}
+	probs = append(probs, dropEmptySections(b)...)
+	if len(b.Sections) == 0 {
+		probs = append(probs, Problem{Line: b.Line, Message: "no sections: only the whole briefing can be shown", Warning: true})
+	} else if len(b.Lede) == 0 && slices.Contains(guessed, b.Sections[0].Line) && readsLikeSentence(b.Sections[0]) {
+		s := b.Sections[0]
+		probs = append(probs, Problem{Line: s.Line, Warning: true, Message: fmt.Sprintf(
+			"no lede: the heading %q comes straight after the title, so the overview opens with no summary; "+
+				"put the opening paragraph above it, or end the line with a full stop if it is a sentence", s.Heading)})
+	}
+	return compact(b, a), probs
+}
+
+// finishHeader works out what a library indexes b by, its topic, aliases
+// and date, with the front matter's other fields, from b.Title and the
+// front matter, the CRS page's metadata and the file's modification time
+// (data is the file, for the lines of problems). ok is false when the file
+// cannot be used. Parse and the header reader both call it, so they
+// cannot disagree.
+func finishHeader(b *Briefing, fm *frontMatter, meta crsMeta, modTime time.Time, data []byte) (probs []Problem, ok bool) {
 	b.Topic = b.Title
 	if fm != nil {
 		if t := strings.TrimSpace(fm.Topic); t != "" {
@@ -114,7 +150,7 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 		if strings.TrimSpace(fm.Date) != "" {
 			d, warning, err := parseDate(fm.Date)
 			if err != nil {
-				return nil, append(probs, Problem{Line: dateLine(data), Message: err.Error()})
+				return append(probs, Problem{Line: dateLine(data), Message: err.Error()}), false
 			}
 			if warning != "" {
 				probs = append(probs, Problem{Line: dateLine(data), Message: warning, Warning: true})
@@ -147,20 +183,7 @@ func parse(p string, data []byte, modTime time.Time, a *slab) (*Briefing, []Prob
 		b.Aliases = append(b.Aliases, b.Title)
 	}
 	b.Aliases = dedupeAliases(b.Topic, b.Aliases)
-
-	for i := range b.Sections {
-		b.Sections[i].Kind = kindOfHeading(b.Sections[i].Heading)
-	}
-	probs = append(probs, dropEmptySections(b)...)
-	if len(b.Sections) == 0 {
-		probs = append(probs, Problem{Line: b.Line, Message: "no sections: only the whole briefing can be shown", Warning: true})
-	} else if len(b.Lede) == 0 && slices.Contains(guessed, b.Sections[0].Line) && readsLikeSentence(b.Sections[0]) {
-		s := b.Sections[0]
-		probs = append(probs, Problem{Line: s.Line, Warning: true, Message: fmt.Sprintf(
-			"no lede: the heading %q comes straight after the title, so the overview opens with no summary; "+
-				"put the opening paragraph above it, or end the line with a full stop if it is a sentence", s.Heading)})
-	}
-	return compact(b, a), probs
+	return probs, true
 }
 
 // readsLikeSentence tells a line that became a heading but reads like a
@@ -258,15 +281,20 @@ func frontMatterKeyLine(data []byte, key string) int {
 }
 
 func dedupeAliases(topic string, aliases []string) []string {
-	seen := map[string]bool{Normalize(topic): true}
+	if len(aliases) == 0 {
+		return nil
+	}
+	// A briefing has a few aliases: a list beats a map.
+	seen := make([]string, 1, len(aliases)+1)
+	seen[0] = Normalize(topic)
 	var out []string
 	for _, a := range aliases {
 		a = strings.TrimSpace(a)
 		k := Normalize(a)
-		if k == "" || seen[k] {
+		if k == "" || slices.Contains(seen, k) {
 			continue
 		}
-		seen[k] = true
+		seen = append(seen, k)
 		out = append(out, a)
 	}
 	return out

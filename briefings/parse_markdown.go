@@ -40,6 +40,7 @@ type mdDoc struct {
 	probs      []Problem
 
 	tkey, tkeyOf string // Normalize(tkeyOf), remembered
+	skipped      int    // lines of front matter before src
 }
 
 // titleKey is Normalize(d.b.Title), worked out once per title.
@@ -55,21 +56,23 @@ func (d *mdDoc) titleKey() string {
 // section; when it names only the topic, the first "# " heading is the
 // title. guessed lists the lines of headings that were paragraphs of
 // Markdown, known as headings by their shape.
-func parseMarkdown(data string, fm *frontMatter) (*Briefing, crsMeta, []Problem, []int) {
+//
+// src is the Markdown after the front matter, which took the file's first
+// skipped lines; it is read, never kept or changed. crs is whether the
+// file may be a CRS page (mayBeCRS of the whole file).
+func parseMarkdown(src []byte, skipped int, crs bool, fm *frontMatter) (*Briefing, crsMeta, []Problem, []int) {
 	var (
 		meta  crsMeta
 		isCRS bool
-		src   []byte
 	)
-	if mayBeCRS(data) {
-		lines := strings.Split(data, "\n")
+	if crs {
+		// A CRS page is rewritten, its cruft blanked: the one copy.
+		lines := strings.Split(string(src), "\n")
 		meta, isCRS = stripCRS(lines)
 		src = []byte(strings.Join(lines, "\n"))
-	} else {
-		src = []byte(data)
 	}
 
-	d := &mdDoc{src: src, b: &Briefing{}, crs: isCRS, starts: lineStarts(src)}
+	d := &mdDoc{src: src, b: &Briefing{}, crs: isCRS, starts: lineStarts(src), skipped: skipped}
 	d.levels = d.levelBuf[:0]
 	if fm != nil {
 		d.b.Title = strings.TrimSpace(fm.Title)
@@ -407,7 +410,7 @@ func lineStarts(src []byte) []int {
 	return starts
 }
 
-// lineAt returns the 1-based line of byte offset off.
+// lineAt returns the 1-based line, in the file, of byte offset off of src.
 func (d *mdDoc) lineAt(off int) int {
-	return sort.Search(len(d.starts), func(i int) bool { return d.starts[i] > off })
+	return d.skipped + sort.Search(len(d.starts), func(i int) bool { return d.starts[i] > off })
 }

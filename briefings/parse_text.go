@@ -18,32 +18,10 @@ import (
 // shape made headings, as opposed to "# " and "== ==" markup.
 func parseText(data string) (b *Briefing, probs []Problem, guessed []int) {
 	lines := strings.Split(data, "\n")
-	b = &Briefing{}
-
-	i := 0
-	for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
-		i++
+	b, i, probs := textHead(lines)
+	if b == nil {
+		return nil, probs, nil
 	}
-	if i == len(lines) {
-		return nil, []Problem{{Line: 1, Message: "empty file"}}, nil
-	}
-	title := strings.TrimSpace(lines[i])
-	if h, ok := cutEqualsHeading(title); ok {
-		title = h
-	}
-	title = cleanHeading(strings.TrimLeft(title, "# "))
-	if title == "" {
-		return nil, []Problem{{Line: i + 1, Message: "no title: the first line must name the topic"}}, nil
-	}
-	if head, d, w, ok := splitTitleDate(title); ok {
-		title, b.Date = head, d
-		if w != "" {
-			probs = append(probs, Problem{Line: i + 1, Message: w, Warning: true})
-		}
-	}
-	b.Title, b.Topic, b.Line = title, title, i+1
-	i++
-	i = textMetadata(b, lines, i, &probs)
 
 	var (
 		cur     *Block // paragraph or bullet being built
@@ -134,6 +112,40 @@ func textMetadata(b *Briefing, lines []string, i int, probs *[]Problem) int {
 		i = j + 1
 	}
 	return i
+}
+
+// textHead reads the head of a plain-text briefing: the title on the
+// first line that is not blank, with a date at its end, and the byline
+// and datelines under it (textMetadata). It looks no further than the
+// fourth line that is not blank, so the header reader can give it the
+// file's first lines alone. i is the line after the head; b is nil, with
+// the problem, when there is no title.
+func textHead(lines []string) (b *Briefing, i int, probs []Problem) {
+	for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
+		i++
+	}
+	if i == len(lines) {
+		return nil, 0, []Problem{{Line: 1, Message: "empty file"}}
+	}
+	title := strings.TrimSpace(lines[i])
+	if h, ok := cutEqualsHeading(title); ok {
+		title = h
+	}
+	title = cleanHeading(strings.TrimLeft(title, "# "))
+	if title == "" {
+		return nil, 0, []Problem{{Line: i + 1, Message: "no title: the first line must name the topic"}}
+	}
+	b = &Briefing{}
+	if head, d, w, ok := splitTitleDate(title); ok {
+		title, b.Date = head, d
+		if w != "" {
+			probs = append(probs, Problem{Line: i + 1, Message: w, Warning: true})
+		}
+	}
+	b.Title, b.Topic, b.Line = title, title, i+1
+	i++
+	i = textMetadata(b, lines, i, &probs)
+	return b, i, probs
 }
 
 // applyMeta takes line as a byline or dateline of b, if it is one.

@@ -7,13 +7,15 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/briefbot/briefbot/briefings/briefingstest"
 )
 
-// parseGenerated parses Generate(n, seed) in memory.
+// parseGenerated parses briefingstest.Generate(n, seed) in memory.
 func parseGenerated(t testing.TB, n int, seed int64) []*Briefing {
 	t.Helper()
 	var bs []*Briefing
-	for _, f := range Generate(n, seed) {
+	for _, f := range briefingstest.Generate(n, seed) {
 		b, _ := Parse(f.Name, f.Data, DefaultDate)
 		if b == nil {
 			t.Fatalf("cannot parse %s", f.Name)

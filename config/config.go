@@ -646,17 +646,9 @@ func flatten(err error) string {
 // applyDefaults fills defaults that depend on other keys or apply to each
 // digest entry.
 func (c *Config) applyDefaults() {
-	if c.Slack.Mode == "" {
-		c.Slack.Mode = "http"
-		if c.Slack.AppToken != "" {
-			c.Slack.Mode = "socket"
-		}
-	}
 	if c.Slack.Admins == nil {
 		c.Slack.Admins = []string{}
 	}
-	c.Slack.APIURL = withSlash(c.Slack.APIURL)
-	c.Discord.APIURL = withSlash(c.Discord.APIURL)
 	for i := range c.Digests {
 		d := &c.Digests[i]
 		if d.Include == "" {
@@ -669,12 +661,4 @@ func (c *Config) applyDefaults() {
 			d.Topics = []string{}
 		}
 	}
-}
-
-// withSlash adds the trailing slash API clients need to join paths.
-func withSlash(u string) string {
-	if u != "" && !strings.HasSuffix(u, "/") {
-		return u + "/"
-	}
-	return u
 }

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"encoding/hex"
 	"errors"
 	"net"
 	"net/url"
@@ -55,36 +54,9 @@ func (c Config) Validate() error {
 	}
 	add(positive("shutdown.timeout", c.Shutdown.Timeout))
 
-	add(prefixed("slack.bot_token", c.Slack.BotToken, "xoxb-"))
-	add(prefixed("slack.app_token", c.Slack.AppToken, "xapp-"))
-	add(oneOf("slack.mode", c.Slack.Mode, "socket", "http"))
-	if !strings.HasPrefix(c.Slack.Command, "/") || len(c.Slack.Command) < 2 || strings.ContainsAny(c.Slack.Command, " \t\n") {
-		add(fieldErr("slack.command", "must be a slash command such as \"/brief\", got %q", c.Slack.Command))
-	}
-	add(oneOf("slack.reply", c.Slack.Reply, "ephemeral", "in_channel"))
-	add(checkURL("slack.api_url", c.Slack.APIURL))
-	for i, a := range c.Slack.Admins {
-		if strings.TrimSpace(a) == "" {
-			add(fieldErr("slack.admins", "entry %d is empty", i))
-		}
-	}
-
-	add(digits("discord.app_id", c.Discord.AppID))
-	add(digits("discord.guild_id", c.Discord.GuildID))
-	if c.Discord.PublicKey != "" {
-		if b, err := hex.DecodeString(c.Discord.PublicKey); err != nil || len(b) != 32 {
-			add(fieldErr("discord.public_key", "must be 64 hexadecimal digits (a 32-byte Ed25519 key)"))
-		}
-	}
-	add(oneOf("discord.mode", c.Discord.Mode, "gateway", "http"))
-	add(oneOf("discord.reply", c.Discord.Reply, "ephemeral", "public"))
-	add(checkURL("discord.api_url", c.Discord.APIURL))
-	if c.Discord.ShardCount < 1 {
-		add(fieldErr("discord.shard_count", "must be at least 1, got %d", c.Discord.ShardCount))
-	}
-	if c.Discord.ShardID < 0 || (c.Discord.ShardCount >= 1 && c.Discord.ShardID >= c.Discord.ShardCount) {
-		add(fieldErr("discord.shard_id", "must be between 0 and discord.shard_count-1 (%d), got %d", c.Discord.ShardCount-1, c.Discord.ShardID))
-	}
+	// The slack.* and discord.* keys are checked by the adapters
+	// themselves (slack.Config.Check, discord.Config.Check), which cmd
+	// runs for the platforms it starts, naming these keys.
 
 	add(checkStore("store.url", c.Store.URL))
 	add(positive("store.connect_timeout", c.Store.ConnectTimeout))
@@ -153,7 +125,8 @@ func (c Config) Validate() error {
 }
 
 // ValidateServe checks what the serve command needs beyond Validate: at
-// least one platform, and the credentials each platform's mode requires.
+// least one platform, and a platform for every digest. The credentials each
+// platform's mode requires are the adapter's to check.
 func (c Config) ValidateServe() error {
 	var errs []error
 	add := func(err error) {
@@ -163,41 +136,6 @@ func (c Config) ValidateServe() error {
 	}
 	slack := c.SlackEnabled()
 	discord := c.DiscordEnabled()
-
-	if slack {
-		if c.Slack.BotToken == "" && c.Slack.ClientID == "" {
-			add(fieldErr("slack.bot_token", "is required when other slack keys are set (or slack.client_id, to install in workspaces through OAuth)"))
-		}
-		switch c.Slack.Mode {
-		case "socket":
-			if c.Slack.AppToken == "" {
-				add(fieldErr("slack.app_token", "is required in slack socket mode"))
-			}
-		case "http":
-			if c.Slack.SigningSecret == "" {
-				add(fieldErr("slack.signing_secret", "is required in slack http mode"))
-			}
-		}
-	}
-
-	if discord {
-		switch c.Discord.Mode {
-		case "gateway":
-			if c.Discord.Token == "" {
-				add(fieldErr("discord.token", "is required in discord gateway mode"))
-			}
-		case "http":
-			if c.Discord.PublicKey == "" {
-				add(fieldErr("discord.public_key", "is required in discord http mode"))
-			}
-			if c.Discord.AppID == "" {
-				add(fieldErr("discord.app_id", "is required in discord http mode"))
-			}
-			if c.Discord.RegisterCommands && c.Discord.Token == "" {
-				add(fieldErr("discord.token", "is required to register commands (or set discord.register_commands to false)"))
-			}
-		}
-	}
 
 	for i, d := range c.Digests {
 		if d.Platform == "slack" && !slack {
@@ -229,14 +167,6 @@ func oneOf(key, val string, allowed ...string) error {
 	return fieldErr(key, "must be one of %s, got %q", strings.Join(allowed, ", "), val)
 }
 
-func prefixed(key, val, prefix string) error {
-	if val == "" || strings.HasPrefix(val, prefix) {
-		return nil
-	}
-	// The value is a secret: never echo it.
-	return fieldErr(key, "must start with %q", prefix)
-}
-
 func positive(key string, d time.Duration) error {
 	if d > 0 {
 		return nil
@@ -253,16 +183,6 @@ func snowflake(s string) bool {
 	return err == nil && !strings.HasPrefix(s, "+")
 }
 
-func digits(key, val string) error {
-	if val == "" {
-		return nil
-	}
-	if _, err := strconv.ParseUint(val, 10, 64); err != nil {
-		return fieldErr(key, "must be a numeric ID, got %q", val)
-	}
-	return nil
-}
-
 func checkAddr(key, addr string) error {
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -270,14 +190,6 @@ func checkAddr(key, addr string) error {
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		return fieldErr(key, "invalid port %q", port)
-	}
-	return nil
-}
-
-func checkURL(key, raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fieldErr(key, "must be an http or https URL, got %q", raw)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/briefbot/briefbot/bot/digest"
 	"github.com/briefbot/briefbot/bot/store"
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/briefingstest"
 )
 
 // BenchmarkCorrectionsPass measures what looking for corrections adds to
@@ -23,7 +24,7 @@ import (
 // pass; looking topics up by key and reusing FirstSeen's hashes brought
 // it to 10 ms and 45 ms.
 func BenchmarkCorrectionsPass(b *testing.B) {
-	files := briefings.Generate(1000, 1)
+	files := briefingstest.Generate(1000, 1)
 	var bs []*briefings.Briefing
 	for _, f := range files {
 		br, _ := briefings.Parse(f.Name, f.Data, time.Time{})

@@ -16,6 +16,7 @@ package discord
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -148,74 +149,15 @@ func (e *FieldError) Error() string { return "discord: " + e.Field + " " + e.Pro
 // errNoToken is why calls that need the bot token fail without one.
 var errNoToken = &FieldError{Field: "Token", Problem: "is not set"}
 
-// New validates cfg and returns an Adapter answering with a. A wrong
-// field is reported as a *FieldError.
+// New validates cfg and returns an Adapter answering with a. Wrong fields
+// are reported as *FieldError values, all at once (see Check).
 func New(cfg Config, a Answerer) (*Adapter, error) {
 	if a == nil {
 		return nil, fmt.Errorf("discord: no answerer")
 	}
-	cfg.Mode = strings.ToLower(strings.TrimSpace(cfg.Mode))
-	if cfg.Mode == "" {
-		cfg.Mode = ModeGateway
-	}
-	if cfg.Mode != ModeGateway && cfg.Mode != ModeHTTP {
-		return nil, &FieldError{Field: "Mode", Problem: fmt.Sprintf("must be %q or %q, not %q", ModeGateway, ModeHTTP, cfg.Mode)}
-	}
-	cfg.Reply = strings.ToLower(strings.TrimSpace(cfg.Reply))
-	if cfg.Reply == "" {
-		cfg.Reply = ReplyEphemeral
-	}
-	if cfg.Reply != ReplyEphemeral && cfg.Reply != ReplyPublic {
-		return nil, &FieldError{Field: "Reply", Problem: fmt.Sprintf("must be %q or %q, not %q", ReplyEphemeral, ReplyPublic, cfg.Reply)}
-	}
-	cfg.Token = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(cfg.Token), "Bot "))
-	if cfg.Token == "" && cfg.Mode == ModeGateway {
-		return nil, &FieldError{Field: "Token", Problem: "is required in gateway mode"}
-	}
-	if cfg.Token == "" && cfg.RegisterCommands {
-		return nil, &FieldError{Field: "Token", Problem: "is required to register commands"}
-	}
-	if cfg.AppID == "" {
-		return nil, &FieldError{Field: "AppID", Problem: "is required (the Application ID on the Developer Portal's General Information page)"}
-	}
-	if !isSnowflake(cfg.AppID) {
-		return nil, &FieldError{Field: "AppID", Problem: fmt.Sprintf("must be a numeric id, not %q", cfg.AppID)}
-	}
-	if cfg.GuildID != "" && !isSnowflake(cfg.GuildID) {
-		return nil, &FieldError{Field: "GuildID", Problem: fmt.Sprintf("must be a numeric id, not %q", cfg.GuildID)}
-	}
-	var key []byte
-	switch {
-	case cfg.PublicKey == "" && cfg.Mode == ModeHTTP:
-		return nil, &FieldError{Field: "PublicKey", Problem: "is required in http mode"}
-	case cfg.PublicKey != "":
-		k, err := hex.DecodeString(strings.TrimSpace(cfg.PublicKey))
-		if err != nil {
-			return nil, &FieldError{Field: "PublicKey", Problem: "is not valid hex: " + err.Error()}
-		}
-		if len(k) != 32 {
-			return nil, &FieldError{Field: "PublicKey", Problem: fmt.Sprintf("must be 32 bytes (64 hex digits), got %d bytes", len(k))}
-		}
-		key = k
-	}
-	if cfg.ShardCount < 0 || cfg.ShardID < 0 {
-		return nil, &FieldError{Field: "ShardID", Problem: "and ShardCount must not be negative"}
-	}
-	if cfg.ShardCount == 0 && cfg.ShardID != 0 {
-		return nil, &FieldError{Field: "ShardID", Problem: "is set but ShardCount is not"}
-	}
-	if cfg.ShardCount > 0 && cfg.ShardID >= cfg.ShardCount {
-		return nil, &FieldError{Field: "ShardID", Problem: fmt.Sprintf("%d must be below ShardCount %d", cfg.ShardID, cfg.ShardCount)}
-	}
-	if cfg.APIURL == "" {
-		cfg.APIURL = DefaultAPIURL
-	}
-	u, err := url.Parse(cfg.APIURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, &FieldError{Field: "APIURL", Problem: fmt.Sprintf("must be an absolute http(s) URL, not %q", cfg.APIURL)}
-	}
-	if !strings.HasSuffix(cfg.APIURL, "/") {
-		cfg.APIURL += "/"
+	key, err := cfg.normalize()
+	if err != nil {
+		return nil, err
 	}
 
 	ad := &Adapter{
@@ -246,6 +188,82 @@ func New(cfg Config, a Answerer) (*Adapter, error) {
 	}
 	ad.selfID.Store("")
 	return ad, nil
+}
+
+// Check reports every wrong field of cfg, each a *FieldError, joined; nil
+// when New would accept cfg. It is the one place Discord's settings are
+// validated: a caller names its own keys by mapping FieldError.Field.
+func (cfg Config) Check() error {
+	_, err := cfg.normalize()
+	return err
+}
+
+// normalize fills defaults and checks every field, returning the decoded
+// public key (nil when there is none).
+func (cfg *Config) normalize() (key []byte, err error) {
+	var errs []error
+	bad := func(field, problem string) { errs = append(errs, &FieldError{Field: field, Problem: problem}) }
+	cfg.Mode = strings.ToLower(strings.TrimSpace(cfg.Mode))
+	if cfg.Mode == "" {
+		cfg.Mode = ModeGateway
+	}
+	if cfg.Mode != ModeGateway && cfg.Mode != ModeHTTP {
+		bad("Mode", fmt.Sprintf("must be %q or %q, not %q", ModeGateway, ModeHTTP, cfg.Mode))
+	}
+	cfg.Reply = strings.ToLower(strings.TrimSpace(cfg.Reply))
+	if cfg.Reply == "" {
+		cfg.Reply = ReplyEphemeral
+	}
+	if cfg.Reply != ReplyEphemeral && cfg.Reply != ReplyPublic {
+		bad("Reply", fmt.Sprintf("must be %q or %q, not %q", ReplyEphemeral, ReplyPublic, cfg.Reply))
+	}
+	cfg.Token = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(cfg.Token), "Bot "))
+	switch {
+	case cfg.Token == "" && cfg.Mode == ModeGateway:
+		bad("Token", "is required in gateway mode")
+	case cfg.Token == "" && cfg.RegisterCommands:
+		bad("Token", "is required to register commands")
+	}
+	switch {
+	case cfg.AppID == "":
+		bad("AppID", "is required (the Application ID on the Developer Portal's General Information page)")
+	case !isSnowflake(cfg.AppID):
+		bad("AppID", fmt.Sprintf("must be a numeric id, not %q", cfg.AppID))
+	}
+	if cfg.GuildID != "" && !isSnowflake(cfg.GuildID) {
+		bad("GuildID", fmt.Sprintf("must be a numeric id, not %q", cfg.GuildID))
+	}
+	switch {
+	case cfg.PublicKey == "" && cfg.Mode == ModeHTTP:
+		bad("PublicKey", "is required in http mode")
+	case cfg.PublicKey != "":
+		k, err := hex.DecodeString(strings.TrimSpace(cfg.PublicKey))
+		switch {
+		case err != nil:
+			bad("PublicKey", "is not valid hex: "+err.Error())
+		case len(k) != 32:
+			bad("PublicKey", fmt.Sprintf("must be 32 bytes (64 hex digits), got %d bytes", len(k)))
+		default:
+			key = k
+		}
+	}
+	switch {
+	case cfg.ShardCount < 0 || cfg.ShardID < 0:
+		bad("ShardID", "and ShardCount must not be negative")
+	case cfg.ShardCount == 0 && cfg.ShardID != 0:
+		bad("ShardID", "is set but ShardCount is not")
+	case cfg.ShardCount > 0 && cfg.ShardID >= cfg.ShardCount:
+		bad("ShardID", fmt.Sprintf("%d must be below ShardCount %d", cfg.ShardID, cfg.ShardCount))
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = DefaultAPIURL
+	}
+	if u, err := url.Parse(cfg.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		bad("APIURL", fmt.Sprintf("must be an absolute http(s) URL, not %q", cfg.APIURL))
+	} else if !strings.HasSuffix(cfg.APIURL, "/") {
+		cfg.APIURL += "/"
+	}
+	return key, errors.Join(errs...)
 }
 
 func isSnowflake(s string) bool {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/briefingstest"
 )
 
 // pongJSON is the bare handler's fixed answer.
@@ -77,7 +78,7 @@ var (
 // one of its topics.
 func bigLibraryCore(t testing.TB) (*bot.Bot, string) {
 	bigOnce.Do(func() {
-		files := briefings.Generate(100000, 1)
+		files := briefingstest.Generate(100000, 1)
 		bs := make([]*briefings.Briefing, 0, len(files))
 		for _, f := range files {
 			if b, _ := briefings.Parse(f.Name, f.Data, briefings.DefaultDate); b != nil {

@@ -243,6 +243,7 @@ func TestNewErrors(t *testing.T) {
 		{Config{Token: "t", AppID: "1", ShardID: 2, ShardCount: 2}, "ShardID 2 must be below"},
 		{Config{Token: "t", AppID: "1", ShardID: 1}, "ShardID is set but ShardCount is not"},
 		{Config{Token: "t", AppID: "1", APIURL: "discord.com"}, "APIURL must be"},
+		{Config{Token: "t", AppID: "1", GuildID: "guild"}, `GuildID must be a numeric id, not "guild"`},
 		{Config{Mode: "http", AppID: "1", PublicKey: key, RegisterCommands: true}, "Token is required to register"},
 	} {
 		_, err := New(tc.cfg, &fakeAnswerer{})
@@ -257,6 +258,30 @@ func TestNewErrors(t *testing.T) {
 	}
 	if _, err := post(a, context.Background(), "1", bot.Reply{}, PostOptions{}); err == nil || !errors.Is(err, errNoToken) {
 		t.Errorf("Post without a token: %v", err)
+	}
+}
+
+// TestCheckReportsEveryField: an operator fixes every wrong field in one
+// go, and Check agrees with New.
+func TestCheckReportsEveryField(t *testing.T) {
+	cfg := Config{Mode: "http", AppID: "x1", GuildID: "g", PublicKey: "abcd", ShardID: 3, ShardCount: 2, APIURL: "ftp://x"}
+	err := cfg.Check()
+	var fields []string
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var fe *FieldError
+		if !errors.As(e, &fe) {
+			t.Fatalf("%v is not a *FieldError", e)
+		}
+		fields = append(fields, fe.Field)
+	}
+	if diff := cmp.Diff([]string{"AppID", "GuildID", "PublicKey", "ShardID", "APIURL"}, fields); diff != "" {
+		t.Errorf("fields reported (-want +got):\n%s", diff)
+	}
+	if _, nerr := New(cfg, &fakeAnswerer{}); nerr == nil || nerr.Error() != err.Error() {
+		t.Errorf("New = %v, want Check's error %v", nerr, err)
+	}
+	if err := (Config{Token: "t", AppID: "1"}).Check(); err != nil {
+		t.Errorf("a gateway config: %v", err)
 	}
 }
 

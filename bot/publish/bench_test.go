@@ -8,6 +8,7 @@ import (
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/publish"
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/briefingstest"
 )
 
 // BenchmarkFeedApplyOneChange measures what one publish costs each replica
@@ -16,7 +17,7 @@ import (
 func BenchmarkFeedApplyOneChange(b *testing.B) {
 	for _, published := range []int{1, 100} {
 		b.Run(fmt.Sprintf("published=%d", published), func(b *testing.B) {
-			files := briefings.Generate(10_000+published, 1)
+			files := briefingstest.Generate(10_000+published, 1)
 			var bs []*briefings.Briefing
 			for _, f := range files[:10_000] {
 				br, _ := briefings.Parse(f.Name, f.Data, time.Time{})

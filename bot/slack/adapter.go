@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -233,6 +234,11 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return "slack: " + e.Field + " " + e.Problem }
 
+// Check reports every wrong field of c, each a *FieldError, joined; nil
+// when New would accept c. It is the one place Slack's settings are
+// validated: a caller names its own keys by mapping FieldError.Field.
+func (c Config) Check() error { return c.normalize() }
+
 // normalize fills defaults and reports every problem at once, each a
 // *FieldError.
 func (c *Config) normalize() error {
@@ -299,6 +305,16 @@ func (c *Config) normalize() error {
 	}
 	if c.Reply != ReplyEphemeral && c.Reply != ReplyInChannel {
 		errs = append(errs, &FieldError{"Reply", fmt.Sprintf("must be %q or %q, not %q", ReplyEphemeral, ReplyInChannel, c.Reply)})
+	}
+	if c.APIURL != "" {
+		if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, &FieldError{"APIURL", fmt.Sprintf("must be an absolute http(s) URL, not %q", c.APIURL)})
+		}
+	}
+	for i, id := range c.Admins {
+		if strings.TrimSpace(id) == "" {
+			errs = append(errs, &FieldError{"Admins", fmt.Sprintf("entry %d is empty", i)})
+		}
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)

@@ -22,6 +22,8 @@ func TestNewValidatesConfig(t *testing.T) {
 		{"bad mode", Config{BotToken: "xoxb-1", Mode: "webhook"}, []string{`Mode must be "socket" or "http", not "webhook"`}, ""},
 		{"bad reply", Config{BotToken: "xoxb-1", AppToken: "xapp-1", Reply: "public"}, []string{"Reply"}, ""},
 		{"bad command", Config{BotToken: "xoxb-1", AppToken: "xapp-1", Command: "brief"}, []string{"Command"}, ""},
+		{"api url without scheme", Config{BotToken: "xoxb-1", AppToken: "xapp-1", APIURL: "slack.com/api"}, []string{`APIURL must be an absolute http(s) URL, not "slack.com/api/"`}, ""},
+		{"empty admin", Config{BotToken: "xoxb-1", AppToken: "xapp-1", Admins: []string{"U1", " "}}, []string{"Admins entry 1 is empty"}, ""},
 		{"all at once", Config{BotToken: "nope", Mode: "http", Reply: "x"}, []string{"BotToken", "SigningSecret", "Reply"}, ""},
 	}
 	for _, tt := range tests {

@@ -9,6 +9,7 @@ import (
 	"github.com/briefbot/briefbot/bot/store"
 	"github.com/briefbot/briefbot/bot/store/storetest"
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/briefingstest"
 )
 
 func TestSQLiteHistoryContract(t *testing.T) {
@@ -33,7 +34,7 @@ func TestPostgresHistoryContract(t *testing.T) {
 // whose every version is seen and kept already. The "no texts" runs are
 // the same with a store that keeps no texts, for comparison.
 func BenchmarkRecordKeepsTexts(b *testing.B) {
-	files := briefings.Generate(10_000, 1)
+	files := briefingstest.Generate(10_000, 1)
 	bs := make([]*briefings.Briefing, 0, len(files))
 	for _, f := range files {
 		br, _ := briefings.Parse(f.Name, f.Data, time.Time{})

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/briefingstest"
 	"github.com/briefbot/briefbot/briefings/watch"
 )
 
@@ -21,14 +22,14 @@ import (
 // reports the reload time per edit and the slowest single query seen.
 func BenchmarkReloadOneFile10k(b *testing.B) {
 	dir := b.TempDir()
-	if err := briefings.WriteGenerated(dir, 10_000); err != nil {
+	if err := briefingstest.WriteGenerated(dir, 10_000); err != nil {
 		b.Fatal(err)
 	}
 	lib, _, err := briefings.Load(dir)
 	if err != nil {
 		b.Fatal(err)
 	}
-	files := briefings.Generate(10_000, 1)
+	files := briefingstest.Generate(10_000, 1)
 	target := filepath.Join(dir, files[len(files)/2].Name)
 	original, err := os.ReadFile(target)
 	if err != nil {

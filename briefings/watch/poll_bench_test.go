@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/briefingstest"
 )
 
 // BenchmarkPoll10k is one poll of an unchanged 10,000-briefing folder: the
 // walk and one stat per file, what briefings.poll_interval costs each time.
 func BenchmarkPoll10k(b *testing.B) {
 	dir := b.TempDir()
-	if err := briefings.WriteGenerated(dir, 10_000); err != nil {
+	if err := briefingstest.WriteGenerated(dir, 10_000); err != nil {
 		b.Fatal(err)
 	}
 	// Files written a moment ago are "racily clean" and would be hashed
@@ -59,14 +60,14 @@ func BenchmarkPoll10k(b *testing.B) {
 // hash, parse and the new library.
 func BenchmarkSettledReload10k(b *testing.B) {
 	dir := b.TempDir()
-	if err := briefings.WriteGenerated(dir, 10_000); err != nil {
+	if err := briefingstest.WriteGenerated(dir, 10_000); err != nil {
 		b.Fatal(err)
 	}
 	lib, _, err := briefings.Load(dir)
 	if err != nil {
 		b.Fatal(err)
 	}
-	files := briefings.Generate(10_000, 1)
+	files := briefingstest.Generate(10_000, 1)
 	target := filepath.Join(dir, files[len(files)/2].Name)
 	original, err := os.ReadFile(target)
 	if err != nil {

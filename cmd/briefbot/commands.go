@@ -29,9 +29,9 @@ const cliPlatform bot.Platform = "cli"
 
 // renderers are the --format values of ask and list.
 var renderers = map[string]func(io.Writer, bot.Reply) error{
-	"text":     bot.WriteText,
-	"markdown": bot.WriteMarkdown,
-	"json":     bot.WriteJSON,
+	"text":     writeText,
+	"markdown": writeMarkdown,
+	"json":     writeJSON,
 }
 
 func renderer(format string) (func(io.Writer, bot.Reply) error, error) {
@@ -110,13 +110,15 @@ func (m *Main) answer(cmd *cobra.Command, query string) error {
 }
 
 // library loads dir, or returns the bundled samples when dir is empty.
-// Problems with single files are printed as warnings; the good files are
-// still used.
+// A command that answers and exits parses whole only the briefings it
+// answers from (briefings.LoadLazy). Problems with the files parsed at load
+// are printed as warnings ("briefbot check" reports every file's); the good
+// files are still used.
 func (m *Main) library(dir string) (*briefings.Library, error) {
 	if dir == "" {
 		return briefings.Sample(), nil
 	}
-	lib, problems, err := briefings.Load(dir)
+	lib, problems, err := briefings.LoadLazy(dir)
 	if err != nil {
 		return nil, usageErr(err)
 	}
@@ -229,6 +231,9 @@ func (m *Main) configCommand() *cobra.Command {
 			cfg, err := m.loadConfig(cmd)
 			if err != nil {
 				return err
+			}
+			if err := checkPlatforms(cfg); err != nil {
+				return usageErr(err)
 			}
 			if cfg.File != "" {
 				fmt.Fprintf(m.Stdout, "# read from %s\n", cfg.File)

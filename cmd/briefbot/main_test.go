@@ -369,6 +369,7 @@ func TestConfigRedactsSecrets(t *testing.T) {
 		"BRIEFBOT_SLACK_APP_TOKEN":      "xapp-1-topsecretapp",
 		"BRIEFBOT_SLACK_SIGNING_SECRET": "topsecretsigning",
 		"BRIEFBOT_DISCORD_TOKEN":        "topsecretdiscord",
+		"BRIEFBOT_DISCORD_APP_ID":       "42",
 		"BRIEFBOT_STORE_URL":            "postgres://bot:topsecretdb@127.0.0.1:5432/bb",
 	}
 	cfgDir := t.TempDir()
@@ -390,6 +391,63 @@ func TestConfigInvalid(t *testing.T) {
 	r := runMain(t, "config", "--log-format", "xml")
 	r.wantCode(t, exitUsage)
 	contains(t, "stderr", r.stderr, "log.format (BRIEFBOT_LOG_FORMAT): must be one of text, json")
+}
+
+// TestConfigChecksPlatformKeys: the adapters hold the rules for their
+// settings; config and serve report them by key and variable, every
+// problem at once, for each platform a credential turns on.
+func TestConfigChecksPlatformKeys(t *testing.T) {
+	const key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string // none means valid
+	}{
+		{"slack socket", map[string]string{"BRIEFBOT_SLACK_BOT_TOKEN": "xoxb-1", "BRIEFBOT_SLACK_APP_TOKEN": "xapp-1"}, nil},
+		{"slack socket without app token", map[string]string{"BRIEFBOT_SLACK_BOT_TOKEN": "xoxb-1", "BRIEFBOT_SLACK_MODE": "socket"},
+			[]string{"slack.app_token (BRIEFBOT_SLACK_APP_TOKEN) is required in socket mode"}},
+		{"slack http without signing secret", map[string]string{"BRIEFBOT_SLACK_BOT_TOKEN": "xoxb-1", "BRIEFBOT_SLACK_MODE": "http"},
+			[]string{"slack.signing_secret (BRIEFBOT_SLACK_SIGNING_SECRET) is required in http mode"}},
+		{"slack values", map[string]string{
+			"BRIEFBOT_SLACK_BOT_TOKEN": "xoxp-user-token", "BRIEFBOT_SLACK_APP_TOKEN": "xapp-1", "BRIEFBOT_SLACK_MODE": "rtm",
+			"BRIEFBOT_SLACK_COMMAND": "brief", "BRIEFBOT_SLACK_REPLY": "thread", "BRIEFBOT_SLACK_API_URL": "slack.com/api",
+		}, []string{
+			"slack.bot_token (BRIEFBOT_SLACK_BOT_TOKEN) must be a bot token starting with xoxb-",
+			`slack.mode (BRIEFBOT_SLACK_MODE) must be "socket" or "http", not "rtm"`,
+			`slack.command (BRIEFBOT_SLACK_COMMAND) must look like /brief, not "brief"`,
+			`slack.reply (BRIEFBOT_SLACK_REPLY) must be "ephemeral" or "in_channel", not "thread"`,
+			"slack.api_url (BRIEFBOT_SLACK_API_URL) must be an absolute http(s) URL",
+		}},
+		{"discord gateway", map[string]string{"BRIEFBOT_DISCORD_TOKEN": "tok", "BRIEFBOT_DISCORD_APP_ID": "42"}, nil},
+		{"discord http incomplete", map[string]string{"BRIEFBOT_DISCORD_MODE": "http", "BRIEFBOT_DISCORD_PUBLIC_KEY": key}, []string{
+			"discord.app_id (BRIEFBOT_DISCORD_APP_ID) is required",
+			"discord.token (BRIEFBOT_DISCORD_TOKEN) is required to register commands",
+		}},
+		{"discord values", map[string]string{
+			"BRIEFBOT_DISCORD_TOKEN": "tok", "BRIEFBOT_DISCORD_APP_ID": "my-app", "BRIEFBOT_DISCORD_GUILD_ID": "guild",
+			"BRIEFBOT_DISCORD_PUBLIC_KEY": "abcd", "BRIEFBOT_DISCORD_REPLY": "in_channel", "BRIEFBOT_DISCORD_API_URL": "ftp://discord.com/",
+			"BRIEFBOT_DISCORD_SHARD_ID": "3", "BRIEFBOT_DISCORD_SHARD_COUNT": "2",
+		}, []string{
+			`discord.app_id (BRIEFBOT_DISCORD_APP_ID) must be a numeric id, not "my-app"`,
+			`discord.guild_id (BRIEFBOT_DISCORD_GUILD_ID) must be a numeric id, not "guild"`,
+			"discord.public_key (BRIEFBOT_DISCORD_PUBLIC_KEY) must be 32 bytes",
+			`discord.reply (BRIEFBOT_DISCORD_REPLY) must be "ephemeral" or "public", not "in_channel"`,
+			"discord.api_url (BRIEFBOT_DISCORD_API_URL) must be an absolute http(s) URL",
+			"discord.shard_id (BRIEFBOT_DISCORD_SHARD_ID) 3 must be below ShardCount 2",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runEnv(t, tt.env, "", "config")
+			if len(tt.want) == 0 {
+				r.wantCode(t, exitOK)
+				return
+			}
+			r.wantCode(t, exitUsage)
+			contains(t, "stderr", r.stderr, tt.want...)
+			lacks(t, "stderr", r.stderr, "xoxp-user-token")
+		})
+	}
 }
 
 func TestVersion(t *testing.T) {

@@ -31,6 +31,9 @@ func reloadSecrets(ctx context.Context, log *slog.Logger, cfg config.Config, hup
 		case <-hup:
 		}
 		next, changed, err := cfg.ReloadSecrets()
+		if err == nil {
+			err = checkPlatforms(next)
+		}
 		if err != nil {
 			log.Error("SIGHUP: secrets not reloaded; keeping the running ones", "err", err)
 			continue

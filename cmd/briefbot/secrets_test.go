@@ -20,6 +20,7 @@ func TestReloadSecretsOnHangup(t *testing.T) {
 		t.Setenv(config.EnvVar(k), "")
 	}
 	t.Setenv("BRIEFBOT_SLACK_BOT_TOKEN_FILE", tokenFile)
+	t.Setenv("BRIEFBOT_SLACK_APP_TOKEN", "xapp-1") // socket mode: a whole Slack configuration
 	cfg, err := config.Load(config.Options{SearchPaths: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +47,8 @@ func TestReloadSecretsOnHangup(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the new secret was never applied")
 	}
-	// A broken rotation keeps the running secret and says so.
+	// A broken rotation (not a bot token, by the Slack adapter's own check)
+	// keeps the running secret and says so.
 	write(t, tokenFile, "oops\n")
 	hup <- os.Interrupt
 	hup <- os.Interrupt // the first was handled once this one is taken

@@ -45,7 +45,7 @@ gracefully within shutdown.timeout.`,
 			if err != nil {
 				return err
 			}
-			if err := cfg.ValidateServe(); err != nil {
+			if err := errors.Join(cfg.ValidateServe(), checkPlatforms(cfg)); err != nil {
 				return usageErr(fmt.Errorf("cannot serve:\n  %w", err))
 			}
 			return m.serve(cmd.Context(), cfg)
@@ -313,6 +313,24 @@ var discordKeys = map[string]string{
 	"APIURL":           "discord.api_url",
 	"ShardID":          "discord.shard_id",
 	"ShardCount":       "discord.shard_count",
+}
+
+// checkPlatforms runs the adapters' own checks on the platforms cfg
+// starts, naming config keys and variables: the adapters hold the rules
+// for their settings, config only reads them.
+func checkPlatforms(cfg config.Config) error {
+	var errs []error
+	if cfg.SlackEnabled() {
+		if err := slackConfig(cfg.Slack, nil).Check(); err != nil {
+			errs = append(errs, withConfigKeys(err))
+		}
+	}
+	if cfg.DiscordEnabled() {
+		if err := discordConfig(cfg.Discord).Check(); err != nil {
+			errs = append(errs, withConfigKeys(err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // withConfigKeys restates the adapters' field errors in terms of the

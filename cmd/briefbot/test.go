@@ -197,7 +197,7 @@ func CheckQuestion(b *bot.Bot, q Question, ask func(string) bot.Reply) Outcome {
 	}
 	if q.Contains != "" {
 		var text strings.Builder
-		_ = bot.WriteText(&text, r)
+		_ = writeText(&text, r)
 		if !strings.Contains(strings.ToLower(text.String()), strings.ToLower(q.Contains)) {
 			miss("answer lacks %q", q.Contains)
 		}

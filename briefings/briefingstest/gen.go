@@ -1,4 +1,6 @@
-package briefings
+// Package briefingstest makes synthetic briefing corpora for benchmarks and
+// load tests: deterministic, realistic files in the shapes the parser reads.
+package briefingstest
 
 import (
 	"fmt"

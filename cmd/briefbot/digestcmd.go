@@ -1,5 +1,8 @@
 package main
 
+// The "briefbot digest" command: list, preview and post scheduled digests
+// from a terminal.
+
 import (
 	"context"
 	"errors"
@@ -25,7 +28,7 @@ func (m *Main) digestCommand() *cobra.Command {
 			Args:  cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				return m.withApp(cmd, func(ctx context.Context, a *app) error {
-					return bot.WriteText(m.Stdout, a.core.Handle(ctx, bot.Request{Platform: cliPlatform, Text: "subscriptions"}))
+					return writeText(m.Stdout, a.core.Handle(ctx, bot.Request{Platform: cliPlatform, Text: "subscriptions"}))
 				})
 			},
 		},
@@ -36,13 +39,13 @@ func (m *Main) digestCommand() *cobra.Command {
 			RunE: func(cmd *cobra.Command, args []string) error {
 				return m.withApp(cmd, func(ctx context.Context, a *app) error {
 					if len(args) == 0 {
-						return bot.WriteText(m.Stdout, a.core.Handle(ctx, bot.Request{Platform: cliPlatform, Text: "digest"}))
+						return writeText(m.Stdout, a.core.Handle(ctx, bot.Request{Platform: cliPlatform, Text: "digest"}))
 					}
 					r, _, err := a.composeNow(ctx, args[0])
 					if err != nil {
 						return err
 					}
-					return bot.WriteText(m.Stdout, r)
+					return writeText(m.Stdout, r)
 				})
 			},
 		},

@@ -1,4 +1,4 @@
-package bot
+package main
 
 import (
 	"bufio"
@@ -8,10 +8,12 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/bot"
 )
 
-// WriteText renders a reply as plain text for a terminal.
-func WriteText(w io.Writer, r Reply) error {
+// writeText renders a reply as plain text for a terminal.
+func writeText(w io.Writer, r bot.Reply) error {
 	bw := bufio.NewWriter(w)
 	if r.Title != "" {
 		fmt.Fprintf(bw, "%s\n%s\n", r.Title, strings.Repeat("=", max(3, utf8.RuneCountInString(r.Title))))
@@ -63,33 +65,33 @@ func WriteText(w io.Writer, r Reply) error {
 	return bw.Flush()
 }
 
-// WriteMarkdown renders a reply as CommonMark. Every text taken from a
+// writeMarkdown renders a reply as CommonMark. Every text taken from a
 // briefing is escaped, so it cannot add links, images or markup.
-func WriteMarkdown(w io.Writer, r Reply) error {
+func writeMarkdown(w io.Writer, r bot.Reply) error {
 	bw := bufio.NewWriter(w)
 	if r.Title != "" {
-		fmt.Fprintf(bw, "# %s\n", EscapeMarkdown(r.Title))
+		fmt.Fprintf(bw, "# %s\n", escapeMarkdown(r.Title))
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(bw, "\n> %s\n", EscapeMarkdown(n))
+		fmt.Fprintf(bw, "\n> %s\n", escapeMarkdown(n))
 	}
 	for _, p := range r.Lede {
-		fmt.Fprintf(bw, "\n%s\n", EscapeMarkdown(p))
+		fmt.Fprintf(bw, "\n%s\n", escapeMarkdown(p))
 	}
 	for _, s := range r.Sections {
-		fmt.Fprintf(bw, "\n## %s\n\n", EscapeMarkdown(s.Heading))
+		fmt.Fprintf(bw, "\n## %s\n\n", escapeMarkdown(s.Heading))
 		prevBullet := true
 		for _, bl := range s.Blocks {
 			switch {
 			case bl.Bullet && bl.Label != "":
-				fmt.Fprintf(bw, "- **%s:** %s\n", EscapeMarkdown(bl.Label), EscapeMarkdown(bl.Text))
+				fmt.Fprintf(bw, "- **%s:** %s\n", escapeMarkdown(bl.Label), escapeMarkdown(bl.Text))
 			case bl.Bullet:
-				fmt.Fprintf(bw, "- %s\n", EscapeMarkdown(bl.Text))
+				fmt.Fprintf(bw, "- %s\n", escapeMarkdown(bl.Text))
 			default:
 				if !prevBullet {
 					bw.WriteString("\n")
 				}
-				fmt.Fprintf(bw, "%s\n", EscapeMarkdown(bl.Text))
+				fmt.Fprintf(bw, "%s\n", escapeMarkdown(bl.Text))
 			}
 			prevBullet = bl.Bullet
 		}
@@ -97,12 +99,12 @@ func WriteMarkdown(w io.Writer, r Reply) error {
 	if len(r.Items) > 0 {
 		bw.WriteString("\n")
 		for _, it := range r.Items {
-			fmt.Fprintf(bw, "- **%s**", EscapeMarkdown(it.Title))
+			fmt.Fprintf(bw, "- **%s**", escapeMarkdown(it.Title))
 			if !it.Date.IsZero() {
 				fmt.Fprintf(bw, " (%s)", it.Date.Format(time.DateOnly))
 			}
 			if it.Text != "" {
-				fmt.Fprintf(bw, ": %s", EscapeMarkdown(it.Text))
+				fmt.Fprintf(bw, ": %s", escapeMarkdown(it.Text))
 			}
 			if it.Query != "" {
 				fmt.Fprintf(bw, " — `%s`", codeSpan(it.Query))
@@ -111,7 +113,7 @@ func WriteMarkdown(w io.Writer, r Reply) error {
 		}
 	}
 	if f := footerText(r.Footer); f != "" {
-		fmt.Fprintf(bw, "\n_%s_\n", EscapeMarkdown(f))
+		fmt.Fprintf(bw, "\n_%s_\n", escapeMarkdown(f))
 	}
 	if len(r.Suggestions) > 0 {
 		bw.WriteString("\nMore: ")
@@ -119,21 +121,21 @@ func WriteMarkdown(w io.Writer, r Reply) error {
 			if i > 0 {
 				bw.WriteString(" · ")
 			}
-			fmt.Fprintf(bw, "%s (`%s`)", EscapeMarkdown(s.Label), codeSpan(s.Query))
+			fmt.Fprintf(bw, "%s (`%s`)", escapeMarkdown(s.Label), codeSpan(s.Query))
 		}
 		bw.WriteString("\n")
 	}
 	return bw.Flush()
 }
 
-// WriteJSON renders a reply as indented JSON.
-func WriteJSON(w io.Writer, r Reply) error {
+// writeJSON renders a reply as indented JSON.
+func writeJSON(w io.Writer, r bot.Reply) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
 }
 
-func footerText(f Footer) string {
+func footerText(f bot.Footer) string {
 	var parts []string
 	if f.Source != "" {
 		parts = append(parts, "Source: "+f.Source)
@@ -154,9 +156,9 @@ var markdownEscaper = strings.NewReplacer(
 	`&`, `\&`,
 )
 
-// EscapeMarkdown makes s render as itself in CommonMark: no emphasis, links,
+// escapeMarkdown makes s render as itself in CommonMark: no emphasis, links,
 // images, HTML, headings or list markers come from it.
-func EscapeMarkdown(s string) string {
+func escapeMarkdown(s string) string {
 	s = markdownEscaper.Replace(s)
 	// A leading "-" or "1." would start a list; escape the marker.
 	if strings.HasPrefix(s, "-") {

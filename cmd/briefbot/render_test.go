@@ -1,10 +1,11 @@
-package bot_test
+package main
 
 import (
 	"bytes"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/bottest"
+	"github.com/briefbot/briefbot/briefings"
 )
 
 func golden(t *testing.T, name string, got []byte) {
@@ -22,9 +24,9 @@ func golden(t *testing.T, name string, got []byte) {
 func TestRenderGolden(t *testing.T) {
 	b := bot.New(bot.Options{})
 	renderers := map[string]func(*bytes.Buffer, bot.Reply) error{
-		"txt":  func(w *bytes.Buffer, r bot.Reply) error { return bot.WriteText(w, r) },
-		"md":   func(w *bytes.Buffer, r bot.Reply) error { return bot.WriteMarkdown(w, r) },
-		"json": func(w *bytes.Buffer, r bot.Reply) error { return bot.WriteJSON(w, r) },
+		"txt":  func(w *bytes.Buffer, r bot.Reply) error { return writeText(w, r) },
+		"md":   func(w *bytes.Buffer, r bot.Reply) error { return writeMarkdown(w, r) },
+		"json": func(w *bytes.Buffer, r bot.Reply) error { return writeJSON(w, r) },
 	}
 	for _, q := range []string{"kazakhstan", "kazakhstan risks", "kazakstan looking ahead"} {
 		r := b.Handle(t.Context(), bot.Request{Text: q})
@@ -35,6 +37,35 @@ func TestRenderGolden(t *testing.T) {
 			}
 			golden(t, strings.ReplaceAll(q, " ", "_")+"."+ext, buf.Bytes())
 		}
+	}
+}
+
+// A changes reply labels every bullet, so each renderer shows Added and
+// Removed.
+func TestRenderChangesGolden(t *testing.T) {
+	parse := func(path, text string) *briefings.Briefing {
+		b, problems := briefings.Parse(path, []byte(text), time.Time{})
+		if b == nil {
+			t.Fatalf("parse %s: %v", path, problems)
+		}
+		return b
+	}
+	old := parse("kazakhstan-2026-11-20.md", "---\ndate: 2026-11-20\n---\n# Kazakhstan\n\nKazakhstan says it will join the accords.\n\n## Risks\n\n- Backlash: from Iran.\n- Cost: unclear.\n")
+	cur := parse("kazakhstan.md", "---\ndate: 2026-11-30\nsummary: Kazakhstan signed.\n---\n# Kazakhstan\n\nKazakhstan signed the accords in Washington.\n\n## Risks & caveats\n\n- Backlash: from Iran.\n\n## Looking ahead\n\n- Ratification in spring.\n")
+	lib := briefings.NewLibrary([]*briefings.Briefing{old, cur})
+	r := bot.New(bot.Options{Library: lib}).Changes(t.Context(), lib, "Kazakhstan", time.Time{})
+	if len(r.Sections) == 0 {
+		t.Fatalf("no changes found between the two versions: %v", r.Notes)
+	}
+	for ext, write := range map[string]func(*bytes.Buffer, bot.Reply) error{
+		"txt": func(w *bytes.Buffer, r bot.Reply) error { return writeText(w, r) },
+		"md":  func(w *bytes.Buffer, r bot.Reply) error { return writeMarkdown(w, r) },
+	} {
+		var out bytes.Buffer
+		if err := write(&out, r); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "kazakhstan_changes."+ext, out.Bytes())
 	}
 }
 
@@ -49,7 +80,7 @@ func TestMarkdownEscapesBriefingText(t *testing.T) {
 		}}},
 	}
 	var buf bytes.Buffer
-	if err := bot.WriteMarkdown(&buf, r); err != nil {
+	if err := writeMarkdown(&buf, r); err != nil {
 		t.Fatal(err)
 	}
 	src := buf.Bytes()

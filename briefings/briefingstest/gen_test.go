@@ -1,21 +1,24 @@
-package briefings
+package briefingstest_test
 
 import (
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/briefingstest"
 )
 
 func TestGenerateParses(t *testing.T) {
-	files := Generate(40, 7)
-	again := Generate(40, 7)
+	files := briefingstest.Generate(40, 7)
+	again := briefingstest.Generate(40, 7)
 	total := 0
-	var bs []*Briefing
+	var bs []*briefings.Briefing
 	for i, f := range files {
 		if string(f.Data) != string(again[i].Data) {
 			t.Fatalf("Generate is not deterministic for %s", f.Name)
 		}
 		total += len(f.Data)
-		b, probs := Parse(f.Name, f.Data, time.Time{})
+		b, probs := briefings.Parse(f.Name, f.Data, time.Time{})
 		if b == nil || len(probs) > 0 {
 			t.Fatalf("%s: %v", f.Name, probs)
 		}
@@ -30,7 +33,7 @@ func TestGenerateParses(t *testing.T) {
 	if avg := total / len(files); avg < 2000 || avg > 4500 {
 		t.Errorf("average size %d bytes, want about 3 KB", avg)
 	}
-	lib := NewLibrary(bs)
+	lib := briefings.NewLibrary(bs)
 	if got := len(lib.Topics()); got != 36 {
 		t.Errorf("%d topics, want 36 (every tenth file is a newer version)", got)
 	}
