@@ -165,8 +165,9 @@ func stemWord(w string) string {
 }
 
 // forEachWord calls fn with each normalized word of s and the byte offset in
-// s where the word starts. It is the tokenizer of the search index and must
-// agree with Normalize on what a word is.
+// s where the word starts. It splits queries, passages and snippets; the
+// search index splits with forEachWordBytes, which gives the same words.
+// Both must agree with Normalize on what a word is.
 func forEachWord(s string, fn func(word string, off int)) { forEachWordStarting(s, nil, fn) }
 
 // forEachWordBytes is forEachWord for the search index, whose hot path it
