@@ -37,11 +37,11 @@ type Library struct {
 // server builds it at once with PrepareSearch.
 type lazyIndex struct {
 	once  sync.Once
-	build func() *index
-	x     *index
+	build func() *searchIndex
+	x     *searchIndex
 }
 
-func (z *lazyIndex) get() *index {
+func (z *lazyIndex) get() *searchIndex {
 	z.once.Do(func() {
 		z.x = z.build()
 		z.build = nil
@@ -49,7 +49,7 @@ func (z *lazyIndex) get() *index {
 	return z.x
 }
 
-func builtIndex(x *index) *lazyIndex {
+func builtIndex(x *searchIndex) *lazyIndex {
 	z := &lazyIndex{x: x}
 	z.once.Do(func() {})
 	return z
@@ -206,15 +206,15 @@ func (l *Library) nameLists() (prefixes, words []completion) {
 	return prefixes, words
 }
 
-// fullIndex indexes the newest briefing of every topic in one segment.
-func (l *Library) fullIndex() *index {
+// fullIndex indexes the newest briefing of every topic.
+func (l *Library) fullIndex() *searchIndex {
 	l.parsePending()
 	newest := make([]*Briefing, len(l.topics))
 	keys := make([]string, len(l.topics))
 	for i, t := range l.topics {
 		newest[i], keys[i] = t.newest(), t.key
 	}
-	return buildIndex(newest, keys)
+	return buildSearchIndex(newest, keys)
 }
 
 func sortVersions(vs []*Briefing) {

@@ -260,9 +260,7 @@ func (l *Library) InText(w string) bool {
 	if x == nil {
 		return false
 	}
-	s := newStemmer().stem(w)
-	bp, dp := x.base.postings(s), x.delta.postings(s)
-	return bp.len() > 0 || dp.len() > 0
+	return x.x.Has(newStemmer().stem(w))
 }
 
 // osaDistance is the optimal string alignment distance between a and b

@@ -165,9 +165,73 @@ func stemWord(w string) string {
 }
 
 // forEachWord calls fn with each normalized word of s and the byte offset in
-// s where the word starts. It is the tokenizer of the search index and must
-// agree with Normalize on what a word is.
+// s where the word starts. It splits queries, passages and snippets; the
+// search index splits with forEachWordBytes, which gives the same words.
+// Both must agree with Normalize on what a word is.
 func forEachWord(s string, fn func(word string, off int)) { forEachWordStarting(s, nil, fn) }
+
+// forEachWordBytes is forEachWord for the search index, whose hot path it
+// is: the same words, handed over in buf, reused from word to word, and
+// returned for reuse. ASCII words are lower-cased in place; only words
+// with other letters go through Normalize.
+func forEachWordBytes(s string, buf []byte, fn func(word []byte)) []byte {
+	start := -1
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		raw := s[start:end]
+		start = -1
+		buf = buf[:0]
+		for i := 0; i < len(raw); i++ {
+			c := raw[i]
+			switch {
+			case c >= utf8.RuneSelf:
+				n := Normalize(raw)
+				buf = buf[:0]
+				for j := 0; j < len(n); j++ {
+					if n[j] != ' ' {
+						buf = append(buf, n[j])
+					}
+				}
+				i = len(raw)
+			case c >= 'A' && c <= 'Z':
+				buf = append(buf, c+('a'-'A'))
+			case c == '\'':
+			default:
+				buf = append(buf, c)
+			}
+		}
+		if len(buf) > 0 {
+			fn(buf)
+		}
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '\'' {
+				if start < 0 {
+					start = i
+				}
+			} else {
+				flush(i)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || r == '’' {
+			if start < 0 {
+				start = i
+			}
+		} else {
+			flush(i)
+		}
+		i += size
+	}
+	flush(len(s))
+	return buf
+}
 
 // forEachWordStarting is forEachWord for only the words whose first letter,
 // lowercased, is marked in firsts (nil: every word). Words starting with

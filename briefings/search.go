@@ -1,10 +1,11 @@
 package briefings
 
 import (
-	"math"
+	"slices"
 	"strings"
-	"sync"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/briefings/internal/index"
 )
 
 // Field weights: a word in a title or heading says more about a briefing
@@ -21,66 +22,107 @@ const (
 	snippetChars = 200
 )
 
-// index is an inverted index over the newest briefing of each topic. It is
-// immutable and made of a large base segment, shared from one Library to
-// the next, a small delta segment holding the documents added or changed
-// since the base was built, and a mask of the base documents that have
-// been replaced or removed since. Document numbers run through the base,
-// then the delta.
-type index struct {
-	base     *segment
-	delta    *segment // nil when empty
-	deleted  []uint64 // bit per base document; nil when none
-	nDeleted int
-	delLen   float64 // summed length of the deleted base documents
-	pool     *sync.Pool
+// searchIndex is the search index over the newest briefing of each topic:
+// the full-text index, which knows documents by id, and the briefing of
+// each id. It is immutable; With patches a copy.
+type searchIndex struct {
+	x    *index.Index
+	docs []*Briefing // by id; nil where an id is free
 }
 
-func newIndex(base, delta *segment, deleted []uint64, nDeleted int, delLen float64) *index {
-	idx := &index{base: base, delta: delta, deleted: deleted, nDeleted: nDeleted, delLen: delLen}
-	n := idx.size()
-	idx.pool = &sync.Pool{New: func() any {
-		return &searchBuf{scores: make([]float32, n)}
-	}}
-	return idx
+// searchConfig is how briefings are searched: by stemmed words, stop-words
+// dropped, ranked by BM25 with its usual parameters.
+var searchConfig = index.Config{Term: searchTerm, K1: bm25K1, B: bm25B}
+
+// searchTerm is the term a normalized word is indexed under: its stem, or
+// none for a stop-word. queryStems gives the same for a query.
+func searchTerm(word string) (string, bool) {
+	if stopWords[word] {
+		return "", false
+	}
+	return newStemmer().stem(word), true
 }
 
-// buildIndex indexes docs, whose topic keys are keys, in one base segment.
-func buildIndex(docs []*Briefing, keys []string) *index {
-	return newIndex(buildSegment(docs, keys), nil, nil, 0, 0)
+// buildSearchIndex indexes docs, whose topic keys are keys, on every CPU.
+func buildSearchIndex(docs []*Briefing, keys []string) *searchIndex {
+	s := &searchIndex{docs: docs}
+	ds := make([]index.Doc, len(docs))
+	for i := range docs {
+		ds[i] = index.Doc{ID: i, Key: keys[i]}
+	}
+	s.x = index.Build(searchConfig, s.words, ds)
+	return s
 }
 
-// size is the number of document numbers, deleted ones included.
-func (x *index) size() int {
-	n := len(x.base.docs)
-	if x.delta != nil {
-		n += len(x.delta.docs)
+// words hands the index the words of a briefing, field by field with its
+// weight.
+func (s *searchIndex) words(id int, add func(word []byte, weight uint16)) {
+	b := s.docs[id]
+	var buf []byte
+	field := func(text string, w uint16) {
+		buf = forEachWordBytes(text, buf, func(word []byte) { add(word, w) })
+	}
+	field(b.Title, weightTitle)
+	if b.Topic != b.Title {
+		field(b.Topic, weightTitle)
+	}
+	for _, a := range b.Aliases {
+		field(a, weightTitle)
+	}
+	for _, t := range b.Tags {
+		field(t, weightTag)
+	}
+	field(b.Summary, weightBody)
+	for _, blk := range b.Lede {
+		field(blk.Label, weightBody)
+		field(blk.Text, weightBody)
+	}
+	for _, sec := range b.Sections {
+		field(sec.Heading, weightHeading)
+		for _, blk := range sec.Blocks {
+			field(blk.Label, weightBody)
+			field(blk.Text, weightBody)
+		}
+	}
+}
+
+// with returns the index without the briefings in remove and with add
+// (whose topic keys are addKeys), sharing the bulk of the full-text index.
+// It returns nil when the whole index should be built again instead. The
+// ids of removed briefings are given to added ones, so that the table of
+// ids does not grow with every reload.
+func (s *searchIndex) with(remove map[*Briefing]bool, add []*Briefing, addKeys []string) *searchIndex {
+	n := &searchIndex{docs: slices.Clone(s.docs)}
+	var removeIDs map[int]bool
+	var free []int
+	for id, b := range n.docs {
+		if b != nil && remove[b] {
+			if removeIDs == nil {
+				removeIDs = map[int]bool{}
+			}
+			removeIDs[id] = true
+			b = nil
+			n.docs[id] = nil
+		}
+		if b == nil {
+			free = append(free, id)
+		}
+	}
+	ds := make([]index.Doc, len(add))
+	for i, b := range add {
+		id := len(n.docs)
+		if len(free) > 0 {
+			id, free = free[0], free[1:]
+			n.docs[id] = b
+		} else {
+			n.docs = append(n.docs, b)
+		}
+		ds[i] = index.Doc{ID: id, Key: addKeys[i]}
+	}
+	if n.x = s.x.With(n.words, removeIDs, ds); n.x == nil {
+		return nil
 	}
 	return n
-}
-
-// live is the number of documents searched.
-func (x *index) live() int { return x.size() - x.nDeleted }
-
-func (x *index) isDeleted(d uint32) bool {
-	return int(d) < len(x.base.docs) && x.deleted != nil && x.deleted[d/64]&(1<<(d%64)) != 0
-}
-
-// doc returns the briefing, topic key and length of document d.
-func (x *index) doc(d uint32) (*Briefing, string, float32) {
-	if n := uint32(len(x.base.docs)); d >= n {
-		d -= n
-		return x.delta.docs[d], x.delta.keys[d], x.delta.docLen[d]
-	}
-	return x.base.docs[d], x.base.keys[d], x.base.docLen[d]
-}
-
-// searchBuf is the per-query scratch space, pooled so that a query
-// allocates nothing in proportion to the library.
-type searchBuf struct {
-	scores  []float32
-	touched []uint32
-	heap    []scoredDoc
 }
 
 // Hit is one search result.
@@ -102,154 +144,18 @@ func (l *Library) Search(query string, limit int) []Hit {
 		return nil
 	}
 	x := l.idx.get()
-	if len(qs) == 0 || limit <= 0 || x == nil || x.live() == 0 {
+	if x == nil {
 		return nil
 	}
-	buf := x.pool.Get().(*searchBuf)
-	defer x.pool.Put(buf)
-	scores, touched := buf.scores, buf.touched[:0]
-	n := float64(x.live())
-	avgLen := float32((x.base.sumLen - x.delLen) / n)
-	if x.delta != nil {
-		avgLen = float32((x.base.sumLen - x.delLen + x.delta.sumLen) / n)
-	}
-	normK := bm25K1 * bm25B / max(avgLen, 1)
-	normC := float32(bm25K1 * (1 - bm25B))
-	baseN := uint32(len(x.base.docs))
-	for _, q := range qs {
-		bp, dp := x.base.postings(q), x.delta.postings(q)
-		df := bp.len() + dp.len()
-		if df == 0 {
-			continue
-		}
-		if x.nDeleted > 0 {
-			probe := bp
-			for range probe.len() {
-				if x.isDeleted(probe.next()) {
-					df--
-				}
-			}
-			if df == 0 {
-				continue
-			}
-		}
-		idf := float32(math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5)))
-		w := idf * (bm25K1 + 1)
-		lens := x.base.docLen
-		for i := range bp.len() {
-			d := bp.next()
-			if x.nDeleted > 0 && x.isDeleted(d) {
-				continue
-			}
-			if scores[d] == 0 {
-				touched = append(touched, d)
-			}
-			tf := bp.tf(i)
-			scores[d] += w * tf / (tf + normC + normK*lens[d])
-		}
-		if x.delta != nil {
-			lens = x.delta.docLen
-			for i := range dp.len() {
-				ld := dp.next()
-				d := ld + baseN
-				if scores[d] == 0 {
-					touched = append(touched, d)
-				}
-				tf := dp.tf(i)
-				scores[d] += w * tf / (tf + normC + normK*lens[ld])
-			}
-		}
-	}
-	// Top limit by a bounded min-heap: the weakest of the best so far on top.
-	h := hitHeap{x: x, h: buf.heap[:0]}
-	for _, d := range touched {
-		sd := scoredDoc{d, scores[d]}
-		scores[d] = 0
-		if len(h.h) < limit {
-			h.push(sd)
-		} else if sd.score >= h.h[0].score && h.less(h.h[0], sd) {
-			h.h[0] = sd
-			h.down(0)
-		}
-	}
-	buf.touched = touched[:0]
-	hits := make([]Hit, len(h.h))
+	rs := x.x.Search(qs, limit)
+	hits := make([]Hit, len(rs))
 	m := newStemMatcher(qs)
-	for i := len(hits) - 1; i >= 0; i-- {
-		sd := h.pop()
-		b, _, _ := x.doc(sd.doc)
+	for i, r := range rs {
+		b := x.docs[r.ID]
 		sec, snip := bestPlace(b, m)
-		hits[i] = Hit{Briefing: b, Section: sec, Snippet: snip, Score: float64(sd.score)}
+		hits[i] = Hit{Briefing: b, Section: sec, Snippet: snip, Score: float64(r.Score)}
 	}
-	buf.heap = h.h[:0]
 	return hits
-}
-
-type scoredDoc struct {
-	doc   uint32
-	score float32
-}
-
-// hitHeap is a min-heap of scored documents: lower score first, and on
-// equal scores the later topic key first, so that ties rank by topic.
-type hitHeap struct {
-	x *index
-	h []scoredDoc
-}
-
-// less reports whether a ranks below b.
-func (h *hitHeap) less(a, b scoredDoc) bool {
-	if a.score != b.score {
-		return a.score < b.score
-	}
-	_, ka, _ := h.x.doc(a.doc)
-	_, kb, _ := h.x.doc(b.doc)
-	if ka != kb {
-		return ka > kb
-	}
-	return a.doc > b.doc
-}
-
-func (h *hitHeap) push(sd scoredDoc) {
-	h.h = append(h.h, sd)
-	for i := len(h.h) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !h.less(h.h[i], h.h[p]) {
-			break
-		}
-		h.h[i], h.h[p] = h.h[p], h.h[i]
-		i = p
-	}
-}
-
-func (h *hitHeap) pop() scoredDoc {
-	top := h.h[0]
-	last := len(h.h) - 1
-	h.h[0] = h.h[last]
-	h.h = h.h[:last]
-	if last > 0 {
-		h.down(0)
-	}
-	return top
-}
-
-func (h *hitHeap) down(i int) {
-	n := len(h.h)
-	for {
-		l := 2*i + 1
-		if l >= n {
-			return
-		}
-		m := l
-		if r := l + 1; r < n && h.less(h.h[r], h.h[l]) {
-			m = r
-		}
-		if !h.less(h.h[m], h.h[i]) {
-			return
-		}
-		h.h[i], h.h[m] = h.h[m], h.h[i]
-		i = m
-	}
 }
 
 // bestPlace picks the section whose heading and text hold most of the

@@ -1,10 +1,8 @@
-package briefings
+package index
 
 import (
 	"runtime"
 	"sync"
-	"unicode"
-	"unicode/utf8"
 )
 
 // segment is an immutable inverted index over a run of documents, laid
@@ -15,12 +13,11 @@ import (
 // Terms are interned once; there is no per-term slice or per-posting
 // allocation, and a posting takes about two bytes.
 type segment struct {
-	docs   []*Briefing
-	keys   []string  // topic key of each document, for ties
+	docs   []Doc
 	docLen []float32 // weighted length of each document
 	sumLen float64
 
-	terms   map[string]uint32 // stem → term number
+	terms   map[string]uint32 // term → term number
 	gapOffs []uint32          // len(terms)+1 offsets into gaps
 	tfOffs  []uint32          // len(terms)+1 offsets into tfs
 	gaps    []byte
@@ -28,12 +25,12 @@ type segment struct {
 	bigTF   map[uint32]uint16 // index in tfs → frequency, where tfs holds 255
 }
 
-// postings returns the postings of a stem, empty when it has none.
-func (s *segment) postings(stem string) postings {
+// postings returns the postings of a term, empty when it has none.
+func (s *segment) postings(term string) postings {
 	if s == nil {
 		return postings{}
 	}
-	t, ok := s.terms[stem]
+	t, ok := s.terms[term]
 	if !ok {
 		return postings{}
 	}
@@ -97,16 +94,17 @@ func uvarintLen(v uint32) uint32 {
 
 // tokenizer turns documents into (term, weighted frequency) pairs. Each
 // worker has its own, so that the hot path takes no lock: a word seen
-// before costs one map look-up, with no normalizing, stemming or
+// before costs one map look-up, with no call to Config.Term and no
 // allocation.
 type tokenizer struct {
-	words  map[string]int32 // normalized word → local term, -1 for stop-words
-	stems  map[string]int32 // stem → local term
-	names  []string         // local term → stem
+	term   func(word string) (string, bool)
+	words  map[string]int32 // normalized word → local term, -1 for words not indexed
+	terms  map[string]int32 // term → local term
+	names  []string         // local term → term
 	counts []uint16         // per local term, for the current document
 	seen   []int32          // local terms of the current document
-	buf    []byte
-	st     *stemmer
+	total  float32          // weighted length of the current document
+	add    func(word []byte, weight uint16)
 
 	// chunks hold every document's pairs back to back, in chunks so
 	// that growing never copies; docs say where each document's are.
@@ -126,51 +124,31 @@ type docSpan struct {
 
 const tokenChunk = 1 << 16
 
-func newTokenizer() *tokenizer {
-	return &tokenizer{words: map[string]int32{}, stems: map[string]int32{}, st: newStemmer()}
+func newTokenizer(term func(string) (string, bool)) *tokenizer {
+	tk := &tokenizer{term: term, words: map[string]int32{}, terms: map[string]int32{}}
+	tk.add = tk.addWord
+	return tk
 }
 
-// doc tokenizes one briefing, field by field with its weight.
-func (tk *tokenizer) doc(b *Briefing) {
-	var total float32
-	add := func(s string, w uint16) {
-		tk.forEachWord(s, func(word []byte) {
-			t, ok := tk.words[string(word)]
-			if !ok {
-				t = tk.intern(string(word))
-			}
-			if t < 0 {
-				return
-			}
-			if tk.counts[t] == 0 {
-				tk.seen = append(tk.seen, t)
-			}
-			tk.counts[t] = satAdd(tk.counts[t], w)
-			total += float32(w)
-		})
+func (tk *tokenizer) addWord(word []byte, w uint16) {
+	t, ok := tk.words[string(word)]
+	if !ok {
+		t = tk.intern(string(word))
 	}
-	add(b.Title, weightTitle)
-	if b.Topic != b.Title {
-		add(b.Topic, weightTitle)
+	if t < 0 {
+		return
 	}
-	for _, a := range b.Aliases {
-		add(a, weightTitle)
+	if tk.counts[t] == 0 {
+		tk.seen = append(tk.seen, t)
 	}
-	for _, t := range b.Tags {
-		add(t, weightTag)
-	}
-	add(b.Summary, weightBody)
-	for _, blk := range b.Lede {
-		add(blk.Label, weightBody)
-		add(blk.Text, weightBody)
-	}
-	for _, s := range b.Sections {
-		add(s.Heading, weightHeading)
-		for _, blk := range s.Blocks {
-			add(blk.Label, weightBody)
-			add(blk.Text, weightBody)
-		}
-	}
+	tk.counts[t] = satAdd(tk.counts[t], w)
+	tk.total += float32(w)
+}
+
+// doc tokenizes one document.
+func (tk *tokenizer) doc(words Words, id int) {
+	tk.total = 0
+	words(id, tk.add)
 	last := len(tk.chunks) - 1
 	if last < 0 || cap(tk.chunks[last])-len(tk.chunks[last]) < len(tk.seen) {
 		tk.chunks = append(tk.chunks, make([]termFreq, 0, max(tokenChunk, len(tk.seen))))
@@ -184,7 +162,7 @@ func (tk *tokenizer) doc(b *Briefing) {
 	}
 	tk.chunks[last] = out
 	tk.seen = tk.seen[:0]
-	tk.docs = append(tk.docs, docSpan{chunk: int32(last), from: int32(from), to: int32(len(out)), len: total})
+	tk.docs = append(tk.docs, docSpan{chunk: int32(last), from: int32(from), to: int32(len(out)), len: tk.total})
 }
 
 func satAdd(a, b uint16) uint16 {
@@ -197,99 +175,37 @@ func satAdd(a, b uint16) uint16 {
 // intern gives a never-seen normalized word its local term.
 func (tk *tokenizer) intern(word string) int32 {
 	word = string([]byte(word)) // the caller's bytes are reused
-	if stopWords[word] {
+	term, ok := tk.term(word)
+	if !ok {
 		tk.words[word] = -1
 		return -1
 	}
-	stem := tk.st.stem(word)
-	t, ok := tk.stems[stem]
+	t, ok := tk.terms[term]
 	if !ok {
 		t = int32(len(tk.names))
-		tk.stems[stem] = t
-		tk.names = append(tk.names, stem)
+		tk.terms[term] = t
+		tk.names = append(tk.names, term)
 		tk.counts = append(tk.counts, 0)
 	}
 	tk.words[word] = t
 	return t
 }
 
-// forEachWord is forEachWord (normalize.go) for indexing: the same words,
-// handed over in a reused buffer. ASCII words are lower-cased in place;
-// only words with other letters go through Normalize.
-func (tk *tokenizer) forEachWord(s string, fn func(word []byte)) {
-	start := -1
-	flush := func(end int) {
-		if start < 0 {
-			return
-		}
-		raw := s[start:end]
-		start = -1
-		buf := tk.buf[:0]
-		for i := 0; i < len(raw); i++ {
-			c := raw[i]
-			switch {
-			case c >= utf8.RuneSelf:
-				n := Normalize(raw)
-				buf = buf[:0]
-				for j := 0; j < len(n); j++ {
-					if n[j] != ' ' {
-						buf = append(buf, n[j])
-					}
-				}
-				i = len(raw)
-			case c >= 'A' && c <= 'Z':
-				buf = append(buf, c+('a'-'A'))
-			case c == '\'':
-			default:
-				buf = append(buf, c)
-			}
-		}
-		tk.buf = buf
-		if len(buf) > 0 {
-			fn(buf)
-		}
-	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '\'' {
-				if start < 0 {
-					start = i
-				}
-			} else {
-				flush(i)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || r == '’' {
-			if start < 0 {
-				start = i
-			}
-		} else {
-			flush(i)
-		}
-		i += size
-	}
-	flush(len(s))
-}
-
-// buildSegment indexes docs (with their topic keys) on every CPU: each
-// worker tokenizes a share of the documents with its own vocabulary, then
-// the vocabularies are merged and the postings laid out in one pass.
-func buildSegment(docs []*Briefing, keys []string) *segment {
-	s := &segment{docs: docs, keys: keys, docLen: make([]float32, len(docs)), terms: map[string]uint32{}}
+// buildSegment indexes docs on every CPU: each worker tokenizes a share of
+// the documents with its own vocabulary, then the vocabularies are merged
+// and the postings laid out in one pass.
+func buildSegment(cfg *Config, words Words, docs []Doc) *segment {
+	s := &segment{docs: docs, docLen: make([]float32, len(docs)), terms: map[string]uint32{}}
 	workers := min(runtime.NumCPU(), max(1, len(docs)/64))
 	tks := make([]*tokenizer, workers)
 	var wg sync.WaitGroup
 	for w := range tks {
-		tks[w] = newTokenizer()
+		tks[w] = newTokenizer(cfg.Term)
 		wg.Add(1)
 		go func(tk *tokenizer) {
 			defer wg.Done()
 			for i := w; i < len(docs); i += workers {
-				tk.doc(docs[i])
+				tk.doc(words, docs[i].ID)
 			}
 		}(tks[w])
 	}
@@ -300,11 +216,11 @@ func buildSegment(docs []*Briefing, keys []string) *segment {
 	var df []uint32
 	for w, tk := range tks {
 		global[w] = make([]uint32, len(tk.names))
-		for lt, stem := range tk.names {
-			g, ok := s.terms[stem]
+		for lt, term := range tk.names {
+			g, ok := s.terms[term]
 			if !ok {
 				g = uint32(len(df))
-				s.terms[stem] = g
+				s.terms[term] = g
 				df = append(df, 0)
 			}
 			global[w][lt] = g
@@ -382,43 +298,4 @@ func buildSegment(docs []*Briefing, keys []string) *segment {
 		s.sumLen += float64(sp.len)
 	}
 	return s
-}
-
-// with returns the index without the documents in remove and with add
-// (whose topic keys are addKeys), sharing the base segment. It returns nil
-// when the delta would grow too large, or too much of the base be masked,
-// and the whole index should be rebuilt instead.
-func (x *index) with(remove map[*Briefing]bool, add []*Briefing, addKeys []string) *index {
-	deleted, nDeleted, delLen := x.deleted, x.nDeleted, x.delLen
-	if len(remove) > 0 {
-		deleted = make([]uint64, (len(x.base.docs)+63)/64)
-		copy(deleted, x.deleted)
-		for i, b := range x.base.docs {
-			if remove[b] && deleted[i/64]&(1<<(i%64)) == 0 {
-				deleted[i/64] |= 1 << (i % 64)
-				nDeleted++
-				delLen += float64(x.base.docLen[i])
-			}
-		}
-	}
-	var docs []*Briefing
-	var keys []string
-	if x.delta != nil {
-		for i, b := range x.delta.docs {
-			if !remove[b] {
-				docs = append(docs, b)
-				keys = append(keys, x.delta.keys[i])
-			}
-		}
-	}
-	docs = append(docs, add...)
-	keys = append(keys, addKeys...)
-	if len(docs) > max(256, (len(x.base.docs)-nDeleted)/8) || nDeleted > max(256, len(x.base.docs)/4) {
-		return nil
-	}
-	var delta *segment
-	if len(docs) > 0 {
-		delta = buildSegment(docs, keys)
-	}
-	return newIndex(x.base, delta, deleted, nDeleted, delLen)
 }
