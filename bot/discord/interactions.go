@@ -159,7 +159,7 @@ func (a *Adapter) verifyRequest(w http.ResponseWriter, r *http.Request) ([]byte,
 
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	ctx, _ := telemetry.EnsureRequestID(r.Context())
-	_, vspan := step(ctx, spanVerify)
+	_, vspan := telemetry.Step(ctx, spanVerify)
 	body, status := a.verifyRequest(w, r)
 	vspan.SetAttributes(attribute.Bool("discord.verified", status == 0))
 	vspan.End()

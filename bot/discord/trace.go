@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/metrics"
@@ -23,7 +22,7 @@ const (
 
 // ask is the core's answer to req, as a span.
 func (a *Adapter) ask(ctx context.Context, req bot.Request) bot.Reply {
-	ctx, span := step(ctx, spanCore)
+	ctx, span := telemetry.Step(ctx, spanCore)
 	reply := a.answerer.Handle(ctx, req)
 	span.SetAttributes(attribute.String("briefbot.kind", string(reply.Kind)), attribute.String("briefbot.outcome", bot.Outcome(reply)))
 	span.End()
@@ -32,17 +31,13 @@ func (a *Adapter) ask(ctx context.Context, req bot.Request) bot.Reply {
 
 // rendered is f's messages, rendered within a span.
 func rendered(ctx context.Context, f func() []message) []message {
-	_, span := step(ctx, spanRender)
-	msgs := f()
-	span.SetAttributes(attribute.Int("briefbot.parts", len(msgs)))
-	span.End()
-	return msgs
+	return telemetry.Parts(ctx, spanRender, f)
 }
 
 // send runs the platform call f within a span; how names it ("response",
 // "callback", "edit", "follow-up", "channel message").
 func send(ctx context.Context, how string, f func(ctx context.Context) error) error {
-	ctx, span := step(ctx, spanSend, attribute.String("discord.via", how))
+	ctx, span := telemetry.Step(ctx, spanSend, attribute.String("discord.via", how))
 	err := f(ctx)
 	telemetry.End(span, err)
 	return err
@@ -57,17 +52,3 @@ func outcomeOf(r bot.Reply, err error) string {
 	}
 	return bot.Outcome(r)
 }
-
-// step starts a span for one step of a request, a child of the request's
-// span, when that span is recording. With tracing off (or the trace
-// sampled out) it returns a span that records nothing and costs nothing:
-// a step's span would record nothing either.
-func step(ctx context.Context, name string, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
-	if !trace.SpanFromContext(ctx).IsRecording() {
-		return ctx, noSpan
-	}
-	return telemetry.Start(ctx, name, attrs...)
-}
-
-// noSpan is a span that records nothing; ending it does nothing.
-var noSpan = trace.SpanFromContext(context.Background())

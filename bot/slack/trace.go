@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/metrics"
@@ -35,7 +34,7 @@ func traced(next http.Handler) http.Handler {
 		// The handler's spans are the verify span's siblings, not its
 		// children: they share its request id and its parent only.
 		ctx, _ := telemetry.EnsureRequestID(r.Context())
-		_, span := step(ctx, spanVerify)
+		_, span := telemetry.Step(ctx, spanVerify)
 		done := false
 		ctx = context.WithValue(ctx, verifySpanKey{}, func() {
 			done = true
@@ -59,7 +58,7 @@ func verified(ctx context.Context) {
 
 // ask is the core's answer to req, as a span.
 func (a *Adapter) ask(ctx context.Context, req bot.Request) bot.Reply {
-	ctx, span := step(ctx, spanCore)
+	ctx, span := telemetry.Step(ctx, spanCore)
 	reply := a.answerer.Handle(ctx, req)
 	span.SetAttributes(attribute.String("briefbot.kind", string(reply.Kind)), attribute.String("briefbot.outcome", bot.Outcome(reply)))
 	span.End()
@@ -68,11 +67,7 @@ func (a *Adapter) ask(ctx context.Context, req bot.Request) bot.Reply {
 
 // rendered is f's messages, rendered within a span.
 func rendered(ctx context.Context, f func() []message) []message {
-	_, span := step(ctx, spanRender)
-	msgs := f()
-	span.SetAttributes(attribute.Int("briefbot.parts", len(msgs)))
-	span.End()
-	return msgs
+	return telemetry.Parts(ctx, spanRender, f)
 }
 
 // Deadlines of answer deliveries: a response_url takes messages for 30
@@ -88,7 +83,7 @@ const (
 // platform deadline, counted from start, whatever the handling's own
 // timeout; how names the call ("ack", "response_url", "chat.postMessage").
 func send(ctx context.Context, how string, start time.Time, f func(ctx context.Context) error) error {
-	ctx, span := step(ctx, spanSend, attribute.String("slack.via", how))
+	ctx, span := telemetry.Step(ctx, spanSend, attribute.String("slack.via", how))
 	var cancel context.CancelFunc = func() {}
 	switch how {
 	case "response_url":
@@ -141,17 +136,3 @@ func (a *Adapter) logHandled(ctx context.Context, source string, reply bot.Reply
 	}
 	a.log.LogAttrs(ctx, level, "slack request handled", attrs...)
 }
-
-// step starts a span for one step of a request, a child of the request's
-// span, when that span is recording. With tracing off (or the trace
-// sampled out) it returns a span that records nothing and costs nothing:
-// a step's span would record nothing either.
-func step(ctx context.Context, name string, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
-	if !trace.SpanFromContext(ctx).IsRecording() {
-		return ctx, noSpan
-	}
-	return telemetry.Start(ctx, name, attrs...)
-}
-
-// noSpan is a span that records nothing; ending it does nothing.
-var noSpan = trace.SpanFromContext(context.Background())

@@ -114,6 +114,30 @@ func Install(tp trace.TracerProvider) {
 	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
 }
 
+// Step starts a span for one step of a request, a child of the request's
+// span, when that span is recording. With tracing off (or the trace
+// sampled out) it returns a span that records nothing and costs nothing:
+// a step's span would record nothing either.
+func Step(ctx context.Context, name string, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
+	if !trace.SpanFromContext(ctx).IsRecording() {
+		return ctx, noSpan
+	}
+	return Start(ctx, name, attrs...)
+}
+
+// noSpan is a span that records nothing; ending it does nothing.
+var noSpan = trace.SpanFromContext(context.Background())
+
+// Parts runs render, a step that renders an answer into platform
+// messages, within a span called name that records how many there are.
+func Parts[M any](ctx context.Context, name string, render func() []M) []M {
+	_, span := Step(ctx, name)
+	msgs := render()
+	span.SetAttributes(attribute.Int("briefbot.parts", len(msgs)))
+	span.End()
+	return msgs
+}
+
 // Start starts a span called name as a child of the span in ctx, if any.
 // A span that starts a trace (a command received, a digest slot, a
 // reload) also gets the context's request id, a new one if it has none,
