@@ -64,13 +64,13 @@ func RedactURL(raw string) string {
 	if raw == "" {
 		return ""
 	}
-	if i := strings.IndexByte(raw, '#'); i >= 0 && strings.Contains(raw[i:], "@") {
-		// A "#" before an "@": an unescaped "#" in a password, which
-		// the parser reads as the start of a fragment, leaving parts of
-		// the password as the host, the port or the fragment.
-		return redactedSecret
-	}
 	if u, err := url.Parse(raw); err == nil && u.Scheme != "" && u.Host != "" {
+		if strings.Contains(u.Path+u.RawQuery+u.Fragment, "@") {
+			// An "@" after the host: a password with an unescaped "/",
+			// "?" or "#" ends the user information early, and the rest
+			// of it spills into the host, port, path, query or fragment.
+			return redactedSecret
+		}
 		if u.Fragment != "" {
 			// API and database URLs have no use for a fragment, and a
 			// "#" in an unescaped password starts one.
