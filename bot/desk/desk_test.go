@@ -15,7 +15,9 @@ import (
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/bottest"
 	"github.com/briefbot/briefbot/bot/desk"
+	"github.com/briefbot/briefbot/bot/discord"
 	"github.com/briefbot/briefbot/bot/publish"
+	"github.com/briefbot/briefbot/bot/slack"
 	"github.com/briefbot/briefbot/briefings"
 )
 
@@ -31,7 +33,8 @@ func fixture(t testing.TB, mod func(*desk.Options)) *desk.Handler {
 	t.Helper()
 	ctx := t.Context()
 	core := bot.New(bot.Options{Now: func() time.Time { return now }})
-	slackR, discordR := desk.SlackRenderer(), desk.DiscordRenderer()
+	slackR := desk.Renderer{Platform: slack.Platform, Name: "Slack", Render: slack.Messages, Parts: desk.SlackParts}
+	discordR := desk.Renderer{Platform: discord.Platform, Name: "Discord", Render: discord.Messages, Parts: desk.DiscordParts}
 	an := bottest.NewAnalytics()
 	for _, g := range []bot.Gap{
 		{Question: "uzbekistan risks", Outcome: bot.GapUnanswered, Suggestions: []string{"Kazakhstan"}},

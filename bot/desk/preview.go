@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	"github.com/briefbot/briefbot/bot"
-	"github.com/briefbot/briefbot/bot/discord"
-	"github.com/briefbot/briefbot/bot/slack"
 )
 
 // Preview is one platform's rendering of a reply, ready for the page.
@@ -65,15 +63,15 @@ type Run struct {
 func preview(ctx context.Context, rs []Renderer, reply bot.Reply) []Preview {
 	out := make([]Preview, 0, len(rs))
 	for _, r := range rs {
-		p := Preview{Platform: platformName(r.Platform), ID: string(r.Platform)}
-		msgs, err := r.Render(ctx, reply)
+		p := Preview{Platform: r.Name, ID: string(r.Platform)}
+		msgs, err := r.Render(reply)
 		if err != nil {
 			p.Err = err.Error()
 			out = append(out, p)
 			continue
 		}
 		for _, raw := range msgs {
-			m, err := decode(r.Platform, raw)
+			m, err := decode(r.Parts, raw)
 			if err != nil {
 				p.Err = fmt.Sprintf("cannot read the %s payload: %v", p.Platform, err)
 				break
@@ -85,17 +83,7 @@ func preview(ctx context.Context, rs []Renderer, reply bot.Reply) []Preview {
 	return out
 }
 
-func platformName(p bot.Platform) string {
-	switch p {
-	case slack.Platform:
-		return "Slack"
-	case discord.Platform:
-		return "Discord"
-	}
-	return string(p)
-}
-
-func decode(p bot.Platform, raw json.RawMessage) (Message, error) {
+func decode(parts func(json.RawMessage) ([]Part, error), raw json.RawMessage) (Message, error) {
 	var m Message
 	var ind bytes.Buffer
 	if err := json.Indent(&ind, raw, "", "  "); err != nil {
@@ -103,14 +91,7 @@ func decode(p bot.Platform, raw json.RawMessage) (Message, error) {
 	}
 	m.Raw = ind.String()
 	var err error
-	switch p {
-	case slack.Platform:
-		m.Parts, err = slackParts(raw)
-	case discord.Platform:
-		m.Parts, err = discordParts(raw)
-	default:
-		err = fmt.Errorf("unknown platform %q", p)
-	}
+	m.Parts, err = parts(raw)
 	return m, err
 }
 
@@ -140,7 +121,10 @@ type slackBlock struct {
 	Elements []slackBlock `json:"elements"`
 }
 
-func slackParts(raw json.RawMessage) ([]Part, error) {
+// SlackParts reads a chat.postMessage payload ({"text", "blocks"}) for the
+// page: headers, mrkdwn text with its bold and italics, context and
+// buttons.
+func SlackParts(raw json.RawMessage) ([]Part, error) {
 	var msg struct {
 		Text   string       `json:"text"`
 		Blocks []slackBlock `json:"blocks"`
@@ -282,7 +266,9 @@ type discordMessage struct {
 	} `json:"components"`
 }
 
-func discordParts(raw json.RawMessage) ([]Part, error) {
+// DiscordParts reads a Discord message object for the page: its content,
+// each embed's title, description, fields and footer, and its buttons.
+func DiscordParts(raw json.RawMessage) ([]Part, error) {
 	var m discordMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, err

@@ -9,8 +9,10 @@ import (
 
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/desk"
+	"github.com/briefbot/briefbot/bot/discord"
 	"github.com/briefbot/briefbot/bot/metrics"
 	"github.com/briefbot/briefbot/bot/publish"
+	"github.com/briefbot/briefbot/bot/slack"
 	"github.com/briefbot/briefbot/bot/store"
 	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/config"
@@ -93,7 +95,7 @@ func startDesk(cfg config.Config, core *bot.Bot, st *store.DB, seen *bot.FirstSe
 		tokens[i] = publish.Token{Name: t.Name, Secret: string(t.Token)}
 	}
 	opts := desk.Options{
-		Core: core, Renderers: []desk.Renderer{desk.SlackRenderer(), desk.DiscordRenderer()}, Tokens: tokens, Loopback: loopback,
+		Core: core, Renderers: deskRenderers(), Tokens: tokens, Loopback: loopback,
 		FirstSeen: seen, Digests: st, Logger: log,
 	}
 	if an != nil {
@@ -111,4 +113,13 @@ func startDesk(cfg config.Config, core *bot.Bot, st *store.DB, seen *bot.FirstSe
 		log.Info("desk on, open with an api.tokens token", "path", desk.Prefix+"/")
 	}
 	return d, nil
+}
+
+// deskRenderers pair each adapter's own rendering of a reply, exactly as
+// it posts it, with the desk's reader of that platform's messages.
+func deskRenderers() []desk.Renderer {
+	return []desk.Renderer{
+		{Platform: slack.Platform, Name: "Slack", Render: slack.Messages, Parts: desk.SlackParts},
+		{Platform: discord.Platform, Name: "Discord", Render: discord.Messages, Parts: desk.DiscordParts},
+	}
 }
