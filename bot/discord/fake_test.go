@@ -159,6 +159,34 @@ func newTestAdapter(t testing.TB, s signer, api string, ans Answerer, mod func(*
 }
 
 // serve sends one signed interaction through Routes and returns the response.
+// ackSpy is a ResponseRecorder that closes written once the response
+// has been written to.
+type ackSpy struct {
+	*httptest.ResponseRecorder
+	once    sync.Once
+	written chan struct{}
+}
+
+func (s *ackSpy) Write(b []byte) (int, error) {
+	n, err := s.ResponseRecorder.Write(b)
+	s.once.Do(func() { close(s.written) })
+	return n, err
+}
+
+// serveHeld serves r with ans held back until the response has been
+// written to, so that only the deferral budget can have written it,
+// while the core was still at work.
+func serveHeld(a *Adapter, ans *fakeAnswerer, r *http.Request) *httptest.ResponseRecorder {
+	spy := &ackSpy{ResponseRecorder: httptest.NewRecorder(), written: make(chan struct{})}
+	ans.mu.Lock()
+	ans.hold = spy.written
+	ans.mu.Unlock()
+	mux := http.NewServeMux()
+	a.Routes(mux)
+	mux.ServeHTTP(spy, r)
+	return spy.ResponseRecorder
+}
+
 func serve(a *Adapter, r *http.Request) *httptest.ResponseRecorder {
 	mux := http.NewServeMux()
 	a.Routes(mux)

@@ -133,13 +133,15 @@ func TestCommandPublicVisibility(t *testing.T) {
 func TestCommandDeferredAndSplit(t *testing.T) {
 	s := newSigner(t)
 	api := newFakeDiscord(t)
-	// The answer is held until the handler has returned: only the
+	// The answer is held until the response has been written: only the
 	// deferral budget can have answered.
-	ans := &fakeAnswerer{replies: map[string]bot.Reply{"digest": longReply()}, hold: make(chan struct{})}
+	ans := &fakeAnswerer{replies: map[string]bot.Reply{"digest": longReply()}}
 	a := newTestAdapter(t, s, api.URL, ans, func(c *Config) { c.DeferAfter = time.Millisecond })
 
-	w := serve(a, s.request(commandBody("digest"), testNow))
-	close(ans.hold)
+	w := serveHeld(a, ans, s.request(commandBody("digest"), testNow))
+	if !w.Flushed || w.Header().Get("Content-Length") == "" {
+		t.Errorf("deferral not sent whole on its own: flushed %v, Content-Length %q", w.Flushed, w.Header().Get("Content-Length"))
+	}
 	if diff := cmp.Diff(jsonValue(t, `{"type":5,"data":{"flags":64}}`), jsonValue(t, w.Body.String())); diff != "" {
 		t.Fatalf("initial response (-want +got):\n%s", diff)
 	}

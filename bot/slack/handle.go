@@ -146,12 +146,13 @@ func (a *Adapter) renderCommand(r bot.Reply, query string) []message {
 	return msgs
 }
 
-// runCommand answers cmd. It calls ack exactly once: with the first
-// message of the answer when the answer is ready within the ack budget
-// (more says whether others follow), or with nil when the budget runs out
-// first, while the core is still at work. ack reports whether it carried
-// the message; whatever it did not carry follows through response_url, in
-// order, from another goroutine. runCommand returns once ack has
+// runCommand answers cmd on the caller's goroutine. It calls ack exactly
+// once: with the first message of the answer when the answer is ready
+// within the ack budget (more says whether others follow), or with nil,
+// from another goroutine, when the budget runs out first, while the core
+// is still at work. ack reports whether it carried the message; whatever
+// it did not carry follows through response_url, in order, from another
+// goroutine. runCommand returns once the answer is ready and ack has
 // returned; Run waits for the deliveries. ctx carries the request id and
 // trace; its cancellation is not followed, as the answer outlives the
 // request.

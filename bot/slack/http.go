@@ -15,9 +15,8 @@ const timestampHeader = "X-Slack-Request-Timestamp"
 
 // serveCommand answers POST /slack/commands (already verified). An
 // answer ready within the ack budget is the response itself; otherwise
-// the command is acknowledged empty when the budget runs out, and the
-// answer follows through response_url. Either way the handler returns
-// with its response, so no flushing is needed, behind any middleware.
+// the command is acknowledged empty when the budget runs out, while the
+// core is still at work, and the answer follows through response_url.
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) {
 	verified(r.Context())
 	form, err := url.ParseQuery(string(body))
@@ -46,12 +45,32 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 }
 
 // writeAck writes a slash command's acknowledgement: the first message of
-// the answer, or empty (m == nil). When more messages follow through
-// response_url, the ack is flushed first, whole, so that Slack shows the
-// messages in order.
+// the answer, or empty (m == nil).
+//
+// The empty ack is written while the core is still at work and the
+// handler cannot return yet, so it is a whole response on its own: an
+// explicit Content-Length of 0, flushed. It also closes the connection,
+// which stays busy until the answer is ready, so Slack does not queue its
+// next request behind it. Behind middleware that hides Flush it goes out
+// when the handler returns; the answer still follows through response_url.
+//
+// When more messages follow through response_url, the first is flushed
+// whole first, so that Slack shows the messages in order. A whole answer
+// is encoded straight into the response.
 func writeAck(w http.ResponseWriter, m *message, more bool) {
+	h := w.Header()
 	if m == nil {
+		h.Set("Content-Length", "0")
+		h.Set("Connection", "close")
 		w.WriteHeader(http.StatusOK)
+		_ = http.NewResponseController(w).Flush()
+		return
+	}
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	if !more {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false) // see encodeMessage
+		_ = enc.Encode(m)        // a failed write is the client gone; nothing to tell it
 		return
 	}
 	body, err := encodeMessage(m)
@@ -59,14 +78,9 @@ func writeAck(w http.ResponseWriter, m *message, more bool) {
 		http.Error(w, "encode answer", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	if more {
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	_, _ = w.Write(body)
-	if more {
-		_ = http.NewResponseController(w).Flush() // a writer that cannot flush sends it on return
-	}
+	_ = http.NewResponseController(w).Flush() // a writer that cannot flush sends it on return
 }
 
 // encodeMessage is m's JSON for Slack. Its text is mrkdwn, full of the

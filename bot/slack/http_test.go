@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -115,6 +116,42 @@ func (hs *harness) do(t *testing.T, req *http.Request) *httptest.ResponseRecorde
 	rec := httptest.NewRecorder()
 	hs.h.ServeHTTP(rec, req)
 	return rec
+}
+
+// ackSpy is a ResponseRecorder that closes written once the response
+// has been written to.
+type ackSpy struct {
+	*httptest.ResponseRecorder
+	once    sync.Once
+	written chan struct{}
+}
+
+func (s *ackSpy) WriteHeader(code int) {
+	s.ResponseRecorder.WriteHeader(code)
+	s.once.Do(func() { close(s.written) })
+}
+
+func (s *ackSpy) Write(b []byte) (int, error) {
+	n, err := s.ResponseRecorder.Write(b)
+	s.once.Do(func() { close(s.written) })
+	return n, err
+}
+
+// doHeld serves req with the core held back until the response has been
+// written to, so that only the ack budget can have written it, while the
+// core was still at work. wrap, if not nil, stands for middleware around
+// the handler's writer.
+func (hs *harness) doHeld(t *testing.T, req *http.Request, wrap func(http.ResponseWriter) http.ResponseWriter) *httptest.ResponseRecorder {
+	t.Helper()
+	spy := &ackSpy{ResponseRecorder: httptest.NewRecorder(), written: make(chan struct{})}
+	var w http.ResponseWriter = spy
+	if wrap != nil {
+		w = wrap(spy)
+	}
+	hs.ans.hold = spy.written
+	defer func() { hs.ans.hold = nil }()
+	hs.h.ServeHTTP(w, req)
+	return spy.ResponseRecorder
 }
 
 // wait blocks until every acknowledged request has been answered.
@@ -258,14 +295,12 @@ func (h hiddenFlusher) Header() http.Header         { return h.w.Header() }
 func (h hiddenFlusher) Write(b []byte) (int, error) { return h.w.Write(b) }
 func (h hiddenFlusher) WriteHeader(code int)        { h.w.WriteHeader(code) }
 
-// TestCommandUnflushableWriter: behind middleware that cannot flush, the
-// handler itself returns with the ack while the core is still at work,
-// and fast answers are still inline.
+// TestCommandUnflushableWriter: behind middleware that hides Flush, fast
+// answers are still inline, and a slow one is still acknowledged empty,
+// with its answer through response_url: nothing is lost.
 func TestCommandUnflushableWriter(t *testing.T) {
-	hs := newHarness(t, func(c *Config) { c.AckBudget = time.Millisecond })
+	hs := newHarness(t, func(c *Config) { c.AckBudget = time.Hour })
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hs.h.ServeHTTP(hiddenFlusher{w}, r) })
-
-	hs.a.cfg.AckBudget = time.Hour
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, signed(t, time.Now(), "/slack/commands", "application/x-www-form-urlencoded", commandForm("kazakhstan risks", hs.sink.srv.URL)))
 	hs.wait()
@@ -274,20 +309,34 @@ func TestCommandUnflushableWriter(t *testing.T) {
 	}
 	hs.sink.none(t)
 
-	// The core is held until the handler has returned: a handler that
-	// waited for it would never return.
 	hs.a.cfg.AckBudget = time.Millisecond
-	hs.ans.hold = make(chan struct{})
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, signed(t, time.Now(), "/slack/commands", "application/x-www-form-urlencoded", commandForm("kazakhstan risks", hs.sink.srv.URL)))
+	rec = hs.doHeld(t, signed(t, time.Now(), "/slack/commands", "application/x-www-form-urlencoded", commandForm("kazakhstan risks", hs.sink.srv.URL)),
+		func(w http.ResponseWriter) http.ResponseWriter { return hiddenFlusher{w} })
 	if rec.Code != 200 || rec.Body.Len() != 0 {
 		t.Errorf("ack = %d %q, want an empty 200", rec.Code, rec.Body.String())
 	}
-	close(hs.ans.hold)
 	if texts := blockTexts(hs.sink.next(t)); len(texts) < 2 || !strings.Contains(texts[1], "Strategic balancing") {
 		t.Errorf("late answer blocks: %q", texts)
 	}
 	hs.wait()
+}
+
+// A late ack is a whole response on its own while the handler is still
+// busy, and does not keep the connection for the next request.
+func TestCommandLateAckHeaders(t *testing.T) {
+	hs := newHarness(t, func(c *Config) { c.AckBudget = time.Millisecond })
+	rec := hs.doHeld(t, signed(t, time.Now(), "/slack/commands", "application/x-www-form-urlencoded", commandForm("kazakhstan risks", hs.sink.srv.URL)), nil)
+	hs.sink.next(t)
+	hs.wait()
+	if got := rec.Header().Get("Content-Length"); got != "0" {
+		t.Errorf("late ack Content-Length = %q, want 0", got)
+	}
+	if got := rec.Header().Get("Connection"); got != "close" {
+		t.Errorf("late ack Connection = %q, want close", got)
+	}
+	if !rec.Flushed {
+		t.Error("late ack not flushed")
+	}
 }
 
 func TestCommandLongAnswerSplits(t *testing.T) {

@@ -113,9 +113,7 @@ func TestResponseURLRetriedAfterServerError(t *testing.T) {
 
 	// The core answers only once the command has been acknowledged, so
 	// the answer goes through response_url whatever the machine's speed.
-	hs.ans.hold = make(chan struct{})
-	rec := hs.do(t, signed(t, time.Now(), "/slack/commands", "application/x-www-form-urlencoded", commandForm("kazakhstan risks", flaky.URL)))
-	close(hs.ans.hold)
+	rec := hs.doHeld(t, signed(t, time.Now(), "/slack/commands", "application/x-www-form-urlencoded", commandForm("kazakhstan risks", flaky.URL)), nil)
 	hs.wait()
 	if rec.Body.Len() != 0 {
 		t.Fatalf("answered inline: %q", rec.Body.String())
@@ -137,9 +135,7 @@ func TestResponseURLRetriedAfterServerError(t *testing.T) {
 
 	calls.Store(0)
 	status = http.StatusNotFound
-	hs.ans.hold = make(chan struct{})
-	hs.do(t, signed(t, time.Now(), "/slack/commands", "application/x-www-form-urlencoded", commandForm("kazakhstan risks", flaky.URL)))
-	close(hs.ans.hold)
+	hs.doHeld(t, signed(t, time.Now(), "/slack/commands", "application/x-www-form-urlencoded", commandForm("kazakhstan risks", flaky.URL)), nil)
 	hs.wait()
 	if calls.Load() != 1 {
 		t.Errorf("a 404 was tried %d times, want once", calls.Load())

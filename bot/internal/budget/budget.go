@@ -8,27 +8,40 @@ package budget
 
 import "time"
 
-// Race runs answer in a new goroutine and waits up to d for it.
+// Race runs answer on the caller's goroutine and gives it d.
 //
-// When the answer comes in time, Race returns it and true; late is never
-// called. Otherwise Race calls ack (to acknowledge the command now), and
-// returns the zero T and false once ack has returned. The answer is then
-// handed to late, in another goroutine, never before ack has returned.
+// When answer returns within d, Race returns its value and true; ack and
+// late are never called. Almost every answer does: the core answers from
+// memory in microseconds, and a goroutine per command would cost more than
+// the answer.
 //
-// The caller's goroutine is free as soon as Race returns, so an HTTP
-// handler can return and let its response go out.
+// Otherwise, once d has passed, ack is called on another goroutine while
+// answer is still at work, to acknowledge the command on its own: an HTTP
+// handler's ack writes a whole response (with its Content-Length) and
+// flushes it, since the handler itself is still busy. When answer returns,
+// Race waits for ack to return, hands the value to late on a new
+// goroutine, and returns the zero T and false, so the caller returns at
+// once and late is never called before ack has returned.
 func Race[T any](d time.Duration, answer func() T, ack func(), late func(T)) (T, bool) {
-	ready := make(chan T, 1)
-	go func() { ready <- answer() }()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case v := <-ready:
+	acked := make(chan struct{})
+	timer := time.AfterFunc(d, func() {
+		defer close(acked)
+		ack()
+	})
+	returned := false
+	defer func() {
+		// A panicking answer must not leave an ack writing behind it.
+		if !returned && !timer.Stop() {
+			<-acked
+		}
+	}()
+	v := answer()
+	returned = true
+	if timer.Stop() {
 		return v, true
-	case <-t.C:
 	}
-	ack()
-	go func() { late(<-ready) }()
+	<-acked
+	go late(v)
 	var zero T
 	return zero, false
 }
