@@ -14,12 +14,18 @@ type dedupe struct {
 	ttl   time.Duration
 	max   int
 	now   func() time.Time
-	seen  map[string]time.Time
-	order []string // insertion order, for expiry and eviction
+	seen  map[string]struct{}
+	order []seenID // insertion order, oldest first, for expiry and eviction
+}
+
+// seenID is an id and when it was first seen.
+type seenID struct {
+	id string
+	at time.Time
 }
 
 func newDedupe(ttl time.Duration, max int, now func() time.Time) *dedupe {
-	return &dedupe{ttl: ttl, max: max, now: now, seen: make(map[string]time.Time)}
+	return &dedupe{ttl: ttl, max: max, now: now, seen: make(map[string]struct{})}
 }
 
 // first records id and reports whether it had not been seen within ttl.
@@ -31,21 +37,22 @@ func (d *dedupe) first(id string) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.now()
-	// Expire from the front: order is oldest first.
+	// Expire from the front: order is oldest first, and each id in seen
+	// is in order exactly once.
 	for len(d.order) > 0 {
 		old := d.order[0]
-		if t, ok := d.seen[old]; ok && now.Sub(t) < d.ttl && len(d.order) < d.max {
+		if now.Sub(old.at) < d.ttl && len(d.order) < d.max {
 			break
 		}
-		delete(d.seen, old)
-		d.order[0] = ""
+		delete(d.seen, old.id)
+		d.order[0] = seenID{}
 		d.order = d.order[1:]
 	}
 	if _, ok := d.seen[id]; ok {
 		return false
 	}
-	d.seen[id] = now
-	d.order = append(d.order, id)
+	d.seen[id] = struct{}{}
+	d.order = append(d.order, seenID{id, now})
 	return true
 }
 
