@@ -29,6 +29,11 @@ func Handler(next http.Handler) http.Handler {
 			ctx = withID(ctx, id)
 		}
 		ctx, id := EnsureRequestID(ctx)
+		if !tracing.Load() {
+			w.Header().Set(RequestIDHeader, id)
+			next.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
 		ctx = otel.GetTextMapPropagator().Extract(ctx, propagation.HeaderCarrier(r.Header))
 		path := route(r.URL.Path)
 		ctx, span := otel.Tracer(ScopeName).Start(ctx, r.Method+" "+path,
