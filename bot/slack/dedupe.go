@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"hash/maphash"
 	"sync"
 	"time"
 )
@@ -9,23 +10,29 @@ import (
 // dedupe remembers event IDs for a while so that an event Slack delivers
 // again (a late ack, a socket reconnect) is answered only once. It is
 // bounded both in time (ttl) and in size (max, oldest forgotten first).
+//
+// It keeps 64-bit hashes of the IDs, not the IDs: a busy workspace's
+// commands churn through it, and a map of small integers is several times
+// cheaper to probe and evict than one of 50-byte strings. Two IDs share a
+// hash with odds of about one in 10^15 while it is full.
 type dedupe struct {
 	mu    sync.Mutex
 	ttl   time.Duration
 	max   int
 	now   func() time.Time
-	seen  map[string]struct{}
+	seed  maphash.Seed
+	seen  map[uint64]struct{}
 	order []seenID // insertion order, oldest first, for expiry and eviction
 }
 
-// seenID is an id and when it was first seen.
+// seenID is an id's hash and when the id was first seen.
 type seenID struct {
-	id string
-	at time.Time
+	hash uint64
+	at   time.Time
 }
 
 func newDedupe(ttl time.Duration, max int, now func() time.Time) *dedupe {
-	return &dedupe{ttl: ttl, max: max, now: now, seen: make(map[string]struct{})}
+	return &dedupe{ttl: ttl, max: max, now: now, seed: maphash.MakeSeed(), seen: make(map[uint64]struct{})}
 }
 
 // first records id and reports whether it had not been seen within ttl.
@@ -34,25 +41,25 @@ func (d *dedupe) first(id string) bool {
 	if id == "" {
 		return true
 	}
+	h := maphash.String(d.seed, id)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.now()
-	// Expire from the front: order is oldest first, and each id in seen
+	// Expire from the front: order is oldest first, and each hash in seen
 	// is in order exactly once.
 	for len(d.order) > 0 {
 		old := d.order[0]
 		if now.Sub(old.at) < d.ttl && len(d.order) < d.max {
 			break
 		}
-		delete(d.seen, old.id)
-		d.order[0] = seenID{}
+		delete(d.seen, old.hash)
 		d.order = d.order[1:]
 	}
-	if _, ok := d.seen[id]; ok {
+	if _, ok := d.seen[h]; ok {
 		return false
 	}
-	d.seen[id] = struct{}{}
-	d.order = append(d.order, seenID{id, now})
+	d.seen[h] = struct{}{}
+	d.order = append(d.order, seenID{h, now})
 	return true
 }
 

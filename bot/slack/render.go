@@ -53,26 +53,10 @@ type renderOptions struct {
 // escapeText makes briefing text inert in mrkdwn: Slack's control sequences
 // (<!channel>, <@U123>, <https://x|y>) all start with '<', and '&' must be
 // escaped so that the other escapes round-trip.
-func escapeText(s string) string {
-	if !strings.ContainsAny(s, "&<>") {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 16)
-	for _, r := range s {
-		switch r {
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+func escapeText(s string) string { return mrkdwnEscaper.Replace(s) }
+
+// mrkdwnEscaper returns text without '&', '<' or '>' as it is, unallocated.
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // boldText escapes s and neutralises '*', which would otherwise end the
 // bold span early, by replacing it with the look-alike U+2217.
@@ -90,13 +74,12 @@ func boldText(s string) string {
 // writeBold writes boldText(s) for an s already trimmed and not empty.
 func writeBold(b *strings.Builder, s string) {
 	b.WriteByte('*')
-	if strings.ContainsAny(s, "&<>*") {
-		b.WriteString(strings.ReplaceAll(escapeText(s), "*", "\u2217"))
-	} else {
-		b.WriteString(s)
-	}
+	_, _ = boldEscaper.WriteString(b, s)
 	b.WriteByte('*')
 }
+
+// boldEscaper is mrkdwnEscaper that also turns '*' into U+2217.
+var boldEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "*", "\u2217")
 
 // runes counts characters the way Slack's limits do.
 func runes(s string) int { return textsplit.Runes(s) }
@@ -104,13 +87,12 @@ func runes(s string) int { return textsplit.Runes(s) }
 // render turns a reply into one or more Slack messages, each within Slack's
 // limits. The header opens the first message; footer and buttons close the last.
 func render(r bot.Reply, opts renderOptions) []message {
-	units := make([][]block, 0, 8)
-
+	var u units
 	if title := strings.TrimSpace(r.Title); title != "" {
-		units = append(units, headerBlocks(title))
+		u.add(headerBlocks(title)...)
 	}
 	if opts.SharedBy != "" {
-		units = append(units, []block{contextBlock("shared by <@" + opts.SharedBy + ">")})
+		u.add(contextBlock("shared by <@" + opts.SharedBy + ">"))
 	}
 	if len(r.Notes) > 0 {
 		var lines []string
@@ -119,38 +101,23 @@ func render(r bot.Reply, opts renderOptions) []message {
 				lines = append(lines, "_"+strings.ReplaceAll(escapeText(n), "_", "\u02cd")+"_")
 			}
 		}
-		units = append(units, sectionBlocks(lines, "\n"))
+		u.add(sectionBlocks(lines, "\n")...)
 	}
 	if len(r.Lede) > 0 {
-		var lines []string
-		for _, p := range r.Lede {
-			if p = strings.TrimSpace(p); p != "" {
-				lines = append(lines, escapeText(p))
-			}
-		}
-		units = append(units, sectionBlocks(lines, "\n\n"))
+		u.add(ledeBlocks(r.Lede)...)
 	}
 	for _, s := range r.Sections {
-		var lines []string
-		if h := boldText(s.Heading); h != "" {
-			lines = append(lines, h)
-		}
-		for _, b := range s.Blocks {
-			if l := blockLine(b); l != "" {
-				lines = append(lines, l)
-			}
-		}
-		units = append(units, sectionBlocks(lines, "\n"))
+		u.add(sectionOf(s)...)
 	}
 	if len(r.Items) > 0 {
 		var lines []string
 		for _, it := range r.Items {
 			lines = append(lines, itemLine(it))
 		}
-		units = append(units, sectionBlocks(lines, "\n"))
+		u.add(sectionBlocks(lines, "\n")...)
 	}
 	if f := footerText(r.Footer); f != "" {
-		units = append(units, []block{contextBlock(f)})
+		u.add(contextBlock(f))
 	}
 	sugs := r.Suggestions
 	if len(sugs) == 0 {
@@ -161,50 +128,12 @@ func render(r bot.Reply, opts renderOptions) []message {
 			}
 		}
 	}
-	if ab := actionBlocks(sugs, opts.ShareQuery); len(ab) > 0 {
-		units = append(units, ab)
-	}
+	u.add(actionBlocks(sugs, opts.ShareQuery)...)
 	if opts.Votes {
-		units = append(units, voteBlocks(r))
+		u.add(voteBlocks(r)...)
 	}
 
-	remaining := 0
-	for _, u := range units {
-		remaining += len(u)
-	}
-	msgs := make([]message, 0, 1)
-	var cur []block
-	flush := func() {
-		if len(cur) > 0 {
-			msgs = append(msgs, message{Blocks: cur})
-			cur = nil
-		}
-	}
-	for _, u := range units {
-		if len(u) == 0 {
-			continue
-		}
-		if len(cur)+len(u) > maxBlocks {
-			flush()
-		}
-		for len(u) > maxBlocks {
-			msgs = append(msgs, message{Blocks: u[:maxBlocks]})
-			u = u[maxBlocks:]
-			remaining -= maxBlocks
-		}
-		if cur == nil {
-			cur = make([]block, 0, min(remaining, maxBlocks))
-		}
-		cur = append(cur, u...)
-		remaining -= len(u)
-	}
-	flush()
-	if len(msgs) == 0 {
-		// The core never answers with nothing, but an empty Slack message
-		// is an API error; say something instead.
-		msgs = append(msgs, message{Blocks: []block{sectionBlock("Nothing to show.")}})
-	}
-
+	msgs := u.messages()
 	fallback := escapeText(strings.TrimSpace(r.Title))
 	if fallback == "" {
 		fallback = "briefbot"
@@ -213,6 +142,139 @@ func render(r bot.Reply, opts renderOptions) []message {
 		msgs[i].Text = fallback
 	}
 	return msgs
+}
+
+// units are the blocks of an answer in groups that belong together (a
+// header, a section, the buttons), kept in one message when they can be.
+type units struct {
+	blocks []block
+	ends   []int // where each group ends in blocks
+}
+
+// add appends one group; an empty one is no group.
+func (u *units) add(group ...block) {
+	if len(group) == 0 {
+		return
+	}
+	if u.blocks == nil {
+		u.blocks = make([]block, 0, 8)
+	}
+	u.blocks = append(u.blocks, group...)
+	u.ends = append(u.ends, len(u.blocks))
+}
+
+// messages packs the groups into messages of at most maxBlocks blocks,
+// starting a new message rather than splitting a group, and a group
+// longer than a message over as many as it needs.
+func (u *units) messages() []message {
+	if len(u.blocks) == 0 {
+		// The core never answers with nothing, but an empty Slack message
+		// is an API error; say something instead.
+		return []message{{Blocks: []block{sectionBlock("Nothing to show.")}}}
+	}
+	if len(u.blocks) <= maxBlocks {
+		return []message{{Blocks: u.blocks}}
+	}
+	var msgs []message
+	var cur []block
+	flush := func() {
+		if len(cur) > 0 {
+			msgs = append(msgs, message{Blocks: cur})
+			cur = nil
+		}
+	}
+	start := 0
+	for _, end := range u.ends {
+		g := u.blocks[start:end:end]
+		start = end
+		if len(cur)+len(g) > maxBlocks {
+			flush()
+		}
+		for len(g) > maxBlocks {
+			msgs = append(msgs, message{Blocks: g[:maxBlocks:maxBlocks]})
+			g = g[maxBlocks:]
+		}
+		if cur == nil {
+			cur = make([]block, 0, min(len(u.blocks)-end+len(g), maxBlocks))
+		}
+		cur = append(cur, g...)
+	}
+	flush()
+	return msgs
+}
+
+// ledeBlocks renders the lede's paragraphs, a blank line apart.
+func ledeBlocks(lede []string) []block {
+	var b strings.Builder
+	n := 0
+	for _, p := range lede {
+		n += len(p) + 2
+	}
+	b.Grow(n + 16)
+	for _, p := range lede {
+		if p = strings.TrimSpace(p); p != "" {
+			if b.Len() > 0 {
+				b.WriteString("\n\n")
+			}
+			_, _ = mrkdwnEscaper.WriteString(&b, p)
+		}
+	}
+	if b.Len() <= maxSectionText {
+		return oneSection(b.String())
+	}
+	var lines []string
+	for _, p := range lede {
+		if p = strings.TrimSpace(p); p != "" {
+			lines = append(lines, escapeText(p))
+		}
+	}
+	return sectionBlocks(lines, "\n\n")
+}
+
+// sectionOf renders a section: its heading in bold, then its paragraphs
+// and bullets, one a line. Written straight into one text, it takes one
+// block when it fits in one, as nearly every section does.
+func sectionOf(s bot.Section) []block {
+	var b strings.Builder
+	n := len(s.Heading) + 2
+	for _, blk := range s.Blocks {
+		n += len(blk.Label) + len(blk.Text) + 8
+	}
+	b.Grow(n + 16)
+	if h := strings.TrimSpace(s.Heading); h != "" {
+		writeBold(&b, h)
+	}
+	for _, blk := range s.Blocks {
+		if lineEmpty(blk) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		writeBlockLine(&b, blk)
+	}
+	if b.Len() <= maxSectionText {
+		return oneSection(b.String())
+	}
+	var lines []string
+	if h := boldText(s.Heading); h != "" {
+		lines = append(lines, h)
+	}
+	for _, blk := range s.Blocks {
+		if l := blockLine(blk); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return sectionBlocks(lines, "\n")
+}
+
+// oneSection is text as one section block: text is within Slack's limit
+// in bytes, so in characters too.
+func oneSection(text string) []block {
+	if text == "" {
+		return nil
+	}
+	return []block{sectionBlock(text)}
 }
 
 // headerBlocks renders the title as a plain_text header. A title over the
@@ -227,29 +289,40 @@ func headerBlocks(title string) []block {
 	return append(blocks, sectionBlocks([]string{boldText(title)}, "\n")...)
 }
 
-// blockLine renders one paragraph or bullet as mrkdwn.
+// blockLine renders one paragraph or bullet as mrkdwn; "" when it is empty.
 func blockLine(b bot.Block) string {
-	text := escapeText(strings.TrimSpace(b.Text))
-	label := strings.TrimSpace(b.Label)
-	if label == "" && text == "" {
+	if lineEmpty(b) {
 		return ""
 	}
 	var line strings.Builder
-	line.Grow(len(label) + len(text) + 16)
+	line.Grow(len(b.Label) + len(b.Text) + 16)
+	writeBlockLine(&line, b)
+	return line.String()
+}
+
+// lineEmpty says whether b has nothing to show.
+func lineEmpty(b bot.Block) bool {
+	return strings.TrimSpace(b.Label) == "" && strings.TrimSpace(b.Text) == ""
+}
+
+// writeBlockLine writes blockLine(b) for a b not lineEmpty.
+func writeBlockLine(line *strings.Builder, b bot.Block) {
+	text := strings.TrimSpace(b.Text)
+	label := strings.TrimSpace(b.Label)
 	if b.Bullet {
 		line.WriteString("• ")
 	}
 	switch {
 	case label != "" && text != "":
-		writeBold(&line, label+":")
-		line.WriteByte(' ')
-		line.WriteString(text)
+		line.WriteByte('*')
+		_, _ = boldEscaper.WriteString(line, label)
+		line.WriteString(":* ")
+		_, _ = mrkdwnEscaper.WriteString(line, text)
 	case label != "":
-		writeBold(&line, label)
+		writeBold(line, label)
 	default:
-		line.WriteString(text)
+		_, _ = mrkdwnEscaper.WriteString(line, text)
 	}
-	return line.String()
 }
 
 func itemLine(it bot.Item) string {
@@ -264,14 +337,20 @@ func itemLine(it bot.Item) string {
 }
 
 func footerText(f bot.Footer) string {
-	var parts []string
+	var b strings.Builder
 	if s := strings.TrimSpace(f.Source); s != "" {
-		parts = append(parts, "Source: "+escapeText(s))
+		b.Grow(len(s) + 40)
+		b.WriteString("Source: ")
+		_, _ = mrkdwnEscaper.WriteString(&b, s)
 	}
 	if !f.Date.IsZero() {
-		parts = append(parts, f.Date.Format("2 January 2006"))
+		if b.Len() > 0 {
+			b.WriteString(" · ")
+		}
+		var buf [32]byte
+		b.Write(f.Date.AppendFormat(buf[:0], "2 January 2006"))
 	}
-	return strings.Join(parts, " · ")
+	return b.String()
 }
 
 func contextBlock(text string) block {
@@ -288,6 +367,13 @@ func sectionBlocks(lines []string, sep string) []block {
 	total := 0
 	for _, l := range lines {
 		total += len(l) + len(sep)
+	}
+	if total-len(sep) <= maxSectionText {
+		// Fewer bytes than the limit means fewer characters too: one block.
+		if text := strings.Join(lines, sep); text != "" {
+			return []block{sectionBlock(text)}
+		}
+		return nil
 	}
 	blocks := make([]block, 0, 1)
 	var cur strings.Builder
@@ -345,7 +431,20 @@ func shorten(s string, n int) string { return textsplit.Shorten(s, n, keepEntity
 
 // actionID is the action ID of the i-th query button: unique within a
 // message, as Slack requires.
-func actionID(i int) string { return actionQueryPrefix + strconv.Itoa(i) }
+func actionID(i int) string {
+	if i < len(queryActionIDs) {
+		return queryActionIDs[i]
+	}
+	return actionQueryPrefix + strconv.Itoa(i)
+}
+
+// queryActionIDs are the action IDs of the buttons one actions block holds.
+var queryActionIDs = func() (ids [maxActions]string) {
+	for i := range ids {
+		ids[i] = actionQueryPrefix + strconv.Itoa(i)
+	}
+	return ids
+}()
 
 // actionBlocks renders suggestions as buttons whose value is the query,
 // plus a "Share in channel" button when shareQuery is set.
