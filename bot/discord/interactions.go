@@ -192,9 +192,9 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// writeResponse encodes resp as the HTTP response, whole, and flushes it:
-// a deferral is written while the core is still at work and the handler
-// cannot return yet, so the response must go out on its own.
+// writeResponse encodes resp as the HTTP response, whole. A deferral is
+// also flushed: it is written while the core is still at work and the
+// handler cannot return yet, so it must go out on its own.
 func writeResponse(w http.ResponseWriter, resp interactionResponse) {
 	data, err := json.Marshal(resp)
 	if err != nil {
@@ -205,7 +205,9 @@ func writeResponse(w http.ResponseWriter, resp interactionResponse) {
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(data)))
 	_, _ = w.Write(data)
-	_ = http.NewResponseController(w).Flush() // a writer that cannot flush sends it on return
+	if resp.Type == responseDeferMessage || resp.Type == responseDeferUpdate {
+		_ = http.NewResponseController(w).Flush() // a writer that cannot flush sends it on return
+	}
 }
 
 // responder sends the initial response to an interaction: as the HTTP
