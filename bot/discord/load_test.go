@@ -281,7 +281,7 @@ func TestLoadInteractions(t *testing.T) {
 	if os.Getenv("BRIEFBOT_LOADTEST") != "1" {
 		t.Skip("set BRIEFBOT_LOADTEST=1 to run the load test")
 	}
-	rounds := envInt("BRIEFBOT_ROUNDS", 5)
+	rounds := envInt("BRIEFBOT_ROUNDS", 9)
 	t.Logf("load average before: %s", loadavg())
 	for _, sc := range scenarios() {
 		a, s := benchAdapter(t, sc.core)

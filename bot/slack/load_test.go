@@ -142,7 +142,7 @@ func TestLoadSlackCommands(t *testing.T) {
 	if !*slackLoad && os.Getenv("BRIEFBOT_LOADTEST") != "1" {
 		t.Skip("load test: run with -slackload or BRIEFBOT_LOADTEST=1")
 	}
-	const clients, perRound, rounds, limit = 16, 4000, 5, 20 * time.Second
+	const clients, perRound, rounds, limit = 16, 20000, 9, 20 * time.Second
 	a := realAdapter(t)
 	full := httptest.NewServer(a.Handler())
 	defer full.Close()
