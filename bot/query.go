@@ -75,7 +75,15 @@ func appendWords(out []token, piece string) []token {
 		}
 	}
 	piece = strings.TrimRight(piece, "'’")
-	for _, w := range strings.Fields(briefings.Normalize(piece)) {
+	norm := briefings.Normalize(piece)
+	if strings.IndexByte(norm, ' ') < 0 {
+		// One word, as nearly always: Normalize separates words by single spaces.
+		if norm != "" {
+			out = append(out, token{raw: piece, norm: norm})
+		}
+		return out
+	}
+	for _, w := range strings.Fields(norm) {
 		out = append(out, token{raw: piece, norm: w})
 	}
 	return out
@@ -167,23 +175,22 @@ func (d dateSpec) approx(newest time.Time) time.Time {
 
 // parseISODate reads 2025, 2025-11 or 2025-11-07 (years 1900 to 2199).
 func parseISODate(s string) (dateSpec, bool) {
-	parts := strings.Split(s, "-")
-	if len(parts) > 3 || len(parts[0]) != 4 {
-		return dateSpec{}, false
-	}
 	var n [3]int
-	for i, p := range parts {
-		if p == "" || len(p) > 4 || (i > 0 && len(p) > 2) {
+	parts := 0
+	for rest, more := s, true; more; parts++ {
+		var p string
+		p, rest, more = strings.Cut(rest, "-")
+		if parts == 3 || (parts == 0 && len(p) != 4) || (parts > 0 && (p == "" || len(p) > 2)) {
 			return dateSpec{}, false
 		}
 		v, err := strconv.Atoi(p)
 		if err != nil {
 			return dateSpec{}, false
 		}
-		n[i] = v
+		n[parts] = v
 	}
 	d := dateSpec{year: n[0], month: n[1], day: n[2], said: s}
-	if d.year < 1900 || d.year > 2199 || (len(parts) > 1 && (d.month < 1 || d.month > 12)) || (len(parts) > 2 && (d.day < 1 || d.day > 31)) {
+	if d.year < 1900 || d.year > 2199 || (parts > 1 && (d.month < 1 || d.month > 12)) || (parts > 2 && (d.day < 1 || d.day > 31)) {
 		return dateSpec{}, false
 	}
 	return d, true
