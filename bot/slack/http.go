@@ -70,7 +70,7 @@ func writeAck(w http.ResponseWriter, m *message, more bool) {
 	if !more {
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false) // see encodeMessage
-		_ = enc.Encode(m)        // a failed write is the client gone; nothing to tell it
+		_ = enc.Encode(m)        // the message types always encode; a failed write is the client gone
 		return
 	}
 	body, err := encodeMessage(m)

@@ -141,8 +141,11 @@ func TestReadyzStoreMustWrite(t *testing.T) {
 	if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
 		t.Fatal(err)
 	}
+	// Usually the write probe is refused; on a busy machine a background
+	// writer waiting on the lock may hold SQLite's connection, and then
+	// the ping gives up first. Either way the store is named.
 	code, body := get(t, base+"/readyz")
-	if code != http.StatusServiceUnavailable || !strings.Contains(body, "store: store cannot write") {
+	if code != http.StatusServiceUnavailable || !(strings.Contains(body, "store: store cannot write") || strings.Contains(body, "store: store unreachable")) {
 		t.Errorf("/readyz with the store locked = %d %q, want 503 naming the store", code, body)
 	}
 	if _, err := conn.ExecContext(t.Context(), "ROLLBACK"); err != nil {
