@@ -149,6 +149,7 @@ func render(r bot.Reply, opts renderOptions) []message {
 type units struct {
 	blocks []block
 	ends   []int // where each group ends in blocks
+	buf    [8]int
 }
 
 // add appends one group; an empty one is no group.
@@ -158,6 +159,7 @@ func (u *units) add(group ...block) {
 	}
 	if u.blocks == nil {
 		u.blocks = make([]block, 0, 8)
+		u.ends = u.buf[:0]
 	}
 	u.blocks = append(u.blocks, group...)
 	u.ends = append(u.ends, len(u.blocks))
