@@ -502,10 +502,18 @@ func (b *Briefing) PartAt(words []string) (Part, bool) {
 				}
 			}
 		}
-		label(nil, b.Lede)
-		for i := range b.Sections {
-			label(&b.Sections[i], b.Sections[i].Blocks)
+		// A label or kind word wins only with a longer run, and no run is
+		// longer than words: once a heading covers them all, neither
+		// is looked up ("kazakhstan risks" spends nothing on labels).
+		if best.Words < len(words) {
+			label(nil, b.Lede)
+			for i := range b.Sections {
+				label(&b.Sections[i], b.Sections[i].Blocks)
+			}
 		}
+	}
+	if best.Words == len(words) {
+		return best, best.Words > 0
 	}
 	if k, n := KindAt(words); n > best.Words {
 		best = Part{Block: -1, Words: n, Kind: k}
