@@ -30,7 +30,10 @@ type TopicRun struct {
 // may not be part of a run (nil: none).
 func (l *Library) LongestTopic(words []string, skip func(i int) bool) (TopicRun, bool) {
 	var best TopicRun
-	var buf []byte
+	// The run's words are joined on the stack: a topic name longer than
+	// this is rare, and append moves it to the heap then.
+	var room [64]byte
+	buf := room[:0]
 	for start := range words {
 		if skip != nil && skip(start) {
 			continue
