@@ -696,8 +696,11 @@ func (b *Bot) briefingReply(lib *briefings.Library, br *briefings.Briefing, kind
 // sectionSuggestions offers the briefing's sections other than current,
 // and the overview when a section is shown.
 func (b *Bot) sectionSuggestions(lib *briefings.Library, br *briefings.Briefing, current *briefings.Section) []Suggestion {
+	if current == nil && len(br.Sections) == 0 {
+		return nil // nothing to offer
+	}
 	q := b.topicQuery(lib, br)
-	var out []Suggestion
+	out := make([]Suggestion, 0, len(br.Sections)+1)
 	if current != nil {
 		label := "Overview"
 		for _, s := range br.Sections {
@@ -707,12 +710,23 @@ func (b *Bot) sectionSuggestions(lib *briefings.Library, br *briefings.Briefing,
 		}
 		out = append(out, Suggestion{Label: label, Query: q})
 	}
+	// Every query is the topic's and a section's words: they are written
+	// one after another into one string and sliced from it, one
+	// allocation for them all rather than one per section, as this runs
+	// on every section answer. A slice stays valid as the builder only
+	// appends (briefings' compact does the same).
+	var sb strings.Builder
+	sb.Grow(len(br.Sections) * (len(q) + 16))
 	for i := range br.Sections {
 		s := &br.Sections[i]
 		if s == current {
 			continue
 		}
-		out = append(out, Suggestion{Label: s.Heading, Query: q + " " + sectionQuery(br, s)})
+		from := sb.Len()
+		sb.WriteString(q)
+		sb.WriteByte(' ')
+		sb.WriteString(sectionQuery(br, s))
+		out = append(out, Suggestion{Label: s.Heading, Query: sb.String()[from:]})
 	}
 	return out
 }

@@ -37,8 +37,14 @@ var contractions = map[string]bool{
 // tokenize splits a question into words, separators ("," "+" "&" "/" ";")
 // and dates, normalizing each word once and dropping a possessive "'s".
 func tokenize(text string) []token {
-	var out []token
-	for _, f := range strings.Fields(text) {
+	// A question is a handful of words: one token each, sized once,
+	// rather than the slice grown word by word; separators may grow it.
+	n := 0
+	for range strings.FieldsSeq(text) {
+		n++
+	}
+	out := make([]token, 0, n)
+	for f := range strings.FieldsSeq(text) {
 		if strings.HasPrefix(f, "@") {
 			out = append(out, token{raw: f, norm: strings.ToLower(strings.TrimRight(f[1:], "?!.,;")), at: true})
 			continue
