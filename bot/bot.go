@@ -369,9 +369,18 @@ func (b *Bot) topic(ctx context.Context, lib *briefings.Library, q *question) Re
 		notes = append(notes, fmt.Sprintf("Showing %s for %q.", br.Topic, u.said))
 	}
 
-	versions := lib.Versions(br.Key())
+	// The topic's versions matter only to a question with a date, which
+	// most have not: they are listed on first need, not on every answer.
+	var versions []*briefings.Briefing
+	listed := false
+	versionsOf := func() []*briefings.Briefing {
+		if !listed {
+			versions, listed = lib.Versions(br.Key()), true
+		}
+		return versions
+	}
 	has := func(d dateSpec) bool {
-		for _, v := range versions {
+		for _, v := range versionsOf() {
 			if d.matches(v.Date) {
 				return true
 			}
@@ -381,7 +390,7 @@ func (b *Bot) topic(ctx context.Context, lib *briefings.Library, q *question) Re
 	d, rest := q.takeDate(rest, br, has)
 	if d != nil {
 		var note string
-		br, note = pickVersion(versions, *d, br)
+		br, note = pickVersion(versionsOf(), *d, br)
 		if note != "" {
 			notes = append(notes, note)
 		}

@@ -617,6 +617,8 @@ func (q *question) takeDate(idx []int, br *briefings.Briefing, has func(dateSpec
 		}
 		t := q.toks[i]
 		w := t.norm
+		// Each word is looked up once, not once per case below.
+		month, prev := months[w], prevWords[w]
 		switch {
 		case t.at:
 			spec, ok := parseISODate(w)
@@ -642,8 +644,8 @@ func (q *question) takeDate(idx []int, br *briefings.Briefing, has func(dateSpec
 				d = &spec
 			}
 			continue
-		case months[w] > 0:
-			spec := dateSpec{month: months[w], said: t.raw}
+		case month > 0:
+			spec := dateSpec{month: month, said: t.raw}
 			// A day or year beside the month: "7 november", "jan 2026".
 			near := func(j int) (token, bool) {
 				if j < 0 || j >= len(idx) || used[idx[j]] {
@@ -676,12 +678,12 @@ func (q *question) takeDate(idx []int, br *briefings.Briefing, has func(dateSpec
 				d = &spec
 			}
 			continue
-		case prevWords[w] && k+1 < len(idx) && q.toks[idx[k+1]].norm == "versions":
+		case prev && k+1 < len(idx) && q.toks[idx[k+1]].norm == "versions":
 			// "older versions" asks for the list, not a date.
-		case prevWords[w] && (k+1 >= len(idx) || q.toks[idx[k+1]].norm != "version") && w != "previous" && w != "prior":
+		case prev && (k+1 >= len(idx) || q.toks[idx[k+1]].norm != "version") && w != "previous" && w != "prior":
 			// "older", "earlier", "last" alone are ordinary words;
 			// "previous" and "prior" always ask for the version before.
-		case prevWords[w]:
+		case prev:
 			if d == nil {
 				d = &dateSpec{previous: true, said: t.raw}
 			}
