@@ -448,10 +448,14 @@ func (b *Bot) parts(lib *briefings.Library, br *briefings.Briefing, w want) Repl
 	}
 	// A section asked for whole comes with its subsections ("### …"
 	// under its "## …"), which follow it in br.Sections.
-	for sec := range whole {
-		subs := br.Subsections(sec)
-		for k := range subs {
-			whole[&subs[k]] = true
+	// The parts are walked rather than the map, which is cheaper to
+	// read than to range over.
+	for _, p := range w.parts {
+		if p.Block < 0 {
+			subs := br.Subsections(p.Section)
+			for k := range subs {
+				whole[&subs[k]] = true
+			}
 		}
 	}
 	ledeHeading := "Introduction"
@@ -519,9 +523,9 @@ func (b *Bot) parts(lib *briefings.Library, br *briefings.Briefing, w want) Repl
 		return nf
 	}
 	if len(r.Sections) == 1 {
-		r.Suggestions = b.sectionSuggestions(lib, br, current)
+		r.Suggestions = b.sectionSuggestions(lib, br, r.Topic, current)
 	} else {
-		r.Suggestions = b.sectionSuggestions(lib, br, nil)
+		r.Suggestions = b.sectionSuggestions(lib, br, r.Topic, nil)
 	}
 	return r
 }
@@ -540,7 +544,7 @@ func (b *Bot) overview(lib *briefings.Library, br *briefings.Briefing) Reply {
 		}
 		r.Sections = append(r.Sections, s)
 	}
-	r.Suggestions = b.sectionSuggestions(lib, br, nil)
+	r.Suggestions = b.sectionSuggestions(lib, br, r.Topic, nil)
 	return r
 }
 
@@ -559,7 +563,7 @@ func (b *Bot) section(lib *briefings.Library, br *briefings.Briefing, sec *brief
 	for k := range subs {
 		r.Sections = append(r.Sections, convertSection(&subs[k]))
 	}
-	r.Suggestions = b.sectionSuggestions(lib, br, sec)
+	r.Suggestions = b.sectionSuggestions(lib, br, r.Topic, sec)
 	return r
 }
 
@@ -582,7 +586,7 @@ func (b *Bot) noSection(lib *briefings.Library, br *briefings.Briefing, said str
 	if said != "" {
 		r.Notes = append(r.Notes, fmt.Sprintf("The %s briefing has no section or passage matching %q.", br.Topic, said))
 	}
-	r.Suggestions = b.sectionSuggestions(lib, br, nil)
+	r.Suggestions = b.sectionSuggestions(lib, br, r.Topic, nil)
 	return r
 }
 
@@ -703,12 +707,14 @@ func (b *Bot) briefingReply(lib *briefings.Library, br *briefings.Briefing, kind
 }
 
 // sectionSuggestions offers the briefing's sections other than current,
-// and the overview when a section is shown.
-func (b *Bot) sectionSuggestions(lib *briefings.Library, br *briefings.Briefing, current *briefings.Section) []Suggestion {
+// and the overview when a section is shown. key is br.Key(), which every
+// caller's reply holds already as its Topic: passing it on saves working
+// it out again (Normalize allocates for a capitalised topic).
+func (b *Bot) sectionSuggestions(lib *briefings.Library, br *briefings.Briefing, key string, current *briefings.Section) []Suggestion {
 	if current == nil && len(br.Sections) == 0 {
 		return nil // nothing to offer
 	}
-	q := b.topicQuery(lib, br)
+	q := b.topicQueryOf(lib, br, key)
 	out := make([]Suggestion, 0, len(br.Sections)+1)
 	if current != nil {
 		label := "Overview"
@@ -745,7 +751,12 @@ func (b *Bot) sectionSuggestions(lib *briefings.Library, br *briefings.Briefing,
 // library resolves to br alone. Words beat codes: a report number such as
 // "if10491" is used only when nothing else is shorter.
 func (b *Bot) topicQuery(lib *briefings.Library, br *briefings.Briefing) string {
-	best := br.Key()
+	return b.topicQueryOf(lib, br, br.Key())
+}
+
+// topicQueryOf is topicQuery for a caller that has br's key already.
+func (b *Bot) topicQueryOf(lib *briefings.Library, br *briefings.Briefing, key string) string {
+	best := key
 	if len(best) <= maxPlainTopicQuery {
 		return best
 	}
@@ -762,7 +773,7 @@ func (b *Bot) topicQuery(lib *briefings.Library, br *briefings.Briefing) string 
 		}
 		words := strings.Fields(n)
 		m, ok := lib.Match(words)
-		if ok && m.Words == len(words) && len(m.Ambiguous) == 0 && m.Briefing.Key() == br.Key() {
+		if ok && m.Words == len(words) && len(m.Ambiguous) == 0 && m.Briefing.Key() == key {
 			best = n
 		}
 	}

@@ -69,7 +69,7 @@ func (b *Bot) Changes(ctx context.Context, lib *briefings.Library, topic string,
 			r.Notes = append(r.Notes, fmt.Sprintf("No version of the %s briefing is known from before %s.", cur.Topic, when(since)))
 		}
 		r.Notes = append(r.Notes, "This version: "+versionNote(curSeen)+".")
-		r.Suggestions = append(r.Suggestions, b.sectionSuggestions(lib, cur, nil)...)
+		r.Suggestions = append(r.Suggestions, b.sectionSuggestions(lib, cur, r.Topic, nil)...)
 		return r
 	}
 	old, err := prev.load(ctx, hs)
