@@ -143,7 +143,7 @@ func (b *Bot) answer(ctx context.Context, req Request) Reply {
 	if len(words) == 0 {
 		return b.help(ctx, lib, req, b.commandFor(req))
 	}
-	q := newQuestion(req.Text)
+	q := newQuestionOf(words)
 	if r, ok := b.runCommand(ctx, req, lib, q, words); ok {
 		return r
 	}

@@ -36,15 +36,14 @@ var contractions = map[string]bool{
 
 // tokenize splits a question into words, separators ("," "+" "&" "/" ";")
 // and dates, normalizing each word once and dropping a possessive "'s".
-func tokenize(text string) []token {
-	// A question is a handful of words: one token each, sized once,
-	// rather than the slice grown word by word; separators may grow it.
-	n := 0
-	for range strings.FieldsSeq(text) {
-		n++
-	}
-	out := make([]token, 0, n)
-	for f := range strings.FieldsSeq(text) {
+func tokenize(text string) []token { return tokenizeFields(strings.Fields(text)) }
+
+// tokenizeFields is tokenize for a question already split at its spaces
+// by strings.Fields, as answer has it: one token a field, as nearly
+// always, sized once; separators may grow it.
+func tokenizeFields(fields []string) []token {
+	out := make([]token, 0, len(fields))
+	for _, f := range fields {
 		if strings.HasPrefix(f, "@") {
 			out = append(out, token{raw: f, norm: strings.ToLower(strings.TrimRight(f[1:], "?!.,;")), at: true})
 			continue
@@ -80,7 +79,11 @@ func appendWords(out []token, piece string) []token {
 			break
 		}
 	}
-	piece = strings.TrimRight(piece, "'’")
+	if strings.HasSuffix(piece, "'") || strings.HasSuffix(piece, "’") {
+		// Trimming with a cutset that is not all ASCII costs more than
+		// looking: most words end in a letter.
+		piece = strings.TrimRight(piece, "'’")
+	}
 	norm := briefings.Normalize(piece)
 	if strings.IndexByte(norm, ' ') < 0 {
 		// One word, as nearly always: Normalize separates words by single spaces.
@@ -237,8 +240,12 @@ type question struct {
 	other []bool
 }
 
-func newQuestion(text string) *question {
-	q := &question{toks: tokenize(text)}
+func newQuestion(text string) *question { return newQuestionOf(strings.Fields(text)) }
+
+// newQuestionOf is newQuestion for a question already split at its spaces
+// by strings.Fields, so that answer splits it only once.
+func newQuestionOf(fields []string) *question {
+	q := &question{toks: tokenizeFields(fields)}
 	n := len(q.toks)
 	q.norms = make([]string, n)
 	flags := make([]bool, 4*n) // one allocation for the four marks
