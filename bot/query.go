@@ -24,6 +24,16 @@ type token struct {
 	norm string // normalized word; "" for punctuation that separates
 	at   bool   // typed after "@": a version date
 	date bool   // shaped like a date: 2025, 2025-11, 2025-11-07
+
+	// What the word is for in its question, marked by newQuestion. They
+	// live here, in the padding after at and date, rather than in slices
+	// of their own: the marks cost no allocation.
+	section bool // the word is part of a phrase naming a kind of section
+	filler  bool // the word carries no meaning here
+	inDate  bool // the word is part of a date
+	// other marks words of a place that is not the topic they would
+	// name ("north korea" in a library covering South Korea).
+	other bool
 }
 
 func (t token) sep() bool { return t.norm == "" }
@@ -230,14 +240,8 @@ type understood struct {
 
 // question is a tokenized question with what each word is for.
 type question struct {
-	toks    []token
-	norms   []string
-	section []bool // the word is part of a phrase naming a kind of section
-	filler  []bool // the word carries no meaning here
-	date    []bool // the word is part of a date
-	// other marks words of a place that is not the topic they would
-	// name ("north korea" in a library covering South Korea).
-	other []bool
+	toks  []token // with what each word is for
+	norms []string
 }
 
 func newQuestion(text string) *question { return newQuestionOf(strings.Fields(text)) }
@@ -248,8 +252,6 @@ func newQuestionOf(fields []string) *question {
 	q := &question{toks: tokenizeFields(fields)}
 	n := len(q.toks)
 	q.norms = make([]string, n)
-	flags := make([]bool, 4*n) // one allocation for the four marks
-	q.section, q.filler, q.date, q.other = flags[:n:n], flags[n:2*n:2*n], flags[2*n:3*n:3*n], flags[3*n:]
 	for i, t := range q.toks {
 		q.norms[i] = t.norm
 	}
@@ -259,18 +261,18 @@ func newQuestionOf(fields []string) *question {
 		}
 		if _, k := briefings.KindAt(q.group(i)); k > 0 {
 			for j := i; j < i+k; j++ {
-				q.section[j] = true
+				q.toks[j].section = true
 			}
 		}
 		w := q.norms[i]
 		switch {
 		case leadFillers[w] && i+1 < n && leadInto[q.norms[i+1]]:
-			q.filler[i], q.section[i] = true, false
-		case fillers[w] && !q.section[i]:
-			q.filler[i] = true
+			q.toks[i].filler, q.toks[i].section = true, false
+		case fillers[w] && !q.toks[i].section:
+			q.toks[i].filler = true
 		}
 		if q.toks[i].date || q.toks[i].at || months[w] > 0 {
-			q.date[i] = true
+			q.toks[i].inDate = true
 		}
 	}
 	return q
@@ -288,7 +290,7 @@ func (q *question) group(i int) []string {
 // content reports whether word i may name a topic by part of its name.
 func (q *question) content(i int) bool {
 	t := q.toks[i]
-	return !t.sep() && !t.at && !q.other[i] && !q.section[i] && !q.filler[i] && !q.date[i] && !wholeWords[t.norm] && !versionWords[t.norm] && !prevWords[t.norm]
+	return !t.sep() && !t.at && !t.other && !t.section && !t.filler && !t.inDate && !wholeWords[t.norm] && !versionWords[t.norm] && !prevWords[t.norm]
 }
 
 // findTopic finds the topic a question names: the longest topic or alias
@@ -296,7 +298,7 @@ func (q *question) content(i int) bool {
 // few topics; else the same after correcting typos, when the correction is
 // confident.
 func (q *question) findTopic(lib *briefings.Library, limit int) understood {
-	punct := func(i int) bool { return q.toks[i].sep() || q.toks[i].at || q.other[i] }
+	punct := func(i int) bool { return q.toks[i].sep() || q.toks[i].at || q.toks[i].other }
 	for {
 		run, ok := lib.LongestTopic(q.norms, punct)
 		if ok && q.onlyFiller(run.Start, run.Words) {
@@ -390,7 +392,7 @@ func (q *question) placesOfPeoples() ([]string, bool) {
 // insideOtherPlace reports whether the words start..start+n, which name
 // the topics ts, are part of the name of a different place in the
 // question: "korea" in "north korea" when the topic is South Korea. It
-// marks that place's words in q.other, so that they name no topic.
+// marks that place's words as other, so that they name no topic.
 func (q *question) insideOtherPlace(norms []string, start, n int, ts []*briefings.Briefing) bool {
 	const reach = 3 // words a place name may add around the run
 	for a := max(0, start-reach); a <= start; a++ {
@@ -403,7 +405,7 @@ func (q *question) insideOtherPlace(norms []string, start, n int, ts []*briefing
 				continue
 			}
 			for i := a; i < b; i++ {
-				q.other[i] = true
+				q.toks[i].other = true
 			}
 			return true
 		}
@@ -753,7 +755,7 @@ func (q *question) parts(idx []int, br *briefings.Briefing) want {
 			k += 2
 			continue
 		}
-		if q.filler[i] {
+		if t.filler {
 			k++ // "what's the outlook": "what's" names no heading here
 			continue
 		}
@@ -773,7 +775,7 @@ func (q *question) parts(idx []int, br *briefings.Briefing) want {
 			w.versions = true
 		case changeWords[t.norm]:
 			w.changes = true
-		case q.filler[i], briefings.IsStopWord(t.norm):
+		case t.filler, briefings.IsStopWord(t.norm):
 			// Words that name nothing, such as a lone "may".
 		default:
 			if fix := br.CorrectSectionWord(t.norm); fix != "" {
