@@ -144,10 +144,10 @@ func (b *Bot) answer(ctx context.Context, req Request) Reply {
 		return b.help(ctx, lib, req, b.commandFor(req))
 	}
 	q := newQuestionOf(words)
-	if r, ok := b.runCommand(ctx, req, lib, q, words); ok {
+	if r, ok := b.runCommand(ctx, req, lib, &q, words); ok {
 		return r
 	}
-	return b.topic(ctx, lib, q)
+	return b.topic(ctx, lib, &q)
 }
 
 // Words that may stand beside "help" and "list" without making a question

@@ -244,12 +244,16 @@ type question struct {
 	norms []string
 }
 
-func newQuestion(text string) *question { return newQuestionOf(strings.Fields(text)) }
+func newQuestion(text string) *question {
+	q := newQuestionOf(strings.Fields(text))
+	return &q
+}
 
 // newQuestionOf is newQuestion for a question already split at its spaces
-// by strings.Fields, so that answer splits it only once.
-func newQuestionOf(fields []string) *question {
-	q := &question{toks: tokenizeFields(fields)}
+// by strings.Fields, so that answer splits it only once. It returns the
+// question itself, which answer keeps on its stack.
+func newQuestionOf(fields []string) question {
+	q := question{toks: tokenizeFields(fields)}
 	n := len(q.toks)
 	q.norms = make([]string, n)
 	for i, t := range q.toks {
