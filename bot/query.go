@@ -59,7 +59,7 @@ func tokenizeFields(fields []string) []token {
 			continue
 		}
 		for f != "" {
-			i := strings.IndexAny(f, ",;+&/")
+			i := strings.IndexFunc(f, isSeparator)
 			piece := f
 			if i >= 0 {
 				piece = f[:i]
@@ -73,6 +73,18 @@ func tokenizeFields(fields []string) []token {
 		}
 	}
 	return out
+}
+
+// isSeparator reports whether r separates the parts of a question
+// ("risks, outlook", "risks+outlook"). A func rather than strings.IndexAny's
+// set of characters, which IndexAny builds anew on each call with a word
+// longer than eight letters.
+func isSeparator(r rune) bool {
+	switch r {
+	case ',', ';', '+', '&', '/':
+		return true
+	}
+	return false
 }
 
 func appendWords(out []token, piece string) []token {
