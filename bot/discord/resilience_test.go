@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,34 +20,16 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/bottest"
 	"github.com/briefbot/briefbot/bot/telemetry"
 )
-
-// sharedLog is the store's event log as replicas share it.
-type sharedLog struct {
-	mu   sync.Mutex
-	seen map[string]bool
-}
-
-func (l *sharedLog) MarkSeen(_ context.Context, key string, _ time.Time, _ time.Duration) (bool, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.seen == nil {
-		l.seen = map[string]bool{}
-	}
-	if l.seen[key] {
-		return false, nil
-	}
-	l.seen[key] = true
-	return true, nil
-}
 
 // Replicas connected to one shard all receive a mention; through the
 // shared log one of them answers. A direct message needs no mention.
 func TestMentionAnsweredOnceAcrossReplicas(t *testing.T) {
 	api := newFakeDiscord(t)
 	ans := &fakeAnswerer{replies: map[string]bot.Reply{"kazakhstan risks": kazakhstanRisksReply()}}
-	log := &sharedLog{}
+	log := bottest.NewStore()
 	var replicas []*Adapter
 	for range 3 {
 		a := newTestAdapter(t, newSigner(t), api.URL, ans, func(c *Config) { c.Events = log })
@@ -77,7 +58,7 @@ func TestReplayedInteractionRunsOnce(t *testing.T) {
 	s := newSigner(t)
 	api := newFakeDiscord(t)
 	ans := &fakeAnswerer{replies: map[string]bot.Reply{"kazakhstan risks": kazakhstanRisksReply()}}
-	log := &sharedLog{}
+	log := bottest.NewStore()
 	one := newTestAdapter(t, s, api.URL, ans, func(c *Config) { c.Events = log })
 	two := newTestAdapter(t, s, api.URL, ans, func(c *Config) { c.Events = log })
 	body := commandBody("kazakhstan risks")

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,34 +19,15 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/briefbot/briefbot/bot/bottest"
 	"github.com/briefbot/briefbot/bot/telemetry"
 )
-
-// sharedLog is the store's event log as replicas share it: MarkSeen is
-// true for the first caller of a key only.
-type sharedLog struct {
-	mu   sync.Mutex
-	seen map[string]bool
-}
-
-func (l *sharedLog) MarkSeen(_ context.Context, key string, _ time.Time, _ time.Duration) (bool, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.seen == nil {
-		l.seen = map[string]bool{}
-	}
-	if l.seen[key] {
-		return false, nil
-	}
-	l.seen[key] = true
-	return true, nil
-}
 
 // A signed slash command sent again within the signature's five minutes,
 // to the same replica or another behind the load balancer, runs once; a
 // new invocation (a new trigger_id) runs again.
 func TestReplayedCommandRunsOnce(t *testing.T) {
-	log := &sharedLog{}
+	log := bottest.NewStore()
 	one := newHarness(t, nil)
 	two := newHarness(t, nil)
 	one.a.events, two.a.events = log, log
@@ -76,7 +56,7 @@ func TestReplayedCommandRunsOnce(t *testing.T) {
 // A button press replayed runs once.
 func TestReplayedButtonRunsOnce(t *testing.T) {
 	hs := newHarness(t, nil)
-	hs.a.events = &sharedLog{}
+	hs.a.events = bottest.NewStore()
 	form := interactionForm(t, buttonPayload(hs.sink.srv.URL, "briefbot_query_0", "kazakhstan", true, "1762499999.000300"))
 	sent := time.Now()
 	for range 3 {
