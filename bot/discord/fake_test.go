@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/bottest"
 )
 
 // fakeAnswerer is a hand-written core: it answers from a map of queries and
@@ -159,27 +160,13 @@ func newTestAdapter(t testing.TB, s signer, api string, ans Answerer, mod func(*
 }
 
 // serve sends one signed interaction through Routes and returns the response.
-// ackSpy is a ResponseRecorder that closes written once the response
-// has been written to.
-type ackSpy struct {
-	*httptest.ResponseRecorder
-	once    sync.Once
-	written chan struct{}
-}
-
-func (s *ackSpy) Write(b []byte) (int, error) {
-	n, err := s.ResponseRecorder.Write(b)
-	s.once.Do(func() { close(s.written) })
-	return n, err
-}
-
 // serveHeld serves r with ans held back until the response has been
 // written to, so that only the deferral budget can have written it,
 // while the core was still at work.
 func serveHeld(a *Adapter, ans *fakeAnswerer, r *http.Request) *httptest.ResponseRecorder {
-	spy := &ackSpy{ResponseRecorder: httptest.NewRecorder(), written: make(chan struct{})}
+	spy := bottest.NewWriteSpy()
 	ans.mu.Lock()
-	ans.hold = spy.written
+	ans.hold = spy.Written
 	ans.mu.Unlock()
 	mux := http.NewServeMux()
 	a.Routes(mux)

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -118,37 +117,18 @@ func (hs *harness) do(t *testing.T, req *http.Request) *httptest.ResponseRecorde
 	return rec
 }
 
-// ackSpy is a ResponseRecorder that closes written once the response
-// has been written to.
-type ackSpy struct {
-	*httptest.ResponseRecorder
-	once    sync.Once
-	written chan struct{}
-}
-
-func (s *ackSpy) WriteHeader(code int) {
-	s.ResponseRecorder.WriteHeader(code)
-	s.once.Do(func() { close(s.written) })
-}
-
-func (s *ackSpy) Write(b []byte) (int, error) {
-	n, err := s.ResponseRecorder.Write(b)
-	s.once.Do(func() { close(s.written) })
-	return n, err
-}
-
 // doHeld serves req with the core held back until the response has been
 // written to, so that only the ack budget can have written it, while the
 // core was still at work. wrap, if not nil, stands for middleware around
 // the handler's writer.
 func (hs *harness) doHeld(t *testing.T, req *http.Request, wrap func(http.ResponseWriter) http.ResponseWriter) *httptest.ResponseRecorder {
 	t.Helper()
-	spy := &ackSpy{ResponseRecorder: httptest.NewRecorder(), written: make(chan struct{})}
+	spy := bottest.NewWriteSpy()
 	var w http.ResponseWriter = spy
 	if wrap != nil {
 		w = wrap(spy)
 	}
-	hs.ans.hold = spy.written
+	hs.ans.hold = spy.Written
 	defer func() { hs.ans.hold = nil }()
 	hs.h.ServeHTTP(w, req)
 	return spy.ResponseRecorder
