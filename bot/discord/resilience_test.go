@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -121,23 +122,25 @@ func TestRegistrationRetriedNeverFatal(t *testing.T) {
 		}
 		return http.StatusOK, "[]"
 	}
-	a := newTestAdapter(t, newSigner(t), api.URL, &fakeAnswerer{}, func(c *Config) { c.RegisterCommands = true })
+	logged := make(chan string, 16)
+	a := newTestAdapter(t, newSigner(t), api.URL, &fakeAnswerer{}, func(c *Config) {
+		c.RegisterCommands = true
+		c.Logger = slog.New(messages(logged))
+	})
 	a.registerBase = time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	deadline := time.Now().Add(5 * time.Second)
-	for len(api.requests()) < 4 { // two refused reads, a read, the write
-		if time.Now().After(deadline) {
-			t.Fatalf("registration not retried: %+v", api.requests())
+	// Registration logs its success once it has recorded it.
+	for msg := ""; msg != "discord commands registered"; {
+		select {
+		case msg = <-logged:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("registration not retried to success: %+v", api.requests())
 		}
-		time.Sleep(time.Millisecond)
 	}
-	for a.registering.Load() {
-		if time.Now().After(deadline) {
-			t.Fatal("registration did not finish")
-		}
-		time.Sleep(time.Millisecond)
+	if n := len(api.requests()); n < 4 { // two refused reads, a read, the write
+		t.Errorf("%d registration requests, want at least 4: %+v", n, api.requests())
 	}
 	if tr := a.Trouble(); tr != "" {
 		t.Errorf("trouble after success: %q", tr)
@@ -267,4 +270,19 @@ func TestMalformedChannelIsPermanent(t *testing.T) {
 	if n := len(api.requests()); n != 0 {
 		t.Errorf("%d API calls for malformed channels", n)
 	}
+}
+
+// messages is a log handler that sends each record's message to ch,
+// dropping it when ch is full: tests wait on a message, not a clock.
+type messages chan string
+
+func (m messages) Enabled(context.Context, slog.Level) bool { return true }
+func (m messages) WithAttrs([]slog.Attr) slog.Handler       { return m }
+func (m messages) WithGroup(string) slog.Handler            { return m }
+func (m messages) Handle(_ context.Context, r slog.Record) error {
+	select {
+	case m <- r.Message:
+	default:
+	}
+	return nil
 }
