@@ -68,9 +68,7 @@ func writeAck(w http.ResponseWriter, m *message, more bool) {
 	}
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	if !more {
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false) // see encodeMessage
-		_ = enc.Encode(m)        // the message types always encode; a failed write is the client gone
+		_ = writeMessage(w, m) // the message types always encode; a failed write is the client gone
 		return
 	}
 	body, err := encodeMessage(m)
@@ -83,17 +81,22 @@ func writeAck(w http.ResponseWriter, m *message, more bool) {
 	_ = http.NewResponseController(w).Flush() // a writer that cannot flush sends it on return
 }
 
-// encodeMessage is m's JSON for Slack. Its text is mrkdwn, full of the
-// adapter's own &amp; and &lt; escapes, so HTML escaping is off: it would
-// only make the body longer.
+// encodeMessage is m's JSON for Slack (see writeMessage).
 func encodeMessage(m *message) ([]byte, error) {
 	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(m); err != nil {
+	if err := writeMessage(&b, m); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// writeMessage writes m's JSON for Slack to w. Its text is mrkdwn, full of
+// the adapter's own &amp; and &lt; escapes, so HTML escaping is off: it
+// would only make the body longer.
+func writeMessage(w io.Writer, m *message) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(m)
 }
 
 // serveEvent answers POST /slack/events (already verified): the
