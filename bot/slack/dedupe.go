@@ -12,9 +12,9 @@ import (
 // bounded both in time (ttl) and in size (max, oldest forgotten first).
 //
 // It keeps 64-bit hashes of the IDs, not the IDs: a busy workspace's
-// commands churn through it, and a map of small integers is several times
-// cheaper to probe and evict than one of 50-byte strings. Two IDs share a
-// hash with odds of about one in 10^15 while it is full.
+// commands churn through it, and a map of integers is cheaper to probe and
+// evict than one of 50-byte strings. Two IDs share a hash with odds of
+// about one in 10^15 while it is full.
 type dedupe struct {
 	mu    sync.Mutex
 	ttl   time.Duration
